@@ -1,0 +1,3 @@
+from riscv_soc.cli import main
+
+main()

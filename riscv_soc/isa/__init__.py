@@ -1,0 +1,1 @@
+"""FeNN-DMA instruction set: the encoding table, numerics, assembler and disassembler."""

@@ -1,0 +1,64 @@
+"""Control and status registers of the FeNN-DMA SoC: numbers, names and DMA status bits.
+
+docs/isa.md describes each; the ISS, the RTL (through the generated package) and the assembler's
+CSR names all read this table.
+"""
+
+from __future__ import annotations
+
+# Activity counters (mhpmcounter3..8): 64-bit, read-only, counted by ISS and RTL alike.
+COUNTERS = (
+    "vec_alu_ops",  # vector instructions other than memory ones
+    "vec_mem_ops",  # vloadv, vstorev, vloadr0, vloadr1
+    "lane_local_ops",  # vloadl, vstorel
+    "scalar_mem_ops",  # lb ... sw
+    "dma_bytes",  # bytes moved by completed DMA transfers, both channels
+    "stall_cycles",  # cycles in which no instruction retired
+)
+FIRST_HPM = 3  # counter k of COUNTERS is mhpmcounter(3 + k)
+
+CSRS: dict[str, int] = {
+    "mcycle": 0xB00,
+    "minstret": 0xB02,
+    "mcycleh": 0xB80,
+    "minstreth": 0xB82,
+    "cycle": 0xC00,
+    "instret": 0xC02,
+    "cycleh": 0xC80,
+    "instreth": 0xC82,
+    "mhartid": 0xF14,
+    # DMA engine (FeNN-DMA): memory-mapped DDR -> vector memory and back.
+    "dma_mm2s_src": 0xBC0,
+    "dma_mm2s_dst": 0xBC1,
+    "dma_mm2s_count": 0xBC2,
+    "dma_mm2s_control": 0xBC3,
+    "dma_s2mm_src": 0xBD0,
+    "dma_s2mm_dst": 0xBD1,
+    "dma_s2mm_count": 0xBD2,
+    "dma_s2mm_control": 0xBD3,
+    "dma_mm2s_status": 0xFC0,
+    "dma_s2mm_status": 0xFD0,
+}
+for _k in range(len(COUNTERS)):
+    CSRS[f"mhpmcounter{FIRST_HPM + _k}"] = 0xB00 + FIRST_HPM + _k
+    CSRS[f"mhpmcounter{FIRST_HPM + _k}h"] = 0xB80 + FIRST_HPM + _k
+CSR_NAMES: dict[int, str] = {num: name for name, num in CSRS.items()}
+
+# DMA status register bits (0xFC0 / 0xFD0).
+DMA_IDLE = 1 << 1
+DMA_STARTING = 1 << 2  # the first DMA_SETUP_CYCLES cycles of a transfer
+DMA_TRANSFERRING = 1 << 3
+DMA_ERR_SLAVE = 1 << 4  # SLVERR from the AXI slave (RTL interconnect only)
+DMA_ERR_DECODE = 1 << 5  # an address range falls outside DDR or vector memory
+DMA_ERR_INTERNAL = 1 << 6  # misaligned address or count, count 0 or >= DMA_MAX_BYTES
+DMA_OK = 1 << 7  # the last transfer completed without error
+
+DMA_ALIGN = 64  # bytes: addresses and counts are whole vectors
+DMA_MAX_BYTES = (1 << 19) - 1  # counts must stay below this
+DMA_SETUP_CYCLES = 10  # fixed latency of a transfer
+DMA_CYCLES_PER_VECTOR = 4  # 16 bytes per cycle
+
+
+def dma_cycles(count: int) -> int:
+    """Cycles from the start of a transfer of `count` bytes until it reports idle."""
+    return DMA_SETUP_CYCLES + DMA_CYCLES_PER_VECTOR * (count // DMA_ALIGN)

@@ -1,0 +1,1 @@
+"""The training API of snnsoc: biased data, debiased ANN teachers, spiking students, distillation."""
