@@ -1,0 +1,71 @@
+"""`snnsoc quantise MODEL -o BUNDLE`: a student checkpoint or NIR graph to a fixed-point bundle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from riscv_soc.cli import app
+
+
+@app.command("quantise")
+def quantise_command(
+    model: Annotated[Path, typer.Argument(help="student checkpoint (.pt) or NIR graph (.nir)")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="bundle to write (.npz)")],
+    dt: Annotated[
+        float, typer.Option("--dt", help="time step in seconds (snntorch's NIR default)")
+    ] = 1e-4,
+    weight_bits: Annotated[
+        int | None,
+        typer.Option(
+            "--weight-bits", help="signed weight bits [8, or the student's fake-quant bits]"
+        ),
+    ] = None,
+    percentile: Annotated[
+        float | None, typer.Option("--percentile", help="|w| percentile of the scale [99]")
+    ] = None,
+    rounding: Annotated[
+        str, typer.Option("--rounding", help="decay rounding: floor, rn or sr")
+    ] = "rn",
+    layout: Annotated[str, typer.Option("--layout", help="auto, dense or sparse")] = "auto",
+    frac_bits: Annotated[
+        int | None, typer.Option("--frac-bits", help="force one format sI_F everywhere")
+    ] = None,
+    steps: Annotated[
+        int | None, typer.Option("--steps", help="time steps [default: from the model]")
+    ] = None,
+    nir_out: Annotated[
+        Path | None, typer.Option("--nir", help="also export the quantised network as NIR")
+    ] = None,
+) -> None:
+    """Quantise MODEL to the FeNN fixed-point format and print what quantisation cost."""
+    from riscv_soc.nir import bundle_to_graph, write_graph
+    from riscv_soc.nir.models import read_model
+    from riscv_soc.quant import QuantConfig, quantise, save_bundle
+
+    network = read_model(model, dt=dt)
+    hints = network.meta.pop("quant_hints", {})
+    if steps is not None:
+        network.num_steps = steps
+    config = QuantConfig(
+        weight_bits=weight_bits or hints.get("weight_bits", 8),
+        percentile=percentile or hints.get("percentile", 99.0),
+        rounding=rounding,
+        layout=layout,
+        frac_bits=frac_bits,
+    )
+    bundle = quantise(network, config)
+    save_bundle(bundle, out)
+    typer.echo(f"wrote {out}")
+    for name, rep in bundle.report["populations"].items():
+        typer.echo(
+            f"  {name}: {rep['format']} (limited by {rep['limited_by']}), "
+            f"{rep['weights_clipped']}/{rep['weights']} weights clipped, "
+            f"{rep['weights_rounded_to_zero']} rounded to 0, "
+            f"{rep['saturating_neurons']} neurons can saturate in one step"
+        )
+    if nir_out is not None:
+        write_graph(bundle_to_graph(bundle), nir_out)
+        typer.echo(f"wrote {nir_out}")

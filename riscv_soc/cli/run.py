@@ -1,0 +1,92 @@
+"""`snnsoc run BUNDLE --backend core --data DATA --out RESULTS`: a bundle on a data set.
+
+A backend is one function `(bundle, spikes, seed) -> RunResult` in BACKENDS; the ISS and RTL
+backends register theirs here and write the same results schema (riscv_soc.core.result).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+
+from riscv_soc.cli import app
+from riscv_soc.errors import ConfigError, DataError
+
+
+def _core_backend(bundle, spikes: np.ndarray, seed: int):
+    from riscv_soc import core
+
+    return core.run(bundle, spikes, seed=seed)
+
+
+BACKENDS: dict[str, Callable] = {"core": _core_backend}
+
+
+def load_data(data: str, bundle, seed: int, limit: int | None):
+    """(spikes, labels or None, groups or None) from an `.npz` or an `snn.data` test split."""
+    if data.endswith(".npz"):
+        try:
+            with np.load(data, allow_pickle=False) as npz:
+                arrays = {k: npz[k] for k in npz.files}
+        except (OSError, ValueError, EOFError) as err:
+            raise DataError(f"--data {data}: not a readable .npz: {err}") from None
+        if "spikes" not in arrays:
+            raise DataError(f"--data {data}: no 'spikes' array (uint8 [samples, steps, inputs])")
+        spikes, labels, groups = arrays["spikes"], arrays.get("labels"), arrays.get("groups")
+    else:
+        import snn.data
+
+        if data not in snn.data.DATASETS:
+            raise ConfigError(f"--data {data!r}: not an .npz nor one of {snn.data.DATASETS}")
+        ds = snn.data.load(data, "test", seed=seed)
+        spikes = snn.data.encode(ds.x, bundle.encoding, bundle.num_steps, seed)
+        labels, groups = ds.y, ds.group
+    if limit is not None:
+        spikes = spikes[:limit]
+        labels = None if labels is None else labels[:limit]
+        groups = None if groups is None else groups[:limit]
+    for name, arr in (("labels", labels), ("groups", groups)):
+        if arr is not None and len(arr) != len(spikes):
+            raise DataError(f"--data {data}: {len(arr)} {name} for {len(spikes)} samples")
+    return spikes, labels, groups
+
+
+@app.command("run")
+def run_command(
+    bundle_path: Annotated[Path, typer.Argument(help="quantised bundle (.npz)")],
+    data: Annotated[
+        str, typer.Option("--data", help="dataset name (test split) or .npz with spikes")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="results .npz (a .json summary goes beside it)")
+    ],
+    backend: Annotated[
+        str, typer.Option("--backend", help="core (iss and rtl come later)")
+    ] = "core",
+    seed: Annotated[int, typer.Option("--seed", help="run seed: RNG seeds and data encoding")] = 0,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="run only the first N samples")
+    ] = None,
+) -> None:
+    """Run BUNDLE on DATA and write RESULTS.npz and RESULTS.json."""
+    from riscv_soc.core import save_result
+    from riscv_soc.core.simulate import check_spikes
+    from riscv_soc.quant import load_bundle
+
+    if backend not in BACKENDS:
+        raise ConfigError(f"--backend {backend!r}; available: {sorted(BACKENDS)}")
+    bundle = load_bundle(bundle_path)
+    spikes, labels, groups = load_data(data, bundle, seed, limit)
+    check_spikes(spikes, bundle.n_inputs, where=f"--data {data}")
+    result = BACKENDS[backend](bundle, spikes, seed)
+    summary = save_result(result, out, labels, groups)
+    line = f"wrote {out}: {summary['samples']} samples"
+    if "accuracy" in summary:
+        line += f", accuracy {summary['accuracy']:.4f}"
+    if "worst_group_accuracy" in summary:
+        line += f", worst group {summary['worst_group_accuracy']:.4f}"
+    typer.echo(line)

@@ -1,0 +1,145 @@
+"""A bundle flattened into the typed arrays the core's kernel reads (one NamedTuple).
+
+Sits between riscv_soc.quant.bundle (the file) and riscv_soc.core._kernels (the compiled loop).
+Populations and projections become rows of int64 parameter tables whose columns are named by the
+constants below; packed rows go into one int16 pool, unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from riscv_soc.isa.numerics import ROUND_NAMES
+from riscv_soc.quant.bundle import Bundle
+from riscv_soc.quant.pack import padded
+from riscv_soc.soc import LANES
+
+# Columns of CoreArrays.pops.
+(P_N, P_NVEC, P_OFF, P_WORD_OFF, P_SYN, P_SPIKING, P_RESET, P_SAT, P_BETA, P_BETA_FB, P_ALPHA,
+ P_ALPHA_FB, P_THR, P_VRESET, P_RND_V, P_RND_I, P_RND_R, P_BIAS_OFF, P_RING_OFF, P_SLOTS,
+ P_NCOLS) = range(21)  # fmt: skip
+RESET_CODES = {"none": 0, "subtract": 1, "value": 2, "value_after": 3}
+
+# Columns of CoreArrays.projs.
+J_SRC, J_LAYOUT, J_BITS, J_ROW_WORDS, J_WORDS_OFF, J_COUNT_OFF, J_SPARSE_OFF, J_NCOLS = range(8)
+LAYOUT_CODES = {"dense": 0, "sparse": 1, "delayed": 2}
+
+READOUT_CODES = {"mean": 0, "max": 1, "last": 2, "count": 3}
+
+# Columns of the per-sample activity counters.
+ACTIVITY = ("input_spikes", "spikes", "synops", "row_words", "neuron_updates", "saturations")
+
+
+class CoreArrays(NamedTuple):
+    pops: np.ndarray  # int64 [P, P_NCOLS]
+    proj_start: np.ndarray  # int64 [P + 1]: projections into population p are rows start[p]..
+    projs: np.ndarray  # int64 [Q, J_NCOLS], grouped by target in update order
+    words: np.ndarray  # int16 pool of packed rows
+    row_counts: np.ndarray  # int32 pool: real synapses per row (for activity)
+    sparse_ptr: np.ndarray  # int64: sparse row r's synapses are sparse_*[ptr[r]:ptr[r + 1]]
+    sparse_target: np.ndarray  # int64 pool: target neuron of each sparse synapse
+    sparse_weight: np.ndarray  # int16 pool: its weight
+    bias: np.ndarray  # int16 pool (size >= 1)
+    n_state: int  # padded neurons of all populations
+    n_ring: int  # ring slots of all populations
+    n_words: int  # spike words per step of all populations
+    n_in_words: int
+    output: int  # index of the output population
+    readout: int  # READOUT_CODES
+    readout_shift: int
+
+
+def build(bundle: Bundle) -> CoreArrays:
+    pops = np.zeros((len(bundle.populations), P_NCOLS), np.int64)
+    bias_pool, off, word_off, ring_off, bias_off = [], 0, 0, 0, 0
+    for i, pop in enumerate(bundle.populations):
+        row = pops[i]
+        npad = padded(pop.n)
+        row[P_N], row[P_NVEC], row[P_OFF], row[P_WORD_OFF] = pop.n, npad // LANES, off, word_off
+        row[P_SYN], row[P_SPIKING] = pop.synaptic, pop.spiking
+        row[P_RESET], row[P_SAT] = RESET_CODES[pop.reset], pop.saturate
+        row[P_BETA], row[P_BETA_FB] = pop.beta_raw, pop.beta_frac_bits
+        row[P_ALPHA], row[P_ALPHA_FB] = pop.alpha_raw, pop.alpha_frac_bits
+        row[P_THR], row[P_VRESET] = pop.threshold_raw, pop.v_reset_raw
+        row[P_RND_V] = ROUND_NAMES[pop.rounding["v_decay"]]
+        row[P_RND_I] = ROUND_NAMES[pop.rounding["i_decay"]]
+        row[P_RND_R] = ROUND_NAMES[pop.rounding["readout"]]
+        row[P_BIAS_OFF] = -1 if pop.bias is None else bias_off
+        if pop.bias is not None:
+            bias_pool.append(pop.bias)
+            bias_off += npad
+        row[P_RING_OFF], row[P_SLOTS] = ring_off, pop.delay_slots
+        ring_off += npad * pop.delay_slots
+        off += npad
+        word_off += npad // LANES
+
+    order = sorted(
+        range(len(bundle.projections)),
+        key=lambda q: (bundle.index(bundle.projections[q].target), q),
+    )
+    projs = np.zeros((len(order), J_NCOLS), np.int64)
+    proj_start = np.zeros(len(bundle.populations) + 1, np.int64)
+    word_pool, count_pool, words_off, count_off = [], [], 0, 0
+    sparse = _SparsePools()
+    for row, q in zip(projs, order, strict=True):
+        proj = bundle.projections[q]
+        row[J_SRC] = bundle.index(proj.source)
+        row[J_LAYOUT], row[J_BITS] = LAYOUT_CODES[proj.layout], proj.bits
+        row[J_ROW_WORDS], row[J_WORDS_OFF], row[J_COUNT_OFF] = proj.row_words, words_off, count_off
+        row[J_SPARSE_OFF] = sparse.add(proj) if proj.layout == "sparse" else 0
+        proj_start[bundle.index(proj.target) + 1] += 1
+        word_pool.append(proj.words.ravel())
+        count_pool.append(_row_counts(proj))
+        words_off += proj.words.size
+        count_off += proj.n_pre
+    return CoreArrays(
+        pops=pops,
+        proj_start=np.cumsum(proj_start),
+        projs=projs,
+        words=_concat(word_pool, np.int16),
+        row_counts=_concat(count_pool, np.int32),
+        sparse_ptr=np.concatenate([[0], *sparse.counts]).cumsum().astype(np.int64),
+        sparse_target=_concat(sparse.targets, np.int64),
+        sparse_weight=_concat(sparse.weights, np.int16),
+        bias=_concat(bias_pool, np.int16),
+        n_state=off,
+        n_ring=max(ring_off, 1),
+        n_words=word_off,
+        n_in_words=-(-bundle.n_inputs // LANES),
+        output=bundle.index(bundle.output),
+        readout=READOUT_CODES[bundle.readout],
+        readout_shift=bundle.readout_shift,
+    )
+
+
+class _SparsePools:
+    """The ELL rows decoded as the firmware decodes them (vandadd row, lane, vsrai weight), padding
+    words dropped: the core then touches only real synapses, in the order of the words."""
+
+    def __init__(self):
+        self.counts, self.targets, self.weights, self.rows = [], [], [], 0
+
+    def add(self, proj) -> int:
+        words = proj.words.astype(np.int64)
+        lane = np.arange(words.shape[1]) % LANES
+        target = ((words & ((1 << proj.bits) - 1)) >> 1) * LANES + lane[None, :]
+        real = words != 0  # padding is word 0; zero weights are never packed
+        self.counts.append(real.sum(axis=1))
+        self.targets.append(target[real])
+        self.weights.append(words[real] >> proj.bits)
+        start, self.rows = self.rows, self.rows + proj.n_pre
+        return start
+
+
+def _row_counts(proj) -> np.ndarray:
+    """Synapses a spike of each source neuron touches: the target size, or a row's real words."""
+    if proj.layout == "sparse":
+        return np.count_nonzero(proj.words, axis=1).astype(np.int32)
+    return np.full(proj.n_pre, proj.n_post, np.int32)
+
+
+def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
+    """Concatenate pools; an empty pool is one zero, so every kernel argument has a fixed type."""
+    return np.concatenate(parts).astype(dtype) if parts else np.zeros(1, dtype)

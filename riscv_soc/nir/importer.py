@@ -1,0 +1,305 @@
+"""NIR graph -> float network: the entry of NIR files and snntorch students into the quantiser.
+
+Reads what `nir.read` returns (Input, Output, Linear, Affine, LIF, IF, LI, I, CubaLIF, CubaLI,
+Delay) and discretises it with dt as snntorch does (beta = 1 - dt/tau), giving a
+riscv_soc.quant.network.FloatNetwork. docs/semantics.md section 10 states the mapping.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+
+import nir
+import numpy as np
+
+from riscv_soc.errors import ConfigError
+from riscv_soc.quant.network import INPUT, FloatNetwork, FloatPopulation, FloatProjection
+
+DEFAULT_DT = 1e-4  # snntorch's export_to_nir writes every LIF with this dt
+NEURONS = (nir.LIF, nir.IF, nir.LI, nir.I, nir.CubaLIF, nir.CubaLI)
+SYNAPSES = (nir.Linear, nir.Affine)
+SUPPORTED = ("Input", "Output", "Linear", "Affine", "Delay", *(c.__name__ for c in NEURONS))
+
+
+def read_nir(path: str | os.PathLike, dt: float = DEFAULT_DT, **settings) -> FloatNetwork:
+    """`nir.read(path)` then `from_graph`; ConfigError for an unreadable or unsupported graph."""
+    try:
+        graph = nir.read(path)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such NIR file") from None
+    except Exception as err:  # h5py and nir raise many types for a bad file
+        raise ConfigError(
+            f"{path}: not a readable NIR graph: {type(err).__name__}: {err}"
+        ) from None
+    return from_graph(graph, dt=dt, where=str(path), **settings)
+
+
+def from_graph(
+    graph: nir.NIRGraph,
+    dt: float = DEFAULT_DT,
+    where: str = "NIR graph",
+    num_steps: int | None = None,
+    encoding: str | None = None,
+    readout: str | None = None,
+) -> FloatNetwork:
+    """The float network of `graph`, discretised with time step `dt` (seconds).
+
+    Run settings not given come from the graph's `metadata["snnsoc"]` (our exporter writes them),
+    else num_steps 25, encoding "rate" and readout "mean" ("count" for a spiking output).
+    """
+    if not dt > 0:
+        raise ConfigError(f"{where}: dt={dt} must be > 0")
+    g = _Graph(graph, where)
+    meta = _snnsoc_meta(graph)
+    pops = {
+        name: _population(name, node, dt, g.size_hint(name), where)
+        for name, node in g.nodes.items()
+        if isinstance(node, NEURONS)
+    }
+    order = g.population_order(list(pops))
+    projections = [g.projection(name, pops, dt) for name in g.synapses]
+    output = g.output_population()
+    out_pop = pops[output][0]
+    network = FloatNetwork(
+        n_inputs=g.n_inputs,
+        populations=[pops[name][0] for name in order],
+        projections=[p for p, _ in projections],
+        output=output,
+        dt=float(meta.get("dt", dt)) if dt == DEFAULT_DT else dt,
+        num_steps=int(num_steps or meta.get("num_steps", 25)),
+        encoding=str(encoding or meta.get("encoding", "rate")),
+        readout=str(readout or meta.get("readout", "count" if out_pop.spiking else "mean")),
+        meta={"source": where},
+    )
+    biases = [(name, leak) for name, (_, _, leak) in pops.items()]
+    biases += [(proj.target, bias) for proj, bias in projections]
+    for name, bias in biases:
+        if bias is not None and np.any(bias):
+            target = network.population(name)
+            target.bias = bias.copy() if target.bias is None else target.bias + bias
+    network.check()
+    return network
+
+
+def _snnsoc_meta(node) -> dict:
+    meta = getattr(node, "metadata", None) or {}
+    sub = meta.get("snnsoc", {}) if isinstance(meta, dict) else {}
+    return {k: (v.decode() if isinstance(v, bytes) else v) for k, v in sub.items()}
+
+
+def _values(node, field: str, where: str) -> np.ndarray:
+    value = np.asarray(getattr(node, field), dtype=np.float64).ravel()
+    if value.size == 0:
+        raise ConfigError(f"{where}: {field} is empty")
+    return value
+
+
+def _homogeneous(node, field: str, where: str) -> float:
+    value = _values(node, field, where)
+    finite = value[np.isfinite(value)]
+    same = np.all(value == value[0]) or (
+        finite.size == value.size and np.ptp(value) <= 1e-9 * max(1.0, np.abs(value).max())
+    )
+    if not same:
+        raise ConfigError(
+            f"{where}: {field} is not homogeneous (min {value.min():g}, max {value.max():g}); "
+            "a population shares one value"
+        )
+    return float(value[0])
+
+
+def _decay(tau: float, dt: float, where: str) -> float:
+    """beta = 1 - dt/tau, snntorch's discretisation; tau = inf is an integrator (1)."""
+    if not tau > 0:
+        raise ConfigError(f"{where}: time constant {tau} must be > 0")
+    beta = 1.0 - dt / tau
+    if -1e-6 < beta < 0:  # tau = dt written in float32
+        beta = 0.0
+    if beta < 0:
+        raise ConfigError(f"{where}: dt={dt:g} exceeds the time constant {tau:g} (decay {beta:g})")
+    return beta
+
+
+def _gain(dt: float, r: np.ndarray, tau: float) -> np.ndarray:
+    """dt * r / tau, the input scale of an Euler step; snntorch's tau = r = inf gives 1."""
+    with np.errstate(invalid="ignore"):
+        gain = dt * r / tau
+    return np.where(np.isnan(gain) & np.isinf(r), 1.0, gain)
+
+
+def _population(name: str, node, dt: float, n_hint: int, where: str):
+    """(FloatPopulation, per-neuron input gain folded into incoming weights and biases)."""
+    at = f"{where}: node {name!r} ({type(node).__name__})"
+    reset_meta = _snnsoc_meta(node).get("reset")
+    n = max(n_hint, *(_values(node, f, at).size for f in _fields(node)))
+
+    def per_neuron(v: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(v, (n,)).astype(np.float64) if v.size in (1, n) else _bad(v)
+
+    def _bad(v):
+        raise ConfigError(f"{at}: parameter of size {v.size} does not fit {n} neurons")
+
+    if isinstance(node, (nir.CubaLIF, nir.CubaLI)):
+        tau_syn, tau_mem = _homogeneous(node, "tau_syn", at), _homogeneous(node, "tau_mem", at)
+        if np.any(_values(node, "v_leak", at) != 0):
+            raise ConfigError(f"{at}: v_leak must be 0 (a current-based leak is not supported)")
+        gain = per_neuron(_gain(dt, _values(node, "w_in", at), tau_syn)) * per_neuron(
+            _gain(dt, _values(node, "r", at), tau_mem)
+        )
+        common = {"alpha": _decay(tau_syn, dt, at), "beta": _decay(tau_mem, dt, at)}
+        if isinstance(node, nir.CubaLI):
+            return FloatPopulation(name, "cubali", n, reset="none", **common), gain, None
+        reset = {"subtract": "subtract", "zero": "value_after"}.get(reset_meta, "value")
+        thr, v_reset = _homogeneous(node, "v_threshold", at), _homogeneous(node, "v_reset", at)
+        pop = FloatPopulation(
+            name, "cubalif", n, threshold=thr, v_reset=v_reset, reset=reset, **common
+        )
+        return pop, gain, None
+    integrator = isinstance(node, (nir.IF, nir.I))
+    tau = np.inf if integrator else _homogeneous(node, "tau", at)
+    beta = 1.0 if integrator else _decay(tau, dt, at)
+    gain = per_neuron(_gain(dt, _values(node, "r", at), 1.0 if integrator else tau))
+    leak = None if integrator else per_neuron(dt / tau * _values(node, "v_leak", at))
+    if isinstance(node, (nir.LI, nir.I)):
+        return FloatPopulation(name, "li", n, beta=beta, reset="none"), gain, leak
+    reset = {"subtract": "subtract", "zero": "value"}.get(reset_meta, "value")
+    thr, v_reset = _homogeneous(node, "v_threshold", at), _homogeneous(node, "v_reset", at)
+    pop = FloatPopulation(name, "lif", n, beta=beta, threshold=thr, v_reset=v_reset, reset=reset)
+    return pop, gain, leak
+
+
+def _fields(node) -> tuple[str, ...]:
+    return {
+        nir.LIF: ("tau", "r", "v_leak", "v_threshold", "v_reset"),
+        nir.IF: ("r", "v_threshold", "v_reset"),
+        nir.LI: ("tau", "r", "v_leak"),
+        nir.I: ("r",),
+        nir.CubaLIF: ("tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in"),
+        nir.CubaLI: ("tau_syn", "tau_mem", "r", "v_leak", "w_in"),
+    }[type(node)]
+
+
+class _Graph:
+    """The nodes and edges of a NIR graph, checked against what the core can run."""
+
+    def __init__(self, graph: nir.NIRGraph, where: str):
+        self.where = where
+        self.nodes = dict(graph.nodes)
+        for name, node in self.nodes.items():
+            if type(node).__name__ not in SUPPORTED:
+                raise ConfigError(
+                    f"{where}: node {name!r} is a {type(node).__name__}, which the core does not "
+                    f"support (supported: {', '.join(SUPPORTED)})"
+                )
+        self.pred, self.succ = defaultdict(list), defaultdict(list)
+        for a, b in graph.edges:
+            self.succ[a].append(b)
+            self.pred[b].append(a)
+        inputs = [k for k, v in self.nodes.items() if isinstance(v, nir.Input)]
+        if len(inputs) != 1:
+            raise ConfigError(f"{where}: {len(inputs)} Input nodes; the core runs exactly one")
+        self.input = inputs[0]
+        shape = np.asarray(self.nodes[self.input].input_type["input"]).ravel()
+        self.n_inputs = int(np.prod(shape))
+        self.synapses = [k for k, v in self.nodes.items() if isinstance(v, SYNAPSES)]
+        for name, node in self.nodes.items():
+            self._check_edges(name, node)
+
+    def _check_edges(self, name: str, node) -> None:
+        def kinds(names):
+            return [type(self.nodes[k]).__name__ for k in names]
+
+        if isinstance(node, NEURONS):
+            bad = [
+                k for k in self.pred[name] if not isinstance(self.nodes[k], (*SYNAPSES, nir.Delay))
+            ]
+            if bad:
+                raise ConfigError(
+                    f"{self.where}: node {name!r} receives directly from {bad} ({kinds(bad)}); a "
+                    "neuron's inputs must come through Linear or Affine nodes"
+                )
+        if isinstance(node, (*SYNAPSES, nir.Delay)) and (
+            len(self.pred[name]) != 1 or len(self.succ[name]) != 1
+        ):
+            raise ConfigError(
+                f"{self.where}: node {name!r} has {len(self.pred[name])} inputs and "
+                f"{len(self.succ[name])} outputs; want exactly one of each"
+            )
+
+    def size_hint(self, neuron: str) -> int:
+        sizes = [self._through_delay(k, self.pred)[0] for k in self.pred[neuron]]
+        return max([int(self.nodes[k].weight.shape[0]) for k in sizes if k in self.synapses] or [1])
+
+    def _through_delay(self, name: str, links) -> tuple[str, str | None]:
+        """(node, delay node) following `links` past at most one Delay."""
+        if isinstance(self.nodes[name], nir.Delay):
+            return links[name][0], name
+        return name, None
+
+    def projection(self, name: str, pops: dict, dt: float):
+        node = self.nodes[name]
+        src, pre_delay = self._through_delay(self.pred[name][0], self.pred)
+        dst, post_delay = self._through_delay(self.succ[name][0], self.succ)
+        at = f"{self.where}: node {name!r}"
+        if not (src == self.input or (src in pops and pops[src][0].spiking)):
+            raise ConfigError(f"{at}: source {src!r} is neither the Input nor a spiking neuron")
+        if dst not in pops:
+            raise ConfigError(f"{at}: target {dst!r} is not a neuron node")
+        if pre_delay and post_delay:
+            raise ConfigError(f"{at}: Delay nodes on both sides; keep one")
+        weight = np.asarray(node.weight, np.float64)
+        pop, gain, _ = pops[dst]
+        n_pre = self.n_inputs if src == self.input else pops[src][0].n
+        if weight.shape != (pop.n, n_pre):
+            raise ConfigError(f"{at}: weight shape {weight.shape}, want ({pop.n}, {n_pre})")
+        delay = None
+        if pre_delay or post_delay:
+            steps = np.rint(_values(self.nodes[pre_delay or post_delay], "delay", at) / dt)
+            if steps.min() < 0:
+                raise ConfigError(f"{at}: negative delay {steps.min()} steps")
+            shape = (n_pre, 1) if pre_delay else (1, pop.n)
+            delay = np.broadcast_to(steps.astype(np.int64).reshape(shape), (n_pre, pop.n)).copy()
+        bias = gain * np.asarray(node.bias, np.float64) if isinstance(node, nir.Affine) else None
+        source = INPUT if src == self.input else src
+        return FloatProjection(name, source, dst, weight.T * gain[None, :], delay), bias
+
+    def output_population(self) -> str:
+        outputs = [k for k, v in self.nodes.items() if isinstance(v, nir.Output)]
+        if len(outputs) != 1 or len(self.pred[outputs[0]]) != 1:
+            raise ConfigError(f"{self.where}: want one Output node fed by one neuron node")
+        src = self.pred[outputs[0]][0]
+        if not isinstance(self.nodes[src], NEURONS):
+            raise ConfigError(
+                f"{self.where}: Output is fed by {src!r} ({type(self.nodes[src]).__name__}); "
+                "it must be fed by a neuron node"
+            )
+        return src
+
+    def population_order(self, names: list[str]) -> list[str]:
+        """Topological order of the feed-forward edges; edges closing a cycle are recurrent."""
+        links = defaultdict(list)
+        for syn in self.synapses:
+            src = self._through_delay(self.pred[syn][0], self.pred)[0]
+            dst = self._through_delay(self.succ[syn][0], self.succ)[0]
+            if src in names and dst != src:
+                links[src].append(dst)
+        state, post = {}, []
+
+        def visit(k):  # depth-first; a grey node reached again closes a cycle (recurrent edge)
+            state[k] = "grey"
+            for nxt in links[k]:
+                if nxt not in state:
+                    visit(nxt)
+            state[k] = "black"
+            post.append(k)
+
+        roots = [
+            self._through_delay(self.succ[s][0], self.succ)[0]
+            for s in self.synapses
+            if self._through_delay(self.pred[s][0], self.pred)[0] == self.input
+        ]
+        for k in [*roots, *names]:
+            if k not in state:
+                visit(k)
+        return post[::-1]

@@ -1,0 +1,40 @@
+"""A model file -> float network: a `.nir` graph, or a student checkpoint through our exporter.
+
+The one way `snnsoc quantise MODEL` reads its input. Checkpoints come from the training API
+(`snn.models.load_student`, docs/architecture.md "Student checkpoint"); the student is exported
+to NIR in memory and imported like any graph, so both paths share one set of semantics.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from riscv_soc.errors import ConfigError
+from riscv_soc.nir.exporter import student_to_graph
+from riscv_soc.nir.importer import DEFAULT_DT, from_graph, read_nir
+from riscv_soc.quant.network import FloatNetwork
+
+
+def read_model(path: str | os.PathLike, dt: float = DEFAULT_DT) -> FloatNetwork:
+    """The float network of MODEL; `meta["quant_hints"]` carries a student's weight_bits and
+    weight_percentile (its fake quantisation) so the quantiser can reproduce it."""
+    path = Path(path)
+    if path.suffix.lower() == ".nir":
+        return read_nir(path, dt=dt)
+    if not path.exists():
+        raise ConfigError(f"{path}: no such model file")
+    try:
+        from snn.models import load_student
+    except ImportError as err:
+        raise ConfigError(
+            f"{path}: reading a student checkpoint needs snn.models ({err})"
+        ) from None
+    student = load_student(path)
+    network = from_graph(student_to_graph(student, dt=dt), dt=dt, where=str(path))
+    arch = student.arch
+    hints = {"percentile": float(arch.get("weight_percentile", 99.0))}
+    if arch.get("weight_bits"):
+        hints["weight_bits"] = int(arch["weight_bits"])
+    network.meta["quant_hints"] = hints
+    return network

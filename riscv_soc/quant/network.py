@@ -1,0 +1,160 @@
+"""The float network: a discrete-time description of a spiking network before quantisation.
+
+The NIR importer (riscv_soc.nir) produces it from a graph or a snntorch student; the quantiser
+(riscv_soc.quant.quantise) turns it into a fixed-point bundle. Everything is already discretised
+with the bundle's dt (decays, not time constants), so its equations are docs/semantics.md section 5
+with real numbers in place of raw integers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse
+
+from riscv_soc.errors import ConfigError
+
+NEURON_KINDS = ("lif", "cubalif", "li", "cubali")
+SPIKING_KINDS = ("lif", "cubalif")
+SYNAPTIC_KINDS = ("cubalif", "cubali")  # have a synaptic current state I besides V
+RESETS = ("subtract", "value", "value_after", "none")
+READOUTS = ("mean", "max", "last", "count")
+ENCODINGS = ("rate", "latency")
+INPUT = "input"  # source name of the network's input spikes
+
+
+@dataclass
+class FloatPopulation:
+    """One population: its neuron kind, size and (homogeneous) parameters.
+
+    `reset`: "subtract" (snntorch's default), "value" (V = v_reset before the decay of the step
+    after a spike: NIR's v_reset, snntorch Leaky's "zero"), "value_after" (V = v_reset after the
+    update: snntorch Synaptic's "zero"), "none" (leaky integrators). `bias`: float[n] added to the
+    input current every step, or None.
+    """
+
+    name: str
+    kind: str
+    n: int
+    beta: float
+    threshold: float = 1.0
+    reset: str = "subtract"
+    v_reset: float = 0.0
+    alpha: float = 0.0
+    bias: np.ndarray | None = None
+
+    @property
+    def spiking(self) -> bool:
+        return self.kind in SPIKING_KINDS
+
+    @property
+    def synaptic(self) -> bool:
+        return self.kind in SYNAPTIC_KINDS
+
+
+@dataclass
+class FloatProjection:
+    """Weights from `source` (a population or "input") to `target`, shaped [pre, post].
+
+    `weight` is a dense float array or a scipy.sparse matrix (absent entries are no synapse);
+    `delay` is None or an int array of extra steps per synapse, shaped like `weight` (dense).
+    """
+
+    name: str
+    source: str
+    target: str
+    weight: np.ndarray | scipy.sparse.sparray
+    delay: np.ndarray | None = None
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return tuple(self.weight.shape)
+
+
+@dataclass
+class FloatNetwork:
+    """Populations in update order, projections in accumulation order, and run settings."""
+
+    n_inputs: int
+    populations: list[FloatPopulation]
+    projections: list[FloatProjection]
+    output: str
+    dt: float = 1e-4
+    num_steps: int = 25
+    encoding: str = "rate"
+    readout: str = "mean"
+    meta: dict = field(default_factory=dict)
+
+    def population(self, name: str) -> FloatPopulation:
+        for pop in self.populations:
+            if pop.name == name:
+                return pop
+        raise ConfigError(f"network: no population named {name!r}")
+
+    def size_of(self, name: str) -> int:
+        return self.n_inputs if name == INPUT else self.population(name).n
+
+    def check(self) -> None:
+        """Raise ConfigError naming the population or projection that is inconsistent."""
+        names = [p.name for p in self.populations]
+        if len(set(names)) != len(names) or INPUT in names:
+            raise ConfigError(f"network: population names must be unique and not 'input': {names}")
+        for pop in self.populations:
+            _check_population(pop)
+        for proj in self.projections:
+            self._check_projection(proj)
+        out = self.population(self.output)
+        if self.readout not in READOUTS:
+            raise ConfigError(f"network: readout {self.readout!r}; expected one of {READOUTS}")
+        if (self.readout == "count") != out.spiking:
+            raise ConfigError(
+                f"network: readout {self.readout!r} does not suit output population "
+                f"{out.name!r} ({out.kind}); spiking outputs use 'count', integrators "
+                "'mean', 'max' or 'last'"
+            )
+        if self.encoding not in ENCODINGS:
+            raise ConfigError(f"network: encoding {self.encoding!r}; expected one of {ENCODINGS}")
+        if not (self.dt > 0 and self.num_steps >= 1):
+            raise ConfigError(f"network: dt={self.dt} and num_steps={self.num_steps} must be > 0")
+
+    def _check_projection(self, proj: FloatProjection) -> None:
+        if proj.source != INPUT and proj.source not in [p.name for p in self.populations]:
+            raise ConfigError(f"projection {proj.name!r}: unknown source {proj.source!r}")
+        target = self.population(proj.target)
+        if target.kind not in NEURON_KINDS:
+            raise ConfigError(f"projection {proj.name!r}: bad target {proj.target!r}")
+        source = self.population(proj.source) if proj.source != INPUT else None
+        if source is not None and not source.spiking:
+            raise ConfigError(
+                f"projection {proj.name!r}: source {source.name!r} is a {source.kind} "
+                "(no spikes to propagate)"
+            )
+        want = (self.size_of(proj.source), target.n)
+        if proj.shape != want:
+            raise ConfigError(f"projection {proj.name!r}: weight shape {proj.shape}, want {want}")
+        if proj.delay is not None:
+            if proj.delay.shape != want:
+                raise ConfigError(
+                    f"projection {proj.name!r}: delay shape {proj.delay.shape}, want {want}"
+                )
+            if proj.delay.size and proj.delay.min() < 0:
+                raise ConfigError(f"projection {proj.name!r}: negative delay {proj.delay.min()}")
+
+
+def _check_population(pop: FloatPopulation) -> None:
+    where = f"population {pop.name!r}"
+    if pop.kind not in NEURON_KINDS:
+        raise ConfigError(f"{where}: kind {pop.kind!r}; expected one of {NEURON_KINDS}")
+    if pop.reset not in RESETS:
+        raise ConfigError(f"{where}: reset {pop.reset!r}; expected one of {RESETS}")
+    if pop.spiking == (pop.reset == "none"):
+        raise ConfigError(f"{where}: a {pop.kind} population cannot have reset {pop.reset!r}")
+    if pop.n < 1:
+        raise ConfigError(f"{where}: size {pop.n} must be >= 1")
+    for name in ("beta", "alpha") if pop.synaptic else ("beta",):
+        value = getattr(pop, name)
+        if not 0.0 <= value <= 1.0:
+            raise ConfigError(f"{where}: {name}={value} outside [0, 1]")
+    if pop.bias is not None and np.shape(pop.bias) != (pop.n,):
+        raise ConfigError(f"{where}: bias shape {np.shape(pop.bias)}, want ({pop.n},)")

@@ -1,0 +1,245 @@
+"""Float network -> fixed-point bundle, FeNN's way, with a report of what quantisation costs.
+
+Sits between the NIR importer (riscv_soc.nir, which yields a FloatNetwork) and the bundle file
+(riscv_soc.quant.bundle). Per target population: one power-of-two scale for all incoming weights,
+chosen at a percentile of |w| (research/fenn.md 3.2), shared by V, I, bias and threshold; decays in
+s0_15 (s1_14 for exactly 1); each projection packed dense, sparse (ELL) or delayed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse
+
+from riscv_soc.errors import ConfigError
+from riscv_soc.isa.numerics import INT16_MAX, INT16_MIN
+from riscv_soc.quant import formats, pack
+from riscv_soc.quant.bundle import ROUNDED_OPS, ROUNDINGS, Bundle, Population, Projection
+from riscv_soc.quant.network import FloatNetwork, FloatPopulation, FloatProjection
+from riscv_soc.soc import LANES
+
+# Ideal cycles per 32-synapse vector of FeNN's row kernels (research/fenn.md 4.5): layout choice.
+DENSE_VECTOR_CYCLES, SPARSE_VECTOR_CYCLES = 4, 7
+
+
+@dataclass(frozen=True)
+class QuantConfig:
+    """Knobs of the quantiser. `frac_bits` forces one format on every population."""
+
+    weight_bits: int = 8
+    percentile: float = 99.0
+    rounding: str = "rn"
+    saturate: bool = True
+    layout: str = "auto"  # "auto", "dense" or "sparse" for projections without delays
+    frac_bits: int | None = None
+
+    def check(self) -> None:
+        if not 2 <= self.weight_bits <= 16:
+            raise ConfigError(f"weight_bits={self.weight_bits} outside [2, 16]")
+        if not 0 < self.percentile <= 100:
+            raise ConfigError(f"percentile={self.percentile} outside (0, 100]")
+        if self.rounding not in ROUNDINGS:
+            raise ConfigError(f"rounding={self.rounding!r}; expected one of {ROUNDINGS}")
+        if self.layout not in ("auto", "dense", "sparse"):
+            raise ConfigError(f"layout={self.layout!r}; expected auto, dense or sparse")
+        if self.frac_bits is not None and not 0 <= self.frac_bits <= 15:
+            raise ConfigError(f"frac_bits={self.frac_bits} outside [0, 15]")
+
+
+def quantise(net: FloatNetwork, config: QuantConfig | None = None) -> Bundle:
+    """The bundle of `net`; `bundle.report` says per population what quantisation cost."""
+    config = config or QuantConfig()
+    config.check()
+    net.check()
+    pops, projs, report = [], [], {"config": vars(config).copy(), "populations": {}}
+    for fpop in net.populations:
+        incoming = [p for p in net.projections if p.target == fpop.name]
+        pop, pop_projs, pop_report = _quantise_population(fpop, incoming, config)
+        pops.append(pop)
+        projs += pop_projs
+        report["populations"][fpop.name] = pop_report
+    order = {p.name: i for i, p in enumerate(net.projections)}
+    projs.sort(key=lambda p: order[p.name])
+    readout_shift = math.ceil(math.log2(net.num_steps)) if net.readout == "mean" else 0
+    bundle = Bundle(
+        n_inputs=net.n_inputs,
+        populations=pops,
+        projections=projs,
+        output=net.output,
+        readout=net.readout,
+        readout_shift=min(readout_shift, 15),
+        dt=net.dt,
+        num_steps=net.num_steps,
+        encoding=net.encoding,
+        report=report,
+        meta=dict(net.meta),
+    )
+    bundle.check("quantised network")
+    return bundle
+
+
+def _synapses(proj: FloatProjection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pre, post, weight) of each synapse: nonzeros of a dense matrix, entries of a sparse one."""
+    if scipy.sparse.issparse(proj.weight):
+        coo = scipy.sparse.coo_array(proj.weight)
+        return coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data.astype(np.float64)
+    pre, post = np.nonzero(proj.weight)
+    return pre, post, np.asarray(proj.weight, np.float64)[pre, post]
+
+
+def _layout(proj: FloatProjection, config: QuantConfig) -> str:
+    if proj.delay is not None:
+        return "delayed"
+    if config.layout != "auto":
+        return config.layout
+    if (
+        not scipy.sparse.issparse(proj.weight)
+        and np.count_nonzero(proj.weight) > 0.5 * proj.weight.size
+    ):
+        return "dense"
+    pre, post, _ = _synapses(proj)
+    busiest = np.bincount(pre * LANES + post % LANES).max() if pre.size else 0
+    dense_vectors = pack.padded(proj.shape[1]) // LANES
+    return (
+        "sparse"
+        if SPARSE_VECTOR_CYCLES * busiest < DENSE_VECTOR_CYCLES * dense_vectors
+        else "dense"
+    )
+
+
+def _quantise_population(
+    fpop: FloatPopulation, incoming: list[FloatProjection], config: QuantConfig
+) -> tuple[Population, list[Projection], dict]:
+    layouts = {p.name: _layout(p, config) for p in incoming}
+    max_delay = max((int(p.delay.max()) for p in incoming if p.delay is not None and p.delay.size),
+                    default=-1)  # fmt: skip
+    d = pack.delay_bits(max_delay) if max_delay >= 0 else 0
+    packing_bits = [d] if d else []
+    packing_bits += [pack.index_bits(fpop.n) for p in incoming if layouts[p.name] == "sparse"]
+    bits = min([config.weight_bits, *(16 - b for b in packing_bits)])
+    if bits < 2:
+        raise ConfigError(
+            f"population {fpop.name!r}: packing leaves {bits} weight bits (delay/index bits "
+            f"{packing_bits}); use fewer delay steps or a dense layout"
+        )
+    synapses = {p.name: _synapses(p) for p in incoming}
+    magnitudes = np.concatenate([np.abs(s[2]) for s in synapses.values()] or [np.zeros(0)])
+    magnitude = float(np.percentile(magnitudes, config.percentile)) if magnitudes.size else 0.0
+    frac_bits, limited_by = _frac_bits(fpop, magnitude, bits, config)
+
+    w_lo, w_hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    projs, posts, w_raws, clipped, zeroed, total, err = [], [], [], 0, 0, 0, 0.0
+    for proj in incoming:
+        pre, post, w = synapses[proj.name]
+        w_raw, n_clip = formats.to_raw(w, frac_bits, w_lo, w_hi)
+        inside = (w_raw > w_lo) & (w_raw < w_hi)
+        if inside.any():
+            err = max(err, float(np.abs(w_raw[inside] * 2.0**-frac_bits - w[inside]).max()))
+        clipped, total = clipped + n_clip, total + w.size
+        zeroed += int(np.count_nonzero(w_raw == 0))
+        posts.append(post)
+        w_raws.append(w_raw)
+        projs.append(_pack(proj, layouts[proj.name], pre, post, w_raw, fpop.n, d))
+    pop = _population(fpop, frac_bits, d, config)
+    report = {
+        "frac_bits": frac_bits,
+        "format": formats.format_name(frac_bits, config.saturate),
+        "limited_by": limited_by,
+        "weight_bits": bits,
+        "percentile_magnitude": magnitude,
+        "weights": total,
+        "weights_clipped": clipped,
+        "weights_clipped_fraction": clipped / total if total else 0.0,
+        "weights_rounded_to_zero": zeroed,
+        "max_weight_error": err,
+        "layouts": layouts,
+        "parameters": _parameter_report(fpop, pop),
+        "saturating_neurons": _saturation_risk(pop, posts, w_raws),
+    }
+    return pop, projs, report
+
+
+def _frac_bits(fpop: FloatPopulation, magnitude: float, bits: int, config: QuantConfig):
+    if config.frac_bits is not None:
+        return config.frac_bits, "override"
+    by_weights = formats.weight_frac_bits(magnitude, bits)
+    fixed = [abs(fpop.threshold), abs(fpop.v_reset)] if fpop.spiking else [0.0]
+    if fpop.bias is not None and fpop.bias.size:
+        fixed.append(float(np.abs(fpop.bias).max()))
+    by_headroom = formats.headroom_frac_bits(max(fixed))
+    frac_bits = max(0, min(by_weights, by_headroom, 15))
+    if frac_bits == by_weights:
+        return frac_bits, "weights"
+    return frac_bits, "headroom" if frac_bits == by_headroom else "range"
+
+
+def _pack(proj, layout, pre, post, w_raw, n_post, d) -> Projection:
+    keep = w_raw != 0
+    if layout == "sparse":
+        b = pack.index_bits(n_post)
+        words = pack.pack_sparse(pre[keep], post[keep], w_raw[keep], proj.shape[0], b)
+        return Projection(proj.name, proj.source, proj.target, layout, proj.shape[0], n_post, b,
+                          words)  # fmt: skip
+    dense = np.zeros(proj.shape, np.int64)
+    dense[pre, post] = w_raw
+    if layout == "delayed":
+        words = pack.pack_delayed(dense, np.asarray(proj.delay, np.int64), d)
+        return Projection(proj.name, proj.source, proj.target, layout, proj.shape[0], n_post, d,
+                          words)  # fmt: skip
+    words = pack.pack_dense(dense)
+    return Projection(proj.name, proj.source, proj.target, "dense", proj.shape[0], n_post, 0, words)
+
+
+def _population(fpop: FloatPopulation, frac_bits: int, d: int, config: QuantConfig) -> Population:
+    def raw(x: float, fb: int) -> int:
+        return int(formats.to_raw(x, fb)[0])
+
+    beta_fb = formats.decay_format(fpop.beta)
+    alpha_fb = formats.decay_format(fpop.alpha)
+    bias = None
+    if fpop.bias is not None and np.any(fpop.bias):
+        bias = np.zeros(pack.padded(fpop.n), np.int16)
+        bias[: fpop.n] = formats.to_raw(fpop.bias, frac_bits)[0]
+    return Population(
+        name=fpop.name,
+        kind=fpop.kind,
+        n=fpop.n,
+        frac_bits=frac_bits,
+        saturate=config.saturate,
+        beta_raw=raw(fpop.beta, beta_fb),
+        beta_frac_bits=beta_fb,
+        threshold_raw=raw(fpop.threshold, frac_bits) if fpop.spiking else 0,
+        reset=fpop.reset,
+        v_reset_raw=raw(fpop.v_reset, frac_bits) if fpop.spiking else 0,
+        alpha_raw=raw(fpop.alpha, alpha_fb) if fpop.synaptic else 0,
+        alpha_frac_bits=alpha_fb,
+        rounding=dict.fromkeys(ROUNDED_OPS, config.rounding),
+        delay_slots=(1 << (d - 1)) if d else 0,
+        bias=bias,
+    )
+
+
+def _parameter_report(fpop: FloatPopulation, pop: Population) -> dict:
+    out = {"beta": (fpop.beta, pop.beta_raw * 2.0**-pop.beta_frac_bits)}
+    if pop.synaptic:
+        out["alpha"] = (fpop.alpha, pop.alpha_raw * 2.0**-pop.alpha_frac_bits)
+    if pop.spiking:
+        out["threshold"] = (fpop.threshold, pop.threshold_raw * 2.0**-pop.frac_bits)
+        out["v_reset"] = (fpop.v_reset, pop.v_reset_raw * 2.0**-pop.frac_bits)
+    return {k: {"float": a, "quantised": b} for k, (a, b) in out.items()}
+
+
+def _saturation_risk(pop: Population, posts: list[np.ndarray], w_raws: list[np.ndarray]) -> int:
+    """Neurons whose input in one step can leave int16 if every source spikes at once."""
+    hi = np.zeros(pop.n, np.int64)
+    lo = np.zeros(pop.n, np.int64)
+    for post, w in zip(posts, w_raws, strict=True):
+        hi += np.bincount(post, np.clip(w, 0, None), minlength=pop.n).astype(np.int64)
+        lo += np.bincount(post, np.clip(w, None, 0), minlength=pop.n).astype(np.int64)
+    if pop.bias is not None:
+        hi += pop.bias[: pop.n]
+        lo += pop.bias[: pop.n]
+    return int(np.count_nonzero((hi > INT16_MAX) | (lo < INT16_MIN)))
