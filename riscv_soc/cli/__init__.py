@@ -21,7 +21,7 @@ app = typer.Typer(
 )
 
 # Command modules, imported for their @app.command registrations.
-COMMAND_MODULES: tuple[str, ...] = ("isa", "quant", "run", "iss", "experiment")
+COMMAND_MODULES: tuple[str, ...] = ("isa", "quant", "run", "iss", "experiment", "rtl", "difftest")
 for _name in COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_name}")
 

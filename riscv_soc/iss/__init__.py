@@ -1,0 +1,214 @@
+"""The Numba instruction-set simulator of the FeNN-DMA SoC (docs/isa.md is its specification).
+
+Where it sits: a firmware image (`riscv_soc.firmware.image.Image`) goes in, a `MachineState`
+(`riscv_soc.machine`, the schema the RTL run returns too) comes out. Instruction memory is decoded
+once (`decode.py`); one compiled call (`_kernels.py`) then runs until ecall, ebreak, a trap or the
+cycle limit, with no Python per instruction.
+
+One run from reset:
+
+    state = run(image, max_cycles=10_000)        # state.memories are the run's own arrays
+
+Many runs of one image (load and decode once; the firmware runtime runs thousands of samples):
+
+    iss = Iss(image)
+    for sample in samples:
+        iss.reset()                              # registers, RNG, counters, DMA, pc; memories kept
+        iss.memories["vmem"][a:b] = sample       # writable uint8 arrays (imem is read-only)
+        state = iss.run(max_cycles, memories=()) # copy no memory into the state
+        out = iss.memories["dmem"][c:d]
+
+`Iss.run` resumes after a cycle-limit stop (`max_cycles` counts from reset); after ecall, ebreak
+or a trap, call `reset()` first. `reset(reload_memories=True)` also restores every memory to the
+image's contents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from riscv_soc.errors import ConfigError
+from riscv_soc.firmware.image import MEMORIES, Image
+from riscv_soc.isa import csr
+from riscv_soc.isa.disasm import disassemble
+from riscv_soc.iss import _kernels as k
+from riscv_soc.iss import decode
+from riscv_soc.machine import TRAP_CAUSES, MachineState
+from riscv_soc.soc import DEFAULT, LANES, VECTOR_BYTES, VREGS, SocConfig
+
+__all__ = ["Iss", "run"]
+
+MAX_CYCLES_LIMIT = 1 << 62
+_EXITS = {
+    k.EXIT_ECALL: "ecall",
+    k.EXIT_EBREAK: "ebreak",
+    k.EXIT_LIMIT: "limit",
+    k.EXIT_TRAP: "trap",
+}
+# DMA CSRs reported in MachineState.csrs, by name, with the code the kernel reads them by.
+_DMA_CSRS = {
+    name: decode.CSR_CODES[num] for name, num in csr.CSRS.items() if name.startswith("dma_")
+}
+
+
+def run(
+    image: Image,
+    max_cycles: int = 1_000_000_000,
+    config: SocConfig = DEFAULT,
+    memories: Iterable[str] = MEMORIES,
+) -> MachineState:
+    """Run `image` from reset until ecall, ebreak, a trap or `max_cycles` cycles.
+
+    The state holds the named memories (all by default) without copying them. Raises ImageError
+    when the image does not fit `config`, ConfigError for a bad argument.
+    """
+    _check_max_cycles(max_cycles)
+    names = _check_memory_names(memories)
+    machine = Iss(image, config)
+    machine._execute(max_cycles)
+    return machine._state({name: machine.memories[name] for name in names})
+
+
+class Iss:
+    """A loaded, pre-decoded image and the machine state it runs on (see the module docstring)."""
+
+    def __init__(self, image: Image, config: SocConfig = DEFAULT) -> None:
+        if not isinstance(image, Image):
+            raise ConfigError(f"image: expected a riscv_soc Image, got {type(image).__name__}")
+        _check_config(config)
+        self.image = image
+        self.config = config
+        self.memories: dict[str, np.ndarray] = image.memory_arrays(config)  # raises ImageError
+        self.memories["imem"].flags.writeable = False  # the decoded rows would go stale
+        self._words = self.memories["imem"].view(np.uint32)
+        self._rows = decode.predecode(self.memories["imem"])
+        self._x = np.zeros(VREGS + 1, np.int64)
+        self._v = np.zeros((VREGS, LANES), np.int16)
+        self._rng = np.zeros((2, LANES), np.int64)
+        self._counters = np.zeros(decode.ACT_NONE + 1, np.int64)
+        self._core = np.zeros(k.N_CORE, np.int64)
+        self._dma = np.zeros((2, k.N_DMA), np.int64)
+        self.reset()
+
+    def reset(self, reload_memories: bool = False) -> None:
+        """Registers, RNG, counters and DMA to their reset values, pc to the entry point.
+
+        Memories keep their contents unless `reload_memories`, which restores the image's.
+        """
+        for array in (self._x, self._v, self._rng, self._counters, self._core, self._dma):
+            array.fill(0)
+        self._core[k.PC] = self.image.entry
+        self._dma[:, k.D_END] = k.NEVER
+        if reload_memories:
+            fresh = self.image.memory_arrays(self.config)
+            for name, memory in self.memories.items():
+                if name != "imem":
+                    np.copyto(memory, fresh[name])
+
+    @property
+    def cycles(self) -> int:
+        return int(self._core[k.CYCLES])
+
+    def run(
+        self, max_cycles: int = 1_000_000_000, memories: Iterable[str] = MEMORIES
+    ) -> MachineState:
+        """Run until ecall, ebreak, a trap or cycle `max_cycles` (counted from reset).
+
+        `memories` names the memories copied into the returned state (`()` for none: copying
+        256 MiB of DDR takes a while).
+        """
+        _check_max_cycles(max_cycles)
+        names = _check_memory_names(memories)
+        self._execute(max_cycles)
+        return self._state({name: self.memories[name].copy() for name in names})
+
+    def _execute(self, max_cycles: int) -> None:
+        if self._core[k.EXIT] not in (k.EXIT_NONE, k.EXIT_LIMIT):
+            stopped = _EXITS[int(self._core[k.EXIT])]
+            raise ConfigError(f"Iss.run: the machine stopped with {stopped}; call reset() first")
+        m = self.memories
+        k.run(
+            self._rows,
+            self._words,
+            self._x,
+            self._v,
+            self._rng,
+            self._counters,
+            self._core,
+            self._dma,
+            m["dmem"],
+            m["vmem"],
+            m["llm"],
+            m["ddr"],
+            self.config.llm_lane_bytes,
+            int(max_cycles),
+        )
+
+    def _state(self, memories: dict[str, np.ndarray]) -> MachineState:
+        core = self._core
+        cycles, instret = int(core[k.CYCLES]), int(core[k.INSTRET])
+        counters = {name: int(self._counters[i]) for i, name in enumerate(csr.COUNTERS)}
+        counters["stall_cycles"] = cycles - instret
+        codes = np.array(list(_DMA_CSRS.values()), np.int64)
+        values = np.zeros(codes.size, np.int64)
+        k.read_csrs(codes, cycles, instret, self._counters, self._dma, values)
+        exit_kind = _EXITS[int(core[k.EXIT])]
+        pc = int(core[k.PC])
+        return MachineState(
+            exit=exit_kind,
+            pc=pc,
+            x=(self._x[:VREGS] & 0xFFFFFFFF).astype(np.uint32),
+            v=self._v.copy(),
+            cycles=cycles,
+            instret=instret,
+            counters=counters,
+            cause=TRAP_CAUSES[int(core[k.CAUSE])] if exit_kind == "trap" else None,
+            tval=int(core[k.TVAL]),
+            instr=self._instruction_at(pc),
+            csrs={name: int(val) for name, val in zip(_DMA_CSRS, values, strict=True)},
+            rng=self._rng.astype(np.uint16),
+            memories=memories,
+        )
+
+    def _instruction_at(self, pc: int) -> str:
+        """The instruction at `pc`, disassembled ("" outside instruction memory)."""
+        if pc >= self.config.imem_bytes:
+            return ""
+        return disassemble(int(self._words[pc >> 2]), pc)
+
+
+def _check_config(config: SocConfig) -> None:
+    if not isinstance(config, SocConfig):
+        raise ConfigError(f"config: expected a SocConfig, got {type(config).__name__}")
+    multiples = {
+        "imem_bytes": 4,
+        "dmem_bytes": 4,
+        "vmem_bytes": VECTOR_BYTES,
+        "llm_lane_bytes": 2,
+        "ddr_bytes": VECTOR_BYTES,
+    }
+    for name, multiple in multiples.items():
+        size = getattr(config, name)
+        if not 0 < size <= 1 << 32 or size % multiple:
+            raise ConfigError(
+                f"config.{name}: must be a positive multiple of {multiple} up to 2**32, got {size}"
+            )
+
+
+def _check_max_cycles(max_cycles: int) -> None:
+    if isinstance(max_cycles, bool) or not isinstance(max_cycles, (int, np.integer)):
+        raise ConfigError(f"max_cycles: expected an integer, got {max_cycles!r}")
+    if not 1 <= max_cycles <= MAX_CYCLES_LIMIT:
+        raise ConfigError(f"max_cycles: must be in 1..2**62, got {max_cycles}")
+
+
+def _check_memory_names(memories: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(memories, str):
+        memories = (memories,)
+    names = tuple(memories)
+    unknown = [n for n in names if n not in MEMORIES]
+    if unknown:
+        raise ConfigError(f"memories: unknown {unknown}; known: {list(MEMORIES)}")
+    return names
