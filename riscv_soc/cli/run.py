@@ -1,7 +1,8 @@
-"""`snnsoc run BUNDLE --backend core --data DATA --out RESULTS`: a bundle on a data set.
+"""`snnsoc run BUNDLE|FWDIR --backend core|iss|rtl --data DATA --out RESULTS`: a network on data.
 
-A backend is one function `(bundle, spikes, seed) -> RunResult` in BACKENDS; the ISS and RTL
-backends register theirs here and write the same results schema (riscv_soc.core.result).
+A backend is one function `(network, spikes, seed) -> RunResult` in BACKENDS, all writing the
+same results schema (riscv_soc.core.result). The core takes the bundle; the ISS and RTL take the
+firmware of an exported directory (FWDIR, from `snnsoc compile`), or compile a bundle on the fly.
 """
 
 from __future__ import annotations
@@ -23,7 +24,24 @@ def _core_backend(bundle, spikes: np.ndarray, seed: int):
     return core.run(bundle, spikes, seed=seed)
 
 
-BACKENDS: dict[str, Callable] = {"core": _core_backend}
+def _firmware_backend(name: str) -> Callable:
+    def backend(network, spikes: np.ndarray, seed: int):
+        from riscv_soc import runtime
+        from riscv_soc.compiler import compile_bundle
+        from riscv_soc.firmware.export import Firmware, firmware_of
+
+        if not isinstance(network, Firmware):
+            network = firmware_of(compile_bundle(network))
+        return runtime.run(network, spikes, seed=seed, backend=name)
+
+    return backend
+
+
+BACKENDS: dict[str, Callable] = {
+    "core": _core_backend,
+    "iss": _firmware_backend("iss"),
+    "rtl": _firmware_backend("rtl"),
+}
 
 
 def load_data(data: str, bundle, seed: int, limit: int | None):
@@ -57,32 +75,35 @@ def load_data(data: str, bundle, seed: int, limit: int | None):
 
 @app.command("run")
 def run_command(
-    bundle_path: Annotated[Path, typer.Argument(help="quantised bundle (.npz)")],
+    network_path: Annotated[
+        Path, typer.Argument(help="quantised bundle (.npz) or firmware directory (FWDIR)")
+    ],
     data: Annotated[
         str, typer.Option("--data", help="dataset name (test split) or .npz with spikes")
     ],
     out: Annotated[
         Path, typer.Option("--out", help="results .npz (a .json summary goes beside it)")
     ],
-    backend: Annotated[
-        str, typer.Option("--backend", help="core (iss and rtl come later)")
-    ] = "core",
+    backend: Annotated[str, typer.Option("--backend", help="core, iss or rtl")] = "core",
     seed: Annotated[int, typer.Option("--seed", help="run seed: RNG seeds and data encoding")] = 0,
     limit: Annotated[
         int | None, typer.Option("--limit", help="run only the first N samples")
     ] = None,
 ) -> None:
-    """Run BUNDLE on DATA and write RESULTS.npz and RESULTS.json."""
+    """Run a bundle or exported firmware on DATA and write RESULTS.npz and RESULTS.json."""
     from riscv_soc.core import save_result
     from riscv_soc.core.simulate import check_spikes
+    from riscv_soc.firmware.export import load_firmware
     from riscv_soc.quant import load_bundle
 
     if backend not in BACKENDS:
         raise ConfigError(f"--backend {backend!r}; available: {sorted(BACKENDS)}")
-    bundle = load_bundle(bundle_path)
+    firmware = load_firmware(network_path) if network_path.is_dir() else None
+    bundle = firmware.bundle if firmware is not None else load_bundle(network_path)
     spikes, labels, groups = load_data(data, bundle, seed, limit)
     check_spikes(spikes, bundle.n_inputs, where=f"--data {data}")
-    result = BACKENDS[backend](bundle, spikes, seed)
+    network = firmware if firmware is not None and backend != "core" else bundle
+    result = BACKENDS[backend](network, spikes, seed)
     summary = save_result(result, out, labels, groups)
     line = f"wrote {out}: {summary['samples']} samples"
     if "accuracy" in summary:

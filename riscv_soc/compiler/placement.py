@@ -1,0 +1,347 @@
+"""Memory placement: every array of a bundle gets a memory and an address, with a report.
+
+Where it sits: the first step of `riscv_soc.compiler.compile_bundle`. A bundle (riscv_soc.quant)
+and the compile options go in; a `Plan` comes out: one `Region` per array (what the kernels address
+and the runtime reads or patches), how each population keeps its synaptic accumulators, and where
+each projection's rows live. docs/compiler.md, "Memory placement", describes the layout.
+
+- dmem (scalar data): the host mailbox at address 0, the counter snapshots, the input bitfields of
+  one sample, the spike record of every spiking population (T + 1 rows: row 0 stays zero and is
+  what recurrent projections read at t = 0), the spike lists of projections whose rows are in DDR.
+- vmem (vector memory): the RNG seeds, one state block per population (vector k's fields V, I, A,
+  the accumulator, the bias and the readout side by side, so one pointer walks them), the rows of
+  every projection that fits on chip, and the two DMA row buffers.
+- llm (lane-local, per lane): the accumulators of populations with sparse inputs, delay rings.
+- ddr: rows that do not fit in vector memory (or all rows with weights="ddr").
+
+A network that does not fit raises CompileError naming the memory, the bytes needed and the bytes
+available.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from riscv_soc.compiler import regalloc
+from riscv_soc.compiler.errors import CompileError
+from riscv_soc.errors import ConfigError
+from riscv_soc.quant.bundle import Bundle, Population
+from riscv_soc.quant.network import INPUT
+from riscv_soc.quant.pack import padded
+from riscv_soc.soc import LANES, VECTOR_BYTES, SocConfig
+
+COUNTERS = ("mcycle", "minstret", "vec_alu_ops", "vec_mem_ops", "lane_local_ops",
+            "scalar_mem_ops", "dma_bytes", "stall_cycles")  # fmt: skip
+SNAPSHOTS = ("start", "end")
+MAILBOX_BYTES = 4  # the done flag
+DONE = 1  # the flag's value once the outputs are complete
+PROFILE_PHASES = ("synaptic", "update")
+WEIGHTS = ("auto", "vmem", "ddr")
+# Dense populations too large for one set of register accumulators accumulate in register tiles,
+# one scan of the spikes per tile; beyond this many vectors the scans cost more than they save.
+MAX_TILED_VECTORS = 128
+ACCUMULATORS = ("auto", "registers", "memory")
+
+
+@dataclass(frozen=True)
+class CompileOptions:
+    """How to compile. Defaults suit any network; the others force a path (tests use them)."""
+
+    weights: str = "auto"  # rows in vector memory, in DDR (DMA, double-buffered), or as fits
+    accumulators: str = "auto"  # synaptic accumulators in vector registers when they fit
+    unroll_vectors: int = 32  # populations of at most this many vectors update in straight code
+    unroll_row_vectors: int = 64  # longer rows loop over chunks of this many vectors
+    unroll_words: int = 64  # spike sources of at most this many words per step: scan unrolled
+    profile: bool = False  # cycles of every population's synaptic and update phases
+
+    def check(self) -> None:
+        if self.weights not in WEIGHTS:
+            raise ConfigError(f"weights={self.weights!r}; expected one of {WEIGHTS}")
+        if self.accumulators not in ACCUMULATORS:
+            raise ConfigError(f"accumulators={self.accumulators!r}; expected one of {ACCUMULATORS}")
+        # Straight code reaches lane-local rows with 12-bit immediates (2 bytes per vector).
+        for name in ("unroll_vectors", "unroll_row_vectors", "unroll_words"):
+            if not 1 <= getattr(self, name) <= 1024:
+                raise ConfigError(f"{name}={getattr(self, name)} outside [1, 1024]")
+
+
+@dataclass(frozen=True)
+class Region:
+    """An array in one memory. llm addresses and sizes are per lane (every lane the same)."""
+
+    name: str
+    memory: str
+    address: int
+    size: int
+    what: str
+
+    @property
+    def end(self) -> int:
+        return self.address + self.size
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "memory": self.memory, "address": self.address,
+                "bytes": self.size, "what": self.what}  # fmt: skip
+
+
+@dataclass
+class PopulationPlan:
+    """How one population is compiled. `fields` are the vectors of one slot of its state block
+    (slot k holds vector k of each); `home` is where its synaptic accumulators live."""
+
+    index: int
+    pop: Population
+    nvec: int
+    looped: bool  # update loops over vectors (else straight-line code)
+    home: str  # "registers", "tiles" or "vmem" (a state-block field), or "llm"
+    fields: tuple[str, ...]
+    record_word: int  # word offset of its spikes in a spike-record row (-1: does not spike)
+    is_output: bool
+
+    @property
+    def slot_bytes(self) -> int:
+        return len(self.fields) * VECTOR_BYTES
+
+    def field_offset(self, name: str, vector: int = 0) -> int:
+        """Byte offset of field `name` of vector `vector` within the state block."""
+        return vector * self.slot_bytes + self.fields.index(name) * VECTOR_BYTES
+
+
+@dataclass
+class ProjectionPlan:
+    index: int  # in bundle order
+    name: str
+    memory: str  # where its rows are: "vmem" or "ddr"
+    row_bytes: int
+
+
+@dataclass
+class Plan:
+    bundle: Bundle
+    config: SocConfig
+    options: CompileOptions
+    pops: list[PopulationPlan]
+    projs: list[ProjectionPlan]
+    regions: dict[str, Region] = field(default_factory=dict)
+    input_words: int = 0  # spike words of the input per step
+    record_words: int = 0  # spike words of all spiking populations per step
+    dma_buffer_bytes: int = 0  # each of the two DDR row buffers
+
+    def region(self, name: str) -> Region:
+        return self.regions[name]
+
+    def report(self) -> dict:
+        """Per memory: size, bytes used, and its regions (llm: bytes per lane)."""
+        sizes = _memory_sizes(self.config)
+        out = {}
+        for memory, size in sizes.items():
+            regions = [r for r in self.regions.values() if r.memory == memory]
+            out[memory] = {
+                "bytes": size,
+                "used": max((r.end for r in regions), default=0),
+                "regions": [r.to_json() for r in sorted(regions, key=lambda r: r.address)],
+            }
+        return out
+
+
+def plan(bundle: Bundle, options: CompileOptions, config: SocConfig) -> Plan:
+    """Place every array of `bundle` (see the module docstring); CompileError when it cannot."""
+    options.check()
+    pops = [_population_plan(bundle, i, options) for i in range(len(bundle.populations))]
+    projs = [
+        ProjectionPlan(q, p.name, "vmem", p.row_words * 2) for q, p in enumerate(bundle.projections)
+    ]
+    result = Plan(bundle, config, options, pops, projs)
+    result.input_words = -(-bundle.n_inputs // LANES)
+    word = 0
+    for pp in pops:
+        if pp.pop.spiking:
+            pp.record_word, word = word, word + pp.nvec
+    result.record_words = word
+    _place_llm(result)
+    _place_vmem(result)
+    _place_dmem(result)
+    _place_ddr(result)
+    return result
+
+
+def _population_plan(bundle: Bundle, index: int, options: CompileOptions) -> PopulationPlan:
+    pop = bundle.populations[index]
+    incoming = [p for p in bundle.projections if p.target == pop.name]
+    nvec = padded(pop.n) // LANES
+    looped = nvec > options.unroll_vectors
+    is_output = pop.name == bundle.output
+    if any(p.layout == "sparse" for p in incoming):
+        home = "llm"
+    else:
+        home = _register_or_vmem(bundle, pop, incoming, nvec, looped, is_output, options)
+    fields = ["V"]
+    fields += ["I"] if pop.synaptic else []
+    fields += ["A"] if getattr(pop, "adaptive", False) else []
+    fields += ["isyn"] if home in ("tiles", "vmem") else []
+    fields += ["bias"] if pop.bias is not None else []
+    fields += ["acc"] if is_output else []
+    return PopulationPlan(index, pop, nvec, looped, home, tuple(fields), -1, is_output)
+
+
+def _register_or_vmem(bundle, pop, incoming, nvec, looped, is_output, options) -> str:
+    if options.accumulators == "memory":
+        return "vmem"
+    temporaries = max(
+        [len(regalloc.row_registers(p.layout, "registers")) for p in incoming]
+        + [len(update_registers(bundle, pop, "registers", is_output))]
+    )
+    budget = regalloc.accumulator_budget(temporaries)
+    if not looped and nvec <= budget:
+        return "registers"
+    if options.accumulators == "auto" and nvec <= MAX_TILED_VECTORS:
+        return "tiles"
+    if options.accumulators == "registers":
+        why = (f"its update loops over {nvec} vectors (unroll_vectors={options.unroll_vectors})"
+               if looped else f"{nvec} accumulators and {temporaries} temporaries need "
+               f"{nvec + temporaries} vector registers, {len(regalloc.POOL)} exist")  # fmt: skip
+        raise CompileError(
+            f"population {pop.name!r}: accumulators='registers' is impossible: {why}"
+        )
+    return "vmem"
+
+
+def update_registers(bundle: Bundle, pop: Population, home: str, is_output: bool):
+    return regalloc.update_registers(
+        spiking=pop.spiking,
+        synaptic=pop.synaptic,
+        adaptive=getattr(pop, "adaptive", False),
+        reset=pop.reset,
+        home=home,
+        has_bias=pop.bias is not None,
+        delayed=pop.delay_slots > 0,
+        readout=bundle.readout if is_output else None,
+    )
+
+
+class _Allocator:
+    """Bump allocation in one memory; the error names the memory, need and room."""
+
+    def __init__(self, result: Plan, memory: str, start: int = 0) -> None:
+        self.result, self.memory, self.top = result, memory, start
+        self.size = _memory_sizes(result.config)[memory]
+
+    def add(self, name: str, size: int, align: int, what: str) -> Region:
+        address = -(-self.top // align) * align
+        region = Region(name, self.memory, address, size, what)
+        self.result.regions[name] = region
+        self.top = address + size
+        return region
+
+    def check(self, detail: str = "") -> None:
+        if self.top > self.size:
+            unit = " per lane" if self.memory == "llm" else ""
+            biggest = sorted((r for r in self.result.regions.values() if r.memory == self.memory),
+                             key=lambda r: -r.size)[:3]  # fmt: skip
+            names = ", ".join(f"{r.name} {r.size}" for r in biggest)
+            raise CompileError(
+                f"{self.memory}: the network needs {self.top} bytes{unit}, {self.size} available"
+                f"{detail} (largest: {names})"
+            )
+
+
+def _place_llm(result: Plan) -> None:
+    llm = _Allocator(result, "llm")
+    for pp in result.pops:
+        if pp.home == "llm":
+            llm.add(f"isyn.{pp.pop.name}", 2 * pp.nvec, 2,
+                    f"synaptic accumulators of {pp.pop.name} (sparse inputs)")  # fmt: skip
+        slots = pp.pop.delay_slots
+        if slots:
+            llm.add(f"ring.{pp.pop.name}", 2 * pp.nvec * slots, 2,
+                    f"delay ring of {pp.pop.name}: {slots} slots per neuron")  # fmt: skip
+    llm.check()
+
+
+def _place_vmem(result: Plan) -> None:
+    """Seeds, state blocks, then rows: on chip in bundle order while they fit (weights="auto"
+    moves the largest projections to DDR first), DMA buffers when any row is in DDR."""
+    bundle, options = result.bundle, result.options
+    fixed = 2 * VECTOR_BYTES + sum(pp.nvec * pp.slot_bytes for pp in result.pops)
+    rows = {pj.index: bundle.projections[pj.index].words.nbytes for pj in result.projs}
+    size = _memory_sizes(result.config)["vmem"]
+    in_ddr: set[int] = set(rows) if options.weights == "ddr" else set()
+    if options.weights == "auto":
+        for q in sorted(rows, key=lambda q: -rows[q]):
+            if fixed + _vmem_rows(result, rows, in_ddr) <= size:
+                break
+            in_ddr.add(q)
+    for pj in result.projs:
+        pj.memory = "ddr" if pj.index in in_ddr else "vmem"
+    for pp in result.pops:  # tiles scan every row once per tile: not for rows fetched by DMA
+        if pp.home == "tiles" and any(bundle.projections[q].target == pp.pop.name
+                                      for q in in_ddr):  # fmt: skip
+            pp.home = "vmem"
+    result.dma_buffer_bytes = max((result.projs[q].row_bytes for q in in_ddr), default=0)
+
+    vmem = _Allocator(result, "vmem")
+    vmem.add("seeds", 2 * VECTOR_BYTES, VECTOR_BYTES, "RNG seeds of the sample: S0, then S1")
+    for pp in result.pops:
+        vmem.add(f"state.{pp.pop.name}", pp.nvec * pp.slot_bytes, VECTOR_BYTES,
+                 f"state of {pp.pop.name}: {pp.nvec} slots of {', '.join(pp.fields)}")  # fmt: skip
+    for pj in result.projs:
+        if pj.memory == "vmem":
+            proj = bundle.projections[pj.index]
+            vmem.add(f"rows.{pj.name}", rows[pj.index], VECTOR_BYTES,
+                     f"{proj.layout} rows {proj.source} -> {proj.target}")  # fmt: skip
+    if result.dma_buffer_bytes:
+        for name in ("dma_a", "dma_b"):
+            vmem.add(name, result.dma_buffer_bytes, VECTOR_BYTES, "DDR row buffer")
+    vmem.check(" with every row in DDR" if options.weights != "vmem" and in_ddr else "")
+
+
+def _vmem_rows(result: Plan, rows: dict[int, int], in_ddr: set[int]) -> int:
+    on_chip = sum(size for q, size in rows.items() if q not in in_ddr)
+    buffers = 2 * max((result.projs[q].row_bytes for q in in_ddr), default=0)
+    return on_chip + buffers
+
+
+def _place_dmem(result: Plan) -> None:
+    bundle, options = result.bundle, result.options
+    steps = bundle.num_steps
+    dmem = _Allocator(result, "dmem")
+    dmem.add("mailbox", MAILBOX_BYTES, 4, f"host flag: 0 while running, {DONE} when done")
+    dmem.add("counters", 4 * len(COUNTERS) * len(SNAPSHOTS), 4,
+             f"counter snapshots {SNAPSHOTS}: {', '.join(COUNTERS)} (low 32 bits)")  # fmt: skip
+    if options.profile:
+        dmem.add("profile", 4 * len(PROFILE_PHASES) * len(result.pops), 4,
+                 "cycles per population: synaptic, update")  # fmt: skip
+    dmem.add("input", 4 * steps * result.input_words, 4,
+             f"input spikes: {steps} steps x {result.input_words} words")  # fmt: skip
+    if result.record_words:
+        dmem.add(
+            "record",
+            4 * (steps + 1) * result.record_words,
+            4,
+            f"spike record: {steps + 1} rows x {result.record_words} words (row 0 zero)",
+        )
+    longest = max((bundle.projections[pj.index].n_pre for pj in result.projs
+                   if pj.memory == "ddr"), default=0)  # fmt: skip
+    if longest:
+        dmem.add("spike_list", 4 * longest, 4, "DDR row addresses of one projection's spikes")
+    dmem.check()
+
+
+def _place_ddr(result: Plan) -> None:
+    ddr = _Allocator(result, "ddr")
+    for pj in result.projs:
+        if pj.memory == "ddr":
+            proj = result.bundle.projections[pj.index]
+            ddr.add(f"rows.{pj.name}", proj.words.nbytes, VECTOR_BYTES,
+                    f"{proj.layout} rows {proj.source} -> {proj.target} (DMA)")  # fmt: skip
+    ddr.check()
+
+
+def _memory_sizes(config: SocConfig) -> dict[str, int]:
+    return {"dmem": config.dmem_bytes, "vmem": config.vmem_bytes,
+            "llm": config.llm_lane_bytes, "ddr": config.ddr_bytes}  # fmt: skip
+
+
+def source_index(bundle: Bundle, source: str) -> int:
+    """Update-order index of a projection's source; -1 for the input."""
+    return -1 if source == INPUT else bundle.index(source)

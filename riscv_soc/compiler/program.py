@@ -1,0 +1,242 @@
+"""The generated program: `net_init` (per-sample state) and `net_run` (the time loop).
+
+Where it sits: `riscv_soc.compiler.compile_bundle` assembles the runtime (firmware/runtime/*.s:
+start-up, host flag, counters, DMA and memory helpers) and then calls `emit_program`, which
+generates the two routines the runtime's `_start` calls:
+
+    net_init: every state-block field that starts a sample at a known value (V, I, A, the
+              accumulators, the readout), the lane-local memory in use, the profile counters
+    net_run:  for t in 0..T-1: for each population in update order: its synaptic phase (every
+              projection into it, in bundle order: spike scan + row kernel, or for rows in DDR a
+              spike list, then double-buffered DMA of row i+1 behind the compute of row i),
+              then its neuron update (neurons.py)
+
+docs/compiler.md, "Kernel structure", shows the generated code.
+"""
+
+from __future__ import annotations
+
+from riscv_soc.compiler import regalloc as R
+from riscv_soc.compiler.emitter import Emitter, Pointer
+from riscv_soc.compiler.neurons import emit_update, initial_fields
+from riscv_soc.compiler.placement import PROFILE_PHASES, Plan, PopulationPlan, source_index
+from riscv_soc.compiler.rows import RowKernel
+from riscv_soc.compiler.scan import emit_scan
+from riscv_soc.quant.bundle import Projection
+from riscv_soc.soc import LANES, VECTOR_BYTES
+
+LLM_ZERO_UNROLL_BYTES = 16  # the runtime's llm_zero clears 8 halves per lane per iteration
+
+
+def emit_program(e: Emitter, plan: Plan) -> None:
+    _emit_init(e, plan)
+    _emit_run(e, plan)
+
+
+def _emit_init(e: Emitter, plan: Plan) -> None:
+    e.label("net_init")
+    e.mv(R.LINK, "ra")
+    minimum = "v1"
+    e.vlui(minimum, -32768)
+    for pp in plan.pops:
+        values = initial_fields(pp, plan.bundle.readout)
+        e.li(R.STATE, plan.region(f"state.{pp.pop.name}").address)
+        if pp.looped:
+            top = e.fresh("init")
+            e.li(R.CHUNK, pp.nvec)
+            e.label(top)
+            for name, value in values.items():
+                e.vstorev(minimum if value else R.ZERO, pp.field_offset(name), R.STATE)
+            e.addi(R.STATE, R.STATE, pp.slot_bytes)
+            e.addi(R.CHUNK, R.CHUNK, -1)
+            e.bnez(R.CHUNK, top)
+        else:
+            state = Pointer(e, R.STATE, tmp=R.TMP2)
+            for k in range(pp.nvec):
+                for name, value in values.items():
+                    at = state.imm(pp.field_offset(name, k))
+                    e.vstorev(minimum if value else R.ZERO, at, R.STATE)
+    llm_top = max((r.end for r in plan.regions.values() if r.memory == "llm"), default=0)
+    if llm_top:
+        e.li("a0", 0)
+        e.li("a1", min(-(-llm_top // LLM_ZERO_UNROLL_BYTES) * LLM_ZERO_UNROLL_BYTES,
+                       plan.config.llm_lane_bytes))  # fmt: skip
+        e.jal("ra", "llm_zero")
+    if plan.options.profile:
+        profile = plan.region("profile")
+        for at in range(profile.address, profile.end, 4):
+            e.sw("zero", at, "zero")
+    e.jalr("zero", 0, R.LINK)
+
+
+def _emit_run(e: Emitter, plan: Plan) -> None:
+    e.label("net_run")
+    e.mv(R.LINK, "ra")
+    e.li(R.STEP, 0)
+    e.li(R.STEPS, plan.bundle.num_steps)
+    e.li(R.INPUT_ROW, plan.region("input").address)
+    if plan.record_words:
+        e.li(R.RECORD_ROW, plan.region("record").address + 4 * plan.record_words)
+    step = e.fresh("step")
+    e.label(step)
+    for pp in plan.pops:
+        pool = R.VectorPool(pp.pop.name)
+        accs = []
+        if pp.home == "registers":
+            accs = list(pool.take([f"acc{k}" for k in range(pp.nvec)], "the accumulators").values())
+        _profile_start(e, plan)
+        _emit_synaptic(e, plan, pp, pool, accs)
+        _profile_end(e, plan, pp, 0)
+        emit_update(e, plan, pp, pool, accs)
+        _profile_end(e, plan, pp, 1)
+    e.addi(R.STEP, R.STEP, 1)
+    e.add_const(R.INPUT_ROW, R.INPUT_ROW, 4 * plan.input_words, R.TMP)
+    if plan.record_words:
+        e.add_const(R.RECORD_ROW, R.RECORD_ROW, 4 * plan.record_words, R.TMP)
+    e.far_branch("bne", R.STEP, R.STEPS, step)
+    e.jalr("zero", 0, R.LINK)
+
+
+def _profile_start(e: Emitter, plan: Plan) -> None:
+    if plan.options.profile:
+        e.csrr(R.PROFILE_T, "mcycle")
+
+
+def _profile_end(e: Emitter, plan: Plan, pp: PopulationPlan, phase: int) -> None:
+    """Add the cycles since PROFILE_T (not counting the reads) to the phase's counter."""
+    if not plan.options.profile:
+        return
+    at = plan.region("profile").address + 4 * (len(PROFILE_PHASES) * pp.index + phase)
+    e.csrr(R.TMP, "mcycle")
+    e.sub(R.TMP, R.TMP, R.PROFILE_T)
+    e.addi(R.TMP, R.TMP, -1)
+    e.lw(R.TMP2, at, "zero")
+    e.add(R.TMP2, R.TMP2, R.TMP)
+    e.sw(R.TMP2, at, "zero")
+    if phase == 0:
+        e.csrr(R.PROFILE_T, "mcycle")
+
+
+def _emit_synaptic(e: Emitter, plan: Plan, pp: PopulationPlan, pool, accs: list[str]) -> None:
+    for acc in accs:
+        e.vlui(acc, 0)
+    incoming = [(q, p) for q, p in enumerate(plan.bundle.projections) if p.target == pp.pop.name]
+    if pp.home == "tiles":
+        _emit_tiles(e, plan, pp, pool, [(q, p) for q, p in incoming if p.layout == "dense"])
+        incoming = [(q, p) for q, p in incoming if p.layout != "dense"]  # delayed: into the ring
+    for q, proj in incoming:
+        regs = pool.take(R.row_registers(proj.layout, pp.home), f"the row kernel of {proj.name}")
+        kernel = _row_kernel(e, plan, pp, proj, regs, accs)
+        words_reg, words_offset, n_words = _source_words(plan, pp, proj)
+        if plan.projs[q].memory == "vmem":
+            emit_scan(e, words_reg, words_offset, n_words, plan.region(f"rows.{proj.name}").address,
+                      proj.row_words * 2, lambda filler, k=kernel: k.emit(e, R.ROW, filler),
+                      plan.options.unroll_words)  # fmt: skip
+        else:
+            _ddr_rows(e, plan, proj, kernel, words_reg, words_offset, n_words)
+        pool.release(regs)
+
+
+def _emit_tiles(e: Emitter, plan: Plan, pp: PopulationPlan, pool, dense) -> None:
+    """Accumulators in register tiles: per tile, every dense projection's spikes are scanned
+    with rows cut to the tile's vectors, then the tile goes to the state block's isyn field."""
+    block = plan.region(f"state.{pp.pop.name}").address
+    for tile in R.tiles(pp.nvec):
+        taken = pool.take([f"acc{k}" for k in tile], "a tile of accumulators")
+        accs = list(taken.values())
+        for acc in accs:
+            e.vlui(acc, 0)
+        for _, proj in dense:
+            regs = pool.take(R.row_registers("dense", "registers"), f"the rows of {proj.name}")
+            kernel = RowKernel("dense", len(tile), 0, pp.pop.saturate, "registers", regs,
+                               plan.options.unroll_row_vectors, accs=accs)  # fmt: skip
+            words_reg, words_offset, n_words = _source_words(plan, pp, proj)
+            rows = plan.region(f"rows.{proj.name}").address + tile.start * VECTOR_BYTES
+            emit_scan(e, words_reg, words_offset, n_words, rows, proj.row_words * 2,
+                      lambda filler, k=kernel: k.emit(e, R.ROW, filler),
+                      plan.options.unroll_words)  # fmt: skip
+            pool.release(regs)
+        e.li(R.ACC_PTR, block + pp.field_offset("isyn", tile.start))
+        isyn = Pointer(e, R.ACC_PTR, tmp=R.TMP2)
+        for j, acc in enumerate(accs):
+            e.vstorev(acc, isyn.imm(j * pp.slot_bytes), R.ACC_PTR)
+        pool.release(taken)
+
+
+def _row_kernel(e: Emitter, plan: Plan, pp: PopulationPlan, proj: Projection, regs, accs):
+    """The kernel of `proj`'s rows, with its per-projection set-up emitted now."""
+    pop = pp.pop
+    kernel = RowKernel(proj.layout, proj.row_words // LANES, proj.bits, pop.saturate, pp.home,
+                       regs, plan.options.unroll_row_vectors, accs=accs)  # fmt: skip
+    if proj.layout == "sparse":
+        e.li(R.BASE, plan.region(f"isyn.{pop.name}").address)
+    elif proj.layout == "delayed":
+        kernel.ring_stride = 2 * pop.delay_slots
+        e.li(R.BASE2, plan.region(f"ring.{pop.name}").address)
+        e.andi(R.TMP, R.STEP, pop.delay_slots - 1)  # the time term 2t, modulo 2D
+        e.slli(R.TMP, R.TMP, 1)
+        e.vfill(regs["TV"], R.TMP)
+    elif pp.home == "vmem":
+        kernel.slot_bytes = pp.slot_bytes
+        block = plan.region(f"state.{pop.name}").address
+        e.li(R.ACC_PTR, block + pp.field_offset("isyn"))
+    elif pp.home == "llm":
+        kernel.llm_base = plan.region(f"isyn.{pop.name}").address
+        e.vlui(regs["AV"], kernel.llm_base)
+    return kernel
+
+
+def _source_words(plan: Plan, pp: PopulationPlan, proj: Projection) -> tuple[str, int, int]:
+    """(register, byte offset, words) of the spike words a projection reads in step t: the
+    input's, a population's of this step (earlier in the order), or of the last step."""
+    src = source_index(plan.bundle, proj.source)
+    if src < 0:
+        return R.INPUT_ROW, 0, plan.input_words
+    spp = plan.pops[src]
+    offset = 4 * spp.record_word - (4 * plan.record_words if src >= pp.index else 0)
+    return R.RECORD_ROW, offset, spp.nvec
+
+
+def _ddr_rows(e: Emitter, plan: Plan, proj: Projection, kernel: RowKernel, words_reg: str,
+              words_offset: int, n_words: int) -> None:  # fmt: skip
+    """Rows in DDR: list the spiking rows' addresses, then for each the DMA of the next row runs
+    while the current one (already in vector memory) is processed."""
+    row_bytes = proj.row_words * 2
+    spikes = plan.region("spike_list").address
+
+    def append(filler) -> None:
+        e.sw(R.ROW, 0, R.LIST_PTR)
+        e.addi(R.LIST_PTR, R.LIST_PTR, 4)
+        filler()
+
+    e.li(R.LIST_PTR, spikes)
+    emit_scan(e, words_reg, words_offset, n_words, plan.region(f"rows.{proj.name}").address,
+              row_bytes, append, plan.options.unroll_words)  # fmt: skip
+    done, top, compute = e.fresh("ddr_done"), e.fresh("ddr_row"), e.fresh("ddr_compute")
+    e.mv(R.LIST_END, R.LIST_PTR)
+    e.li(R.LIST_PTR, spikes)
+    e.far_branch("beq", R.LIST_PTR, R.LIST_END, done)
+    e.li(R.DMA_CUR, plan.region("dma_a").address)
+    e.li(R.DMA_NEXT, plan.region("dma_b").address)
+    e.li("a0", row_bytes)
+    e.csrw("dma_mm2s_count", "a0")
+    e.lw("a0", 0, R.LIST_PTR)
+    e.mv("a1", R.DMA_CUR)
+    e.jal("ra", "dma_mm2s_start")
+    e.label(top)
+    e.jal("ra", "dma_mm2s_wait")
+    e.addi(R.LIST_PTR, R.LIST_PTR, 4)
+    e.beq(R.LIST_PTR, R.LIST_END, compute)
+    e.lw("a0", 0, R.LIST_PTR)
+    e.mv("a1", R.DMA_NEXT)
+    e.jal("ra", "dma_mm2s_start")
+    e.label(compute)
+    e.mv(R.ROW, R.DMA_CUR)
+
+    def swap_buffers() -> None:  # scalar work for the row's first load shadow
+        e.mv(R.DMA_CUR, R.DMA_NEXT)
+        e.mv(R.DMA_NEXT, R.ROW)
+
+    kernel.emit(e, R.ROW, swap_buffers)
+    e.far_branch("bne", R.LIST_PTR, R.LIST_END, top)
+    e.label(done)

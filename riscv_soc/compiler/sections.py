@@ -1,0 +1,57 @@
+"""The data sections of a compiled network's image, one per placed region.
+
+Where it sits: after the code is built, `riscv_soc.compiler.compile_bundle` adds these sections
+and a symbol per region to the image. Rows go in as the bundle stores them; a state block carries
+the population's bias in its bias field (everything else in it is set by net_init); the input and
+seed sections are zeros that the runtime overwrites per sample; the rest is zero-filled (no bytes
+in the ELF). Lane-local regions have no section: net_init clears them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from riscv_soc.compiler.placement import Plan
+from riscv_soc.firmware.image import Section, Symbol
+from riscv_soc.soc import LANES
+
+PATCHED = ("input", "seeds")  # written by the runtime before every sample
+SECTION_PREFIX = {"dmem": ".data.", "vmem": ".vmem.", "ddr": ".ddr."}
+ZERO_PREFIX = {"dmem": ".bss.", "vmem": ".vmem.", "ddr": ".ddr."}
+
+
+def section_name(region_name: str, memory: str, zero_filled: bool = False) -> str:
+    """ELF section name of a region: its prefix decides the memory (docs/image.md)."""
+    return (ZERO_PREFIX if zero_filled else SECTION_PREFIX)[memory] + region_name
+
+
+def data_sections(plan: Plan) -> list[Section]:
+    out = []
+    for region in plan.regions.values():
+        if region.memory == "llm" or region.size == 0:
+            continue
+        data = _contents(plan, region.name)
+        if data is None and region.name in PATCHED:
+            data = bytes(region.size)
+        name = section_name(region.name, region.memory, zero_filled=data is None)
+        out.append(Section(name, region.memory, region.address, data or b"", region.size))
+    return out
+
+
+def region_symbols(plan: Plan) -> dict[str, Symbol]:
+    return {r.name: Symbol(r.name, r.memory, r.address) for r in plan.regions.values()}
+
+
+def _contents(plan: Plan, name: str) -> bytes | None:
+    kind, _, owner = name.partition(".")
+    if kind == "rows":
+        proj = next(p for p in plan.bundle.projections if p.name == owner)
+        return np.ascontiguousarray(proj.words, dtype="<i2").tobytes()
+    if kind == "state":
+        pp = next(p for p in plan.pops if p.pop.name == owner)
+        if pp.pop.bias is None:
+            return None
+        block = np.zeros((pp.nvec, len(pp.fields), LANES), "<i2")
+        block[:, pp.fields.index("bias"), :] = pp.pop.bias.reshape(pp.nvec, LANES)
+        return block.tobytes()
+    return None

@@ -1,0 +1,120 @@
+"""The runtime: results in the core's schema, sample offsets, counters, DDR capacity, errors."""
+
+import numpy as np
+import pytest
+from naive.firmware_nets import family_bundle, spikes_for
+
+from riscv_soc import core, runtime
+from riscv_soc.compiler import CompileOptions, compile_bundle
+from riscv_soc.core import load_result, save_result
+from riscv_soc.errors import ConfigError, DataError
+from riscv_soc.firmware.export import firmware_of
+from riscv_soc.quant import FloatNetwork, FloatPopulation, FloatProjection, QuantConfig, quantise
+from riscv_soc.runtime.backends import patched_image
+
+
+@pytest.fixture(scope="module")
+def recurrent():
+    bundle = family_bundle("recurrent_lif")
+    return bundle, firmware_of(compile_bundle(bundle)), spikes_for(bundle, 5)
+
+
+def test_result_schema_and_file_round_trip(recurrent, tmp_path):
+    bundle, fw, spikes = recurrent
+    result = runtime.run(fw, spikes, seed=4)
+    arrays = result.arrays()
+    assert arrays["readout"].shape == (5, 8) and arrays["readout"].dtype == np.int32
+    assert arrays["spikes_h"].shape == (5, 12, 64) and arrays["spikes_out"].dtype == np.uint8
+    assert {"state_h_V", "state_out_V", "activity_cycles", "activity_dma_bytes"} <= set(arrays)
+    assert result.meta == {"backend": "iss", "seed": 4, "steps": 12}
+    save_result(result, tmp_path / "r.npz")
+    assert core.diff_results(load_result(tmp_path / "r.npz"), result) == []
+
+
+def test_samples_keep_their_seed_index(recurrent):
+    """Stochastic rounding: a run split at sample 2 equals the whole run (sample_offset)."""
+    bundle, fw, spikes = recurrent
+    whole = runtime.run(fw, spikes, seed=9)
+    tail = runtime.run(fw, spikes[2:], seed=9, sample_offset=2)
+    assert np.array_equal(tail.readout, whole.readout[2:])
+    assert np.array_equal(tail.spikes["h"], whole.spikes["h"][2:])
+    other = runtime.run(fw, spikes, seed=10)
+    assert not np.array_equal(other.spikes["h"], whole.spikes["h"])
+
+
+def test_counters_measure_the_inference(recurrent):
+    """Cycles and instructions of the inference, per sample: one cycle per instruction (no
+    divides, no stalls); more spikes, more cycles."""
+    bundle, fw, _ = recurrent
+    quiet = np.zeros((1, bundle.num_steps, bundle.n_inputs), np.uint8)
+    busy = np.ones_like(quiet)
+    a, b = runtime.run(fw, quiet), runtime.run(fw, busy)
+    assert a.activity["cycles"][0] == a.activity["instret"][0] > 0
+    assert a.activity["stall_cycles"][0] == 0 and a.activity["dma_bytes"][0] == 0
+    assert b.activity["cycles"][0] > a.activity["cycles"][0]
+    assert b.activity["vec_mem_ops"][0] > a.activity["vec_mem_ops"][0]
+
+
+def _too_big_for_vector_memory():
+    """700 x 512 int16 weights: 716,800 bytes, more than the 512 KiB of vector memory."""
+    rng = np.random.default_rng(5)
+    net = FloatNetwork(
+        700,
+        [FloatPopulation("h", "lif", 512, beta=0.9, threshold=1.0),
+         FloatPopulation("out", "li", 10, beta=0.9, reset="none")],
+        [FloatProjection("in_h", "input", "h", rng.normal(0, 0.3, (700, 512))),
+         FloatProjection("h_out", "h", "out", rng.normal(0, 0.3, (512, 10)))],
+        output="out", num_steps=3, readout="mean",
+    )  # fmt: skip
+    return quantise(net, QuantConfig(rounding="sr", weight_bits=8))
+
+
+@pytest.mark.slow
+def test_network_beyond_vector_memory_runs_from_ddr():
+    bundle = _too_big_for_vector_memory()
+    compiled = compile_bundle(bundle)
+    assert [p.memory for p in compiled.plan.projs] == ["ddr", "vmem"]
+    spikes = spikes_for(bundle, 2, density=0.05)
+    got = runtime.run(firmware_of(compiled), spikes, seed=1)
+    want = core.run(bundle, spikes, seed=1)
+    assert core.diff_results(want, got, activity=False) == []
+    input_rows_bytes = spikes.sum(axis=(1, 2)) * bundle.projections[0].row_words * 2
+    assert np.array_equal(got.activity["dma_bytes"], input_rows_bytes)
+
+
+def test_ddr_rows_move_the_bytes_they_should(recurrent):
+    """Every processed row of a DDR projection is one DMA transfer of its row bytes."""
+    bundle, _, spikes = recurrent
+    fw = firmware_of(compile_bundle(bundle, CompileOptions(weights="ddr")))
+    got = runtime.run(fw, spikes, seed=2)
+    assert np.array_equal(got.activity["dma_bytes"], 2 * got.activity["row_words"])
+    assert core.diff_results(core.run(bundle, spikes, seed=2), got, activity=False) == []
+
+
+def test_bad_arguments(recurrent):
+    bundle, fw, spikes = recurrent
+    with pytest.raises(DataError, match="steps"):
+        runtime.run(fw, spikes[:, :5])
+    with pytest.raises(DataError, match="inputs"):
+        runtime.run(fw, spikes[:, :, :7])
+    with pytest.raises(ConfigError, match="backend='fpga'"):
+        runtime.run(fw, spikes, backend="fpga")
+    with pytest.raises(ConfigError, match="max_cycles=100: sample 0 did not finish"):
+        runtime.run(fw, spikes, max_cycles=100)
+
+
+def test_run_bundle_compiles_on_the_fly(recurrent):
+    bundle, fw, spikes = recurrent
+    assert core.diff_results(runtime.run(fw, spikes), runtime.run_bundle(bundle, spikes)) == []
+
+
+def test_patched_image_writes_inside_sections(recurrent):
+    _, fw, _ = recurrent
+    io = fw.manifest["io"]["input"]
+    patched = patched_image(fw.image, [("dmem", io["address"] + 4, b"\x01\x02")])
+    before, after = fw.image.memory_arrays(), patched.memory_arrays()
+    assert list(after["dmem"][io["address"] + 4 : io["address"] + 6]) == [1, 2]
+    after["dmem"][io["address"] + 4 : io["address"] + 6] = 0
+    assert all(np.array_equal(before[m], after[m]) for m in before)
+    with pytest.raises(ValueError, match="no section"):
+        patched_image(fw.image, [("dmem", 1 << 16, b"\x01")])
