@@ -1,8 +1,13 @@
 """Speed of the event-driven core, side by side with snntorch's float inference of the same network.
 
-Prints synaptic operations per second on one core (dense 1024 x 1024, sparse 10 %), and test-set
-samples per second for 1024 -> 1024 LIF, 100 steps, 5 % input spikes: the core (all cores,
-prange over samples) against snntorch at several batch sizes, and the ratio to its best.
+Prints the machine's load average, synaptic operations per second on one core (dense 1024 x 1024,
+sparse 10 % run both ways the core can: as dense rows, its choice at this density, and scattered),
+and test-set samples per second for 1024 -> 1024 LIF, 100 steps, 5 % input spikes: the core (all
+cores, prange over samples) against snntorch at batch sizes 1 to 512, each with its default
+threads and with one (threads that spin on a loaded machine can be far slower), and the ratio to
+snntorch's best.
+Wall-clock rates are what a user sees on this shared machine; the CPU-time rates of the one-core
+runs are what the core costs when it has a core to itself.
 
     .venv/bin/python benchmarks/core_speed.py [--samples 512] [--quick]
 """
@@ -13,19 +18,22 @@ import argparse
 import os
 import time
 
+import numba
 import numpy as np
 import scipy.sparse
 import snntorch as snn
 import torch
 
 from riscv_soc import core
+from riscv_soc.core import layout
 from riscv_soc.quant import FloatNetwork, FloatPopulation, FloatProjection, QuantConfig, quantise
 
 FENN_DMA_DENSE_PEAK = 1.4e9  # synaptic ops/s per core at 175 MHz (research/anchors.md)
-N, STEPS, RATE = 1024, 100, 0.05
+N, STEPS, RATE, DENSITY = 1024, 100, 0.05, 0.1
+SYNOPS_SAMPLES = 128  # samples of the one-core runs (the per-call set-up is then negligible)
 
 
-def layer(weight, layout: str):
+def layer(weight, layout_name: str):
     net = FloatNetwork(
         N,
         [FloatPopulation("h", "lif", N, beta=0.95, threshold=1.0)],
@@ -34,26 +42,36 @@ def layer(weight, layout: str):
         num_steps=STEPS,
         readout="count",
     )
-    return quantise(net, QuantConfig(layout=layout))
+    return quantise(net, QuantConfig(layout=layout_name))
 
 
-def timed(fn, repeats: int = 3) -> float:
-    best = float("inf")
+def timed(fn, repeats: int = 3) -> tuple[float, float]:
+    """Best wall-clock and best CPU (process) seconds of `repeats` calls."""
+    wall = cpu = float("inf")
     for _ in range(repeats):
-        start = time.perf_counter()
+        w0, c0 = time.perf_counter(), time.process_time()
         fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+        wall, cpu = min(wall, time.perf_counter() - w0), min(cpu, time.process_time() - c0)
+    return wall, cpu
 
 
-def synops_per_second(bundle, spikes) -> float:
+def synops_line(name: str, bundle, spikes) -> float:
+    """Run one core (serial kernel) and print real synaptic operations per second."""
     core.run(bundle, spikes[:1], parallel=False)  # compile
     result = core.run(bundle, spikes, parallel=False)
-    seconds = timed(lambda: core.run(bundle, spikes, parallel=False))
-    return result.activity["synops"].sum() / seconds
+    wall, cpu = timed(lambda: core.run(bundle, spikes, parallel=False))
+    synops = result.activity["synops"].sum()
+    rate = result.spikes["h"].mean()
+    print(
+        f"{name:34s}: {synops / wall / 1e9:6.2f} G synops/s wall, {synops / cpu / 1e9:6.2f} cpu "
+        f"({synops / wall / FENN_DMA_DENSE_PEAK:4.1f}x FeNN-DMA's 1.4 G peak; "
+        f"output rate {rate:.1%})"
+    )
+    return synops / wall
 
 
-def snntorch_samples_per_second(weight, spikes, batch: int) -> float:
+def snntorch_samples_per_second(weight, spikes, batch: int, threads: int) -> float:
+    torch.set_num_threads(threads)
     fc = torch.nn.Linear(N, N, bias=False)
     fc.weight.data = torch.as_tensor(weight.T, dtype=torch.float32)
     lif = snn.Leaky(beta=0.95, threshold=1.0)
@@ -66,7 +84,11 @@ def snntorch_samples_per_second(weight, spikes, batch: int) -> float:
             _, mem = lif(fc(x[t]), mem)
 
     infer()
-    return batch / timed(infer)
+    return batch / timed(infer)[0]
+
+
+def load() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main() -> None:
@@ -78,33 +100,52 @@ def main() -> None:
     samples = 64 if args.quick else args.samples
     spikes = (rng.random((samples, STEPS, N)) < RATE).astype(np.uint8)
     dense_w = rng.normal(0, 0.05, (N, N))
-    sparse_w = scipy.sparse.random_array((N, N), density=0.1, rng=rng, format="csr") * 0.1
+    # the same input variance as the dense layer: 10 % of the synapses, sqrt(10) x the weights
+    sparse_w = scipy.sparse.random_array(
+        (N, N), density=DENSITY, rng=rng, format="csr",
+        data_sampler=lambda size: rng.normal(0, 0.05 / np.sqrt(DENSITY), size),
+    )  # fmt: skip
     print(
-        f"threads: numba {os.environ.get('NUMBA_NUM_THREADS', 'default')}, torch "
-        f"{torch.get_num_threads()}; {samples} samples x {STEPS} steps, {RATE:.0%} input spikes"
+        f"load average {load()} on {os.cpu_count()} CPUs; default threads: numba "
+        f"{numba.get_num_threads()}, torch {torch.get_num_threads()}; "
+        f"{samples} samples x {STEPS} steps, {RATE:.0%} input spikes"
     )
 
     dense = layer(dense_w, "dense")
-    sops = synops_per_second(dense, spikes[:32])
-    print(
-        f"dense  1024x1024, one core : {sops / 1e9:6.2f} G synops/s "
-        f"({sops / FENN_DMA_DENSE_PEAK:.1f}x FeNN-DMA's 1.4 G peak)"
-    )
+    synops_line("dense  1024x1024, one core", dense, spikes[:SYNOPS_SAMPLES])
     sparse = layer(sparse_w, "sparse")
-    sops = synops_per_second(sparse, spikes[:32])
-    print(f"sparse 1024x1024 10%, one core: {sops / 1e9:6.2f} G synops/s (real synapses)")
+    synops_line("sparse 1024x1024 10%, one core", sparse, spikes[:SYNOPS_SAMPLES])
+    saved = layout.DENSE_WORDS_PER_SCATTER
+    layout.DENSE_WORDS_PER_SCATTER = 0  # never run sparse rows as dense ones
+    try:
+        synops_line("  the same, rows scattered", sparse, spikes[:SYNOPS_SAMPLES])
+    finally:
+        layout.DENSE_WORDS_PER_SCATTER = saved
 
     core.run(dense, spikes[:2])  # compile the parallel kernel
-    core_rate = samples / timed(lambda: core.run(dense, spikes))
-    batches = [1, 64] if args.quick else [1, 32, 128, 512]
-    rates = {b: snntorch_samples_per_second(dense_w, spikes, min(b, samples)) for b in batches}
-    for b, r in rates.items():
-        print(f"snntorch float, batch {b:4d}: {r:8.1f} samples/s")
+    core_rates = {}
+    for threads in sorted({numba.get_num_threads(), 1}, reverse=True):
+        numba.set_num_threads(threads)
+        core_rates[threads] = samples / timed(lambda: core.run(dense, spikes))[0]
+    numba.set_num_threads(max(core_rates))
+    batches = [1, 64] if args.quick else [2**k for k in range(10)]
+    default_threads = torch.get_num_threads()
+    rates = {}
+    for b in batches:
+        for threads in sorted({default_threads, 1}, reverse=True):
+            rates[b, threads] = snntorch_samples_per_second(
+                dense_w, spikes, min(b, samples), threads
+            )
+        row = ", ".join(f"{rates[b, k]:8.1f} ({k} thr)" for k in sorted({default_threads, 1}))
+        print(f"snntorch float, batch {b:4d}: {row} samples/s")
+    torch.set_num_threads(default_threads)
     best = max(rates, key=rates.get)
-    print(
-        f"core (prange, all cores)  : {core_rate:8.1f} samples/s = "
-        f"{core_rate / rates[best]:.1f}x snntorch's best (batch {best})"
-    )
+    for threads, rate in sorted(core_rates.items()):
+        print(
+            f"core, prange on {threads} thread(s): {rate:8.1f} samples/s = "
+            f"{rate / rates[best]:.1f}x snntorch's best (batch {best[0]}, {best[1]} thread(s))"
+        )
+    print(f"load average {load()}")
 
 
 if __name__ == "__main__":

@@ -1,45 +1,49 @@
 """Accuracy cost of quantisation on coloured digits: float snntorch student vs the fixed-point core.
 
 Trains a small SpikingStudent directly on the (biased) training split with cross-entropy on its
-time-averaged readout, then on the unbiased test split reports accuracy and worst-group accuracy
-of the float student (snntorch engine) and of the quantised core with RN and with SR decays.
+time-averaged readout, or loads a student checkpoint (`--student`, snn.models.load_student), then
+on the unbiased test split reports accuracy and worst-group accuracy of the float student
+(snntorch engine) and of the quantised core with RN and with SR decays. A checkpoint goes through
+the same path as `snnsoc quantise` (riscv_soc.nir.models.read_model, its fake-quant hints).
 
-    .venv/bin/python scripts/accuracy_cost.py [--epochs 30] [--seed 0]
+    .venv/bin/python scripts/accuracy_cost.py [--epochs 30] [--seed 0] [--student CKPT.pt]
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import numpy as np
 import torch
 
 import snn.data
+import snn.metrics
 from riscv_soc import core
 from riscv_soc.nir import from_graph, student_to_graph
+from riscv_soc.nir.models import read_model
 from riscv_soc.quant import QuantConfig, quantise
-from snn.models import SpikingStudent
+from snn.models import SpikingStudent, load_student
+
+METRICS = ("acc", "wga", "unbiased_acc", "conflicting_acc")  # snn.metrics' definitions
 
 
-def accuracy_and_wga(pred, y, group) -> tuple[float, float]:
-    correct = pred == y
-    per_group = [correct[group == g].mean() for g in np.unique(group)]
-    return float(correct.mean()), float(min(per_group))
+def line(name: str, metrics: dict, base: dict | None = None) -> str:
+    def show(key: str) -> str:
+        delta = f" ({100 * (metrics[key] - base[key]):+.2f} pt)" if base else ""
+        return f"{key} {metrics[key]:.4f}{delta}"
+
+    return f"{name:26s}: " + "  ".join(show(k) for k in METRICS)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    torch.manual_seed(args.seed)
-    train = snn.data.load("colour_digits", "train", seed=args.seed)
-    test = snn.data.load("colour_digits", "test", seed=args.seed)
+def train_student(epochs: int, seed: int) -> SpikingStudent:
+    torch.manual_seed(seed)
+    train = snn.data.load("colour_digits", "train", seed=seed)
     arch = {"inputs": train.x.shape[1], "hidden": [128], "outputs": 10, "num_steps": 16}
     student = SpikingStudent(arch)
     opt = torch.optim.Adam(student.parameters(), lr=2e-3)
     y_train = torch.as_tensor(train.y)
-    for epoch in range(args.epochs):
+    for epoch in range(epochs):
         spikes = torch.as_tensor(
             snn.data.encode(train.x, "rate", 16, seed=epoch), dtype=torch.float32
         )
@@ -49,20 +53,39 @@ def main() -> None:
             opt.zero_grad()
             loss.backward()
             opt.step()
-    test_spikes = snn.data.encode(test.x, "rate", 16, seed=1234)
+    return student
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--student", type=Path, help="a student checkpoint instead of training")
+    args = parser.parse_args()
+    if args.student is not None:
+        student = load_student(args.student)
+        network = read_model(args.student)
+        hints = network.meta.pop("quant_hints", {})
+        print(f"student {args.student}: arch {student.arch}")
+    else:
+        student = train_student(args.epochs, args.seed)
+        network, hints = from_graph(student_to_graph(student)), {}
+        print(f"student trained here: {args.epochs} epochs, arch {student.arch}")
+    test = snn.data.load("colour_digits", "test", seed=args.seed)
+    steps, encoding = student.arch["num_steps"], student.arch["encoding"]
+    test_spikes = snn.data.encode(test.x, encoding, steps, seed=1234)
     with torch.no_grad():
         out = student(torch.as_tensor(test_spikes, dtype=torch.float32).transpose(0, 1))
-    acc, wga = accuracy_and_wga(out.logits().argmax(1).numpy(), test.y, test.group)
-    print(f"float student (snntorch): accuracy {acc:.4f}  worst-group {wga:.4f}")
-    network = from_graph(student_to_graph(student))
+    float_pred = out.logits().argmax(1).numpy()
+    base = snn.metrics.evaluate(float_pred, test)
+    print(f"test split: {len(test.y)} samples, {len(np.unique(test.group))} (class, colour) groups")
+    print(line("float student (snntorch)", base))
     for rounding in ("rn", "sr"):
-        bundle = quantise(network, QuantConfig(rounding=rounding))
+        bundle = quantise(network, QuantConfig(rounding=rounding, **hints))
         result = core.run(bundle, test_spikes, seed=args.seed)
-        q_acc, q_wga = accuracy_and_wga(result.predictions, test.y, test.group)
-        print(
-            f"quantised core ({rounding}): accuracy {q_acc:.4f} ({100 * (q_acc - acc):+.2f} pt)"
-            f"  worst-group {q_wga:.4f} ({100 * (q_wga - wga):+.2f} pt)"
-        )
+        metrics = snn.metrics.evaluate(result.predictions, test)
+        agree = float(np.mean(result.predictions == float_pred))
+        print(line(f"quantised core ({rounding})", metrics, base) + f"  same as float {agree:.4f}")
 
 
 if __name__ == "__main__":

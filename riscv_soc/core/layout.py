@@ -19,14 +19,27 @@ from riscv_soc.soc import LANES
 # Columns of CoreArrays.pops.
 (P_N, P_NVEC, P_OFF, P_WORD_OFF, P_SYN, P_SPIKING, P_RESET, P_SAT, P_BETA, P_BETA_FB, P_ALPHA,
  P_ALPHA_FB, P_THR, P_VRESET, P_RND_V, P_RND_I, P_RND_R, P_BIAS_OFF, P_RING_OFF, P_SLOTS,
- P_NCOLS) = range(21)  # fmt: skip
+ P_ADAPT, P_RHO, P_RHO_FB, P_JUMP, P_RND_A, P_NCOLS) = range(26)  # fmt: skip
 RESET_CODES = {"none": 0, "subtract": 1, "value": 2, "value_after": 3}
 
 # Columns of CoreArrays.projs.
-J_SRC, J_LAYOUT, J_BITS, J_ROW_WORDS, J_WORDS_OFF, J_COUNT_OFF, J_SPARSE_OFF, J_NCOLS = range(8)
+(J_SRC, J_LAYOUT, J_BITS, J_ROW_WORDS, J_STRIDE, J_WORDS_OFF, J_COUNT_OFF, J_SPARSE_OFF,
+ J_NCOLS) = range(9)  # fmt: skip
 LAYOUT_CODES = {"dense": 0, "sparse": 1, "delayed": 2}
 
+# A sparse row runs as a dense row (zero words for absent synapses; adding 0 changes nothing,
+# saturating or not) when that touches at most this many words per real synapse: a scattered
+# add costs about as much as 16 vectorised dense words on the x86 CPUs we measured
+# (benchmarks/core_speed.py). Only projections of at most DENSE_EXPANSION_WORDS words expand.
+DENSE_WORDS_PER_SCATTER = 16
+DENSE_EXPANSION_WORDS = 1 << 23
+
 READOUT_CODES = {"mean": 0, "max": 1, "last": 2, "count": 3}
+
+# Rows of the per-sample state array: every variable of every population, padded.
+STATE_ROWS = ("V", "I", "A")
+# Most RNG-consuming ops of one population in one step (I, A and V decays, readout shift).
+MAX_DRAW_OPS = 4
 
 # Columns of the per-sample activity counters.
 ACTIVITY = ("input_spikes", "spikes", "synops", "row_words", "neuron_updates", "saturations")
@@ -39,11 +52,12 @@ class CoreArrays(NamedTuple):
     words: np.ndarray  # int16 pool of packed rows
     row_counts: np.ndarray  # int32 pool: real synapses per row (for activity)
     sparse_ptr: np.ndarray  # int64: sparse row r's synapses are sparse_*[ptr[r]:ptr[r + 1]]
-    sparse_target: np.ndarray  # int64 pool: target neuron of each sparse synapse
+    sparse_target: np.ndarray  # int32 pool: target neuron (in its population) of each synapse
     sparse_weight: np.ndarray  # int16 pool: its weight
     bias: np.ndarray  # int16 pool (size >= 1)
     n_state: int  # padded neurons of all populations
     n_ring: int  # ring slots of all populations
+    max_size: int  # the largest population, padded (the size of the kernel's scratch rows)
     n_words: int  # spike words per step of all populations
     n_in_words: int
     output: int  # index of the output population
@@ -66,6 +80,9 @@ def build(bundle: Bundle) -> CoreArrays:
         row[P_RND_V] = ROUND_NAMES[pop.rounding["v_decay"]]
         row[P_RND_I] = ROUND_NAMES[pop.rounding["i_decay"]]
         row[P_RND_R] = ROUND_NAMES[pop.rounding["readout"]]
+        row[P_ADAPT], row[P_RND_A] = pop.adaptive, ROUND_NAMES[pop.rounding["a_decay"]]
+        row[P_RHO], row[P_RHO_FB] = pop.adapt_decay_raw, pop.adapt_decay_frac_bits
+        row[P_JUMP] = pop.adapt_jump_raw
         row[P_BIAS_OFF] = -1 if pop.bias is None else bias_off
         if pop.bias is not None:
             bias_pool.append(pop.bias)
@@ -87,12 +104,17 @@ def build(bundle: Bundle) -> CoreArrays:
         proj = bundle.projections[q]
         row[J_SRC] = bundle.index(proj.source)
         row[J_LAYOUT], row[J_BITS] = LAYOUT_CODES[proj.layout], proj.bits
-        row[J_ROW_WORDS], row[J_WORDS_OFF], row[J_COUNT_OFF] = proj.row_words, words_off, count_off
-        row[J_SPARSE_OFF] = sparse.add(proj) if proj.layout == "sparse" else 0
+        row[J_ROW_WORDS], row[J_COUNT_OFF] = proj.row_words, count_off
         proj_start[bundle.index(proj.target) + 1] += 1
-        word_pool.append(proj.words.ravel())
+        words = proj.words if proj.layout != "sparse" else _as_dense(proj)
+        if words is None:  # the core reads the decoded pools, not the words
+            row[J_SPARSE_OFF] = sparse.add(proj)
+        else:
+            row[J_LAYOUT] = LAYOUT_CODES["dense" if proj.layout == "sparse" else proj.layout]
+            row[J_STRIDE], row[J_WORDS_OFF] = words.shape[1], words_off
+            word_pool.append(words.ravel())
+            words_off += words.size
         count_pool.append(_row_counts(proj))
-        words_off += proj.words.size
         count_off += proj.n_pre
     return CoreArrays(
         pops=pops,
@@ -101,11 +123,12 @@ def build(bundle: Bundle) -> CoreArrays:
         words=_concat(word_pool, np.int16),
         row_counts=_concat(count_pool, np.int32),
         sparse_ptr=np.concatenate([[0], *sparse.counts]).cumsum().astype(np.int64),
-        sparse_target=_concat(sparse.targets, np.int64),
+        sparse_target=_concat(sparse.targets, np.int32),
         sparse_weight=_concat(sparse.weights, np.int16),
         bias=_concat(bias_pool, np.int16),
         n_state=off,
         n_ring=max(ring_off, 1),
+        max_size=int(pops[:, P_NVEC].max()) * LANES,
         n_words=word_off,
         n_in_words=-(-bundle.n_inputs // LANES),
         output=bundle.index(bundle.output),
@@ -122,15 +145,40 @@ class _SparsePools:
         self.counts, self.targets, self.weights, self.rows = [], [], [], 0
 
     def add(self, proj) -> int:
-        words = proj.words.astype(np.int64)
-        lane = np.arange(words.shape[1]) % LANES
-        target = ((words & ((1 << proj.bits) - 1)) >> 1) * LANES + lane[None, :]
-        real = words != 0  # padding is word 0; zero weights are never packed
-        self.counts.append(real.sum(axis=1))
-        self.targets.append(target[real])
-        self.weights.append(words[real] >> proj.bits)
+        for counts, targets, weights in _decode_sparse(proj):
+            self.counts.append(counts)
+            self.targets.append(targets)
+            self.weights.append(weights)
         start, self.rows = self.rows, self.rows + proj.n_pre
         return start
+
+
+def _decode_sparse(proj, block_words: int = 1 << 22):
+    """(synapses per row, target, weight) of a sparse projection's real words, a block of rows
+    at a time, so that a 16k-neuron network needs no int64 copy of all its words."""
+    lane = (np.arange(proj.row_words) % LANES).astype(np.int32)
+    block = max(1, block_words // max(proj.row_words, 1))
+    for lo in range(0, proj.n_pre, block):
+        words = proj.words[lo : lo + block].astype(np.int32)
+        real = words != 0  # padding is word 0; zero weights are never packed
+        targets = ((words & ((1 << proj.bits) - 1)) >> 1) * LANES + lane[None, :]
+        yield real.sum(axis=1), targets[real], (words[real] >> proj.bits).astype(np.int16)
+
+
+def _as_dense(proj) -> np.ndarray | None:
+    """A sparse projection's rows as dense words (zero where there is no synapse), when that runs
+    faster (DENSE_WORDS_PER_SCATTER), fits DENSE_EXPANSION_WORDS and no row repeats a target."""
+    dense_words = proj.n_pre * padded(proj.n_post)
+    synapses = np.count_nonzero(proj.words)
+    if dense_words > min(DENSE_EXPANSION_WORDS, DENSE_WORDS_PER_SCATTER * synapses):
+        return None
+    dense = np.zeros((proj.n_pre, padded(proj.n_post)), np.int16)
+    row = 0
+    for counts, targets, weights in _decode_sparse(proj):
+        dense[np.repeat(np.arange(row, row + counts.size), counts), targets] = weights
+        row += counts.size
+    # a target twice in one row (two words) would need two saturating adds: keep it sparse
+    return dense if np.count_nonzero(dense) == synapses else None
 
 
 def _row_counts(proj) -> np.ndarray:
@@ -142,4 +190,4 @@ def _row_counts(proj) -> np.ndarray:
 
 def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
     """Concatenate pools; an empty pool is one zero, so every kernel argument has a fixed type."""
-    return np.concatenate(parts).astype(dtype) if parts else np.zeros(1, dtype)
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(1, dtype)

@@ -63,16 +63,15 @@ def run(
     seeds = sample_seeds(seed, np.arange(n_samples) + sample_offset)
     out_pop = bundle.population(bundle.output)
     spk = np.zeros((n_samples, n_steps, max(arr.n_words, 1)), np.uint32)
-    v_out = np.zeros((n_samples, arr.n_state), np.int16)
-    i_out = np.zeros((n_samples, arr.n_state), np.int16)
+    state = np.zeros((n_samples, len(L.STATE_ROWS), arr.n_state), np.int16)
     acc = np.zeros((n_samples, -(-out_pop.n // LANES) * LANES), np.int16)
     act = np.zeros((n_samples, len(L.ACTIVITY)), np.int64)
     kernel = _kernels.run_parallel if parallel else _kernels.run_serial
-    kernel(arr, in_words, seeds, spk, v_out, i_out, acc, act)
-    return _result(bundle, arr, spk, v_out, i_out, acc, act, seed)
+    kernel(arr, in_words, seeds, spk, state, acc, act)
+    return _result(bundle, arr, spk, state, acc, act, seed)
 
 
-def _result(bundle, arr, spk, v_out, i_out, acc, act, seed) -> RunResult:
+def _result(bundle, arr, spk, state_rows, acc, act, seed) -> RunResult:
     spikes, state = {}, {}
     for p, pop in enumerate(bundle.populations):
         row = arr.pops[p]
@@ -80,9 +79,9 @@ def _result(bundle, arr, spk, v_out, i_out, acc, act, seed) -> RunResult:
             w0 = row[L.P_WORD_OFF]
             spikes[pop.name] = unpack_spikes(spk[:, :, w0 : w0 + row[L.P_NVEC]], pop.n)
         off = row[L.P_OFF]
-        state[f"{pop.name}_V"] = v_out[:, off : off + pop.n].copy()
-        if pop.synaptic:
-            state[f"{pop.name}_I"] = i_out[:, off : off + pop.n].copy()
+        for var in pop.variables:
+            k = L.STATE_ROWS.index(var)
+            state[f"{pop.name}_{var}"] = state_rows[:, k, off : off + pop.n].copy()
     n_out = bundle.population(bundle.output).n
     activity = {name: act[:, k].copy() for k, name in enumerate(L.ACTIVITY)}
     meta = {"backend": "core", "seed": int(seed), "steps": int(spk.shape[1])}

@@ -184,6 +184,11 @@ def bundle_to_graph(bundle: Bundle) -> nir.NIRGraph:
     nodes = {"input": nir.Input(input_type={"input": np.array([bundle.n_inputs])})}
     edges = []
     for pop in bundle.populations:
+        if pop.adaptive:
+            raise ConfigError(
+                f"population {pop.name!r} is ALIF: NIR has no adaptive-threshold neuron node, "
+                "so this bundle cannot be exported to NIR"
+            )
         scale = 2.0**-pop.frac_bits
         reset = {"value": "zero", "value_after": "zero"}.get(pop.reset, pop.reset)
         raw = {k: v for k, v in vars(pop).items() if k not in ("bias", "rounding", "name")}

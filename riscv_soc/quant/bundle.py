@@ -20,6 +20,7 @@ from riscv_soc.errors import BundleError
 from riscv_soc.isa.numerics import INT16_MAX, INT16_MIN
 from riscv_soc.quant.formats import format_name
 from riscv_soc.quant.network import (
+    ADAPTIVE_KINDS,
     ENCODINGS,
     INPUT,
     NEURON_KINDS,
@@ -31,18 +32,19 @@ from riscv_soc.quant.network import (
 from riscv_soc.quant.pack import index_bits, padded
 
 FORMAT = "snnsoc-bundle"
-VERSION = 1
+VERSION = 2  # 2: ALIF populations (adapt_* fields, the a_decay rounding)
 LAYOUTS = ("dense", "sparse", "delayed")
 ROUNDINGS = ("floor", "rn", "sr")
-ROUNDED_OPS = ("v_decay", "i_decay", "readout")
+ROUNDED_OPS = ("v_decay", "i_decay", "a_decay", "readout")
 
 
 @dataclass
 class Population:
-    """One population in fixed point. V, I and the synaptic input share `frac_bits`.
+    """One population in fixed point. V, I, A and the synaptic input share `frac_bits`.
 
-    `beta_raw`/`alpha_raw` are decays with `beta_frac_bits`/`alpha_frac_bits` fractional bits;
-    `rounding` maps each rounded op (v_decay, i_decay, readout) to floor, rn or sr; `bias` is
+    `beta_raw`/`alpha_raw`/`adapt_decay_raw` are decays with `*_frac_bits` fractional bits;
+    `adapt_jump_raw` is ALIF's threshold rise per spike in the population's format; `rounding`
+    maps each rounded op (v_decay, i_decay, a_decay, readout) to floor, rn or sr; `bias` is
     int16[padded(n)] or None; `delay_slots` is the ring size D of its delayed input (0: none).
     """
 
@@ -60,6 +62,9 @@ class Population:
     alpha_frac_bits: int = 15
     rounding: dict[str, str] = field(default_factory=lambda: dict.fromkeys(ROUNDED_OPS, "rn"))
     delay_slots: int = 0
+    adapt_decay_raw: int = 0
+    adapt_decay_frac_bits: int = 15
+    adapt_jump_raw: int = 0
     bias: np.ndarray | None = None
 
     @property
@@ -71,8 +76,12 @@ class Population:
         return self.kind in SYNAPTIC_KINDS
 
     @property
+    def adaptive(self) -> bool:
+        return self.kind in ADAPTIVE_KINDS
+
+    @property
     def variables(self) -> tuple[str, ...]:
-        return ("V", "I") if self.synaptic else ("V",)
+        return ("V", *(("I",) if self.synaptic else ()), *(("A",) if self.adaptive else ()))
 
     def formats(self) -> dict[str, str]:
         """Fixed-point format of every variable and parameter, for people and the compiler."""
@@ -81,6 +90,9 @@ class Population:
         out["beta"] = format_name(self.beta_frac_bits)
         if self.synaptic:
             out["alpha"] = format_name(self.alpha_frac_bits)
+        if self.adaptive:
+            out["adapt_decay"] = format_name(self.adapt_decay_frac_bits)
+            out["adapt_jump"] = format_name(self.frac_bits)
         if self.spiking:
             out["threshold"] = out["v_reset"] = format_name(self.frac_bits)
         if self.bias is not None:
@@ -265,10 +277,17 @@ def _check_population(pop: Population, where: str) -> None:
         _fail(where, f"reset {pop.reset!r} does not suit a {pop.kind} population")
     if pop.n < 1:
         _fail(where, f"n={pop.n} must be >= 1")
-    for name in ("frac_bits", "beta_frac_bits", "alpha_frac_bits"):
+    for name in ("frac_bits", "beta_frac_bits", "alpha_frac_bits", "adapt_decay_frac_bits"):
         if not 0 <= getattr(pop, name) <= 15:
             _fail(where, f"{name}={getattr(pop, name)} outside [0, 15]")
-    for name in ("beta_raw", "alpha_raw", "threshold_raw", "v_reset_raw"):
+    for name in (
+        "beta_raw",
+        "alpha_raw",
+        "threshold_raw",
+        "v_reset_raw",
+        "adapt_decay_raw",
+        "adapt_jump_raw",
+    ):
         _check_int16(where, name, getattr(pop, name))
     if sorted(pop.rounding) != sorted(ROUNDED_OPS) or any(
         m not in ROUNDINGS for m in pop.rounding.values()

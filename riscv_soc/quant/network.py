@@ -15,9 +15,10 @@ import scipy.sparse
 
 from riscv_soc.errors import ConfigError
 
-NEURON_KINDS = ("lif", "cubalif", "li", "cubali")
-SPIKING_KINDS = ("lif", "cubalif")
+NEURON_KINDS = ("lif", "cubalif", "alif", "li", "cubali")
+SPIKING_KINDS = ("lif", "cubalif", "alif")
 SYNAPTIC_KINDS = ("cubalif", "cubali")  # have a synaptic current state I besides V
+ADAPTIVE_KINDS = ("alif",)  # have an adaptive threshold increment A besides V
 RESETS = ("subtract", "value", "value_after", "none")
 READOUTS = ("mean", "max", "last", "count")
 ENCODINGS = ("rate", "latency")
@@ -31,7 +32,9 @@ class FloatPopulation:
     `reset`: "subtract" (snntorch's default), "value" (V = v_reset before the decay of the step
     after a spike: NIR's v_reset, snntorch Leaky's "zero"), "value_after" (V = v_reset after the
     update: snntorch Synaptic's "zero"), "none" (leaky integrators). `bias`: float[n] added to the
-    input current every step, or None.
+    input current every step, or None. ALIF (`alif`): the threshold is `threshold + A`, where A
+    decays by `adapt_decay` every step and rises by `adapt_jump` (in V's units) after each spike;
+    LSNN's b0 + beta * a with a += (1 - rho) z is adapt_decay = rho, adapt_jump = beta * (1 - rho).
     """
 
     name: str
@@ -43,6 +46,8 @@ class FloatPopulation:
     v_reset: float = 0.0
     alpha: float = 0.0
     bias: np.ndarray | None = None
+    adapt_decay: float = 0.0
+    adapt_jump: float = 0.0
 
     @property
     def spiking(self) -> bool:
@@ -51,6 +56,10 @@ class FloatPopulation:
     @property
     def synaptic(self) -> bool:
         return self.kind in SYNAPTIC_KINDS
+
+    @property
+    def adaptive(self) -> bool:
+        return self.kind in ADAPTIVE_KINDS
 
 
 @dataclass
@@ -152,9 +161,16 @@ def _check_population(pop: FloatPopulation) -> None:
         raise ConfigError(f"{where}: a {pop.kind} population cannot have reset {pop.reset!r}")
     if pop.n < 1:
         raise ConfigError(f"{where}: size {pop.n} must be >= 1")
-    for name in ("beta", "alpha") if pop.synaptic else ("beta",):
+    decays = (
+        "beta",
+        *(("alpha",) if pop.synaptic else ()),
+        *(("adapt_decay",) if pop.adaptive else ()),
+    )
+    for name in decays:
         value = getattr(pop, name)
         if not 0.0 <= value <= 1.0:
             raise ConfigError(f"{where}: {name}={value} outside [0, 1]")
+    if pop.adaptive and not np.isfinite(pop.adapt_jump):
+        raise ConfigError(f"{where}: adapt_jump={pop.adapt_jump} is not finite")
     if pop.bias is not None and np.shape(pop.bias) != (pop.n,):
         raise ConfigError(f"{where}: bias shape {np.shape(pop.bias)}, want ({pop.n},)")

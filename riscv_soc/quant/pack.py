@@ -57,21 +57,48 @@ def pack_sparse(
     """ELL rows int16 [n_pre, vectors * 32] from synapse lists (pre, post, weight).
 
     Within a lane, a row's targets appear in ascending post index; the row length in vectors is
-    the largest number of targets any lane of any row receives.
+    the largest number of targets any lane of any row receives. Lists already in (pre, post)
+    order, as scipy's CSR gives them, are not sorted again; they are packed a block of rows at a
+    time, so the temporaries stay small for millions of synapses.
     """
-    pre = np.asarray(pre, np.int64)
-    post = np.asarray(post, np.int64)
-    lane = post % LANES
-    order = np.lexsort((post, lane, pre))
-    pre, post, lane, w = pre[order], post[order], lane[order], np.asarray(w_raw)[order]
-    group = pre * LANES + lane
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if group.size else group
-    rank = np.arange(group.size) - np.repeat(starts, np.diff(np.r_[starts, group.size]))
-    vectors = int(rank.max()) + 1 if rank.size else 1
-    words = (w.astype(np.int32) << b) | (2 * (post // LANES)).astype(np.int32)
+    pre, post, w = np.asarray(pre), np.asarray(post), np.asarray(w_raw)
+    if not _ascending(pre, post):
+        order = np.lexsort((post, pre))
+        pre, post, w = pre[order], post[order], w[order]
+    edges = np.searchsorted(pre, np.arange(0, n_pre + _BLOCK_ROWS, _BLOCK_ROWS))
+    blocks = [slice(lo, hi) for lo, hi in zip(edges[:-1], edges[1:], strict=True) if hi > lo]
+    vectors = max([_busiest_lane(pre[k], post[k]) for k in blocks], default=1)
     out = np.zeros((n_pre, vectors * LANES), np.int16)
-    out[pre, rank * LANES + lane] = words.astype(np.uint16).view(np.int16)
+    for k in blocks:
+        row, post_k = pre[k].astype(np.int64), post[k].astype(np.int64)
+        lane = post_k % LANES
+        order = np.argsort(row * LANES + lane, kind="stable")  # (pre, lane), post still ascending
+        row, post_k, lane, w_k = row[order], post_k[order], lane[order], w[k][order]
+        group = row * LANES + lane
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        rank = np.arange(group.size) - np.repeat(starts, np.diff(np.r_[starts, group.size]))
+        words = (w_k.astype(np.int32) << b) | (2 * (post_k // LANES)).astype(np.int32)
+        out[row, rank * LANES + lane] = words.astype(np.uint16).view(np.int16)
     return out
+
+
+_BLOCK_ROWS = 512  # rows packed together by pack_sparse
+
+
+def _busiest_lane(pre: np.ndarray, post: np.ndarray) -> int:
+    """The most targets any (row, lane) receives: a row's length in vectors."""
+    key = (pre.astype(np.int64) - int(pre[0])) * LANES + post.astype(np.int64) % LANES
+    return int(np.bincount(key).max())
+
+
+def _ascending(pre: np.ndarray, post: np.ndarray) -> bool:
+    """Whether the synapses are in (pre, post) order (ties allowed)."""
+    for lo in range(0, max(pre.size - 1, 0), 1 << 22):  # in blocks: no full-size temporaries
+        a, b = pre[lo : lo + (1 << 22) + 1], post[lo : lo + (1 << 22) + 1]
+        dpre = np.diff(a)
+        if not np.all((dpre > 0) | ((dpre == 0) & (np.diff(b) >= 0))):
+            return False
+    return True
 
 
 def unpack_dense(words: np.ndarray, n_post: int) -> np.ndarray:

@@ -82,25 +82,26 @@ def quantise(net: FloatNetwork, config: QuantConfig | None = None) -> Bundle:
 
 
 def _synapses(proj: FloatProjection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(pre, post, weight) of each synapse: nonzeros of a dense matrix, entries of a sparse one."""
+    """(pre, post, weight) of each synapse in (pre, post) order: nonzeros of a dense matrix,
+    entries of a sparse one (repeated entries summed)."""
     if scipy.sparse.issparse(proj.weight):
-        coo = scipy.sparse.coo_array(proj.weight)
-        return coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data.astype(np.float64)
+        csr = scipy.sparse.csr_array(proj.weight)  # no copy when it is one already
+        if not csr.has_canonical_format:  # scipy's meaning of repeated entries: their sum
+            csr = csr.copy()
+            csr.sum_duplicates()
+        pre = np.repeat(np.arange(csr.shape[0]), np.diff(csr.indptr))
+        return pre, csr.indices, np.asarray(csr.data, np.float64)
     pre, post = np.nonzero(proj.weight)
     return pre, post, np.asarray(proj.weight, np.float64)[pre, post]
 
 
-def _layout(proj: FloatProjection, config: QuantConfig) -> str:
+def _layout(proj: FloatProjection, config: QuantConfig, pre: np.ndarray, post: np.ndarray) -> str:
     if proj.delay is not None:
         return "delayed"
     if config.layout != "auto":
         return config.layout
-    if (
-        not scipy.sparse.issparse(proj.weight)
-        and np.count_nonzero(proj.weight) > 0.5 * proj.weight.size
-    ):
+    if not scipy.sparse.issparse(proj.weight) and pre.size > 0.5 * proj.weight.size:
         return "dense"
-    pre, post, _ = _synapses(proj)
     busiest = np.bincount(pre * LANES + post % LANES).max() if pre.size else 0
     dense_vectors = pack.padded(proj.shape[1]) // LANES
     return (
@@ -113,7 +114,13 @@ def _layout(proj: FloatProjection, config: QuantConfig) -> str:
 def _quantise_population(
     fpop: FloatPopulation, incoming: list[FloatProjection], config: QuantConfig
 ) -> tuple[Population, list[Projection], dict]:
-    layouts = {p.name: _layout(p, config) for p in incoming}
+    # Two passes over the projections, each taking one projection's synapse lists at a time:
+    # a 16k-neuron, 10 %-sparse network then quantises in a few hundred MB.
+    layouts, magnitudes = {}, []
+    for proj in incoming:
+        pre, post, w = _synapses(proj)
+        layouts[proj.name] = _layout(proj, config, pre, post)
+        magnitudes.append(np.abs(w))
     max_delay = max((int(p.delay.max()) for p in incoming if p.delay is not None and p.delay.size),
                     default=-1)  # fmt: skip
     d = pack.delay_bits(max_delay) if max_delay >= 0 else 0
@@ -125,23 +132,25 @@ def _quantise_population(
             f"population {fpop.name!r}: packing leaves {bits} weight bits (delay/index bits "
             f"{packing_bits}); use fewer delay steps or a dense layout"
         )
-    synapses = {p.name: _synapses(p) for p in incoming}
-    magnitudes = np.concatenate([np.abs(s[2]) for s in synapses.values()] or [np.zeros(0)])
+    magnitudes = np.concatenate(magnitudes or [np.zeros(0)])
     magnitude = float(np.percentile(magnitudes, config.percentile)) if magnitudes.size else 0.0
+    del magnitudes
     frac_bits, limited_by = _frac_bits(fpop, magnitude, bits, config)
 
     w_lo, w_hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
-    projs, posts, w_raws, clipped, zeroed, total, err = [], [], [], 0, 0, 0, 0.0
+    projs, clipped, zeroed, total, err = [], 0, 0, 0, 0.0
+    reach = np.zeros((2, fpop.n), np.int64)  # largest positive and negative input in one step
     for proj in incoming:
-        pre, post, w = synapses[proj.name]
+        pre, post, w = _synapses(proj)
         w_raw, n_clip = formats.to_raw(w, frac_bits, w_lo, w_hi)
-        inside = (w_raw > w_lo) & (w_raw < w_hi)
-        if inside.any():
-            err = max(err, float(np.abs(w_raw[inside] * 2.0**-frac_bits - w[inside]).max()))
+        error = np.abs(w_raw * 2.0**-frac_bits - w)
+        error[(w_raw == w_lo) | (w_raw == w_hi)] = 0.0  # clipped weights are reported apart
+        err = max(err, float(error.max(initial=0.0)))
+        del error
         clipped, total = clipped + n_clip, total + w.size
         zeroed += int(np.count_nonzero(w_raw == 0))
-        posts.append(post)
-        w_raws.append(w_raw)
+        reach[0] += np.bincount(post, np.clip(w_raw, 0, None), minlength=fpop.n).astype(np.int64)
+        reach[1] += np.bincount(post, np.clip(w_raw, None, 0), minlength=fpop.n).astype(np.int64)
         projs.append(_pack(proj, layouts[proj.name], pre, post, w_raw, fpop.n, d))
     pop = _population(fpop, frac_bits, d, config)
     report = {
@@ -157,7 +166,7 @@ def _quantise_population(
         "max_weight_error": err,
         "layouts": layouts,
         "parameters": _parameter_report(fpop, pop),
-        "saturating_neurons": _saturation_risk(pop, posts, w_raws),
+        "saturating_neurons": _saturation_risk(pop, reach),
     }
     return pop, projs, report
 
@@ -167,6 +176,8 @@ def _frac_bits(fpop: FloatPopulation, magnitude: float, bits: int, config: Quant
         return config.frac_bits, "override"
     by_weights = formats.weight_frac_bits(magnitude, bits)
     fixed = [abs(fpop.threshold), abs(fpop.v_reset)] if fpop.spiking else [0.0]
+    if fpop.adaptive:
+        fixed.append(abs(fpop.threshold) + _largest_adaptation(fpop))
     if fpop.bias is not None and fpop.bias.size:
         fixed.append(float(np.abs(fpop.bias).max()))
     by_headroom = formats.headroom_frac_bits(max(fixed))
@@ -199,6 +210,7 @@ def _population(fpop: FloatPopulation, frac_bits: int, d: int, config: QuantConf
 
     beta_fb = formats.decay_format(fpop.beta)
     alpha_fb = formats.decay_format(fpop.alpha)
+    rho_fb = formats.decay_format(fpop.adapt_decay)
     bias = None
     if fpop.bias is not None and np.any(fpop.bias):
         bias = np.zeros(pack.padded(fpop.n), np.int16)
@@ -218,27 +230,40 @@ def _population(fpop: FloatPopulation, frac_bits: int, d: int, config: QuantConf
         alpha_frac_bits=alpha_fb,
         rounding=dict.fromkeys(ROUNDED_OPS, config.rounding),
         delay_slots=(1 << (d - 1)) if d else 0,
+        adapt_decay_raw=raw(fpop.adapt_decay, rho_fb) if fpop.adaptive else 0,
+        adapt_decay_frac_bits=rho_fb,
+        adapt_jump_raw=raw(fpop.adapt_jump, frac_bits) if fpop.adaptive else 0,
         bias=bias,
     )
+
+
+def _largest_adaptation(fpop: FloatPopulation) -> float:
+    """|A| when the neuron spikes every step: |jump| / (1 - rho), or one jump per step of a
+    non-decaying A (there it is bounded only by the run; saturation catches the rest)."""
+    jump = abs(fpop.adapt_jump)
+    return jump / (1.0 - fpop.adapt_decay) if fpop.adapt_decay < 1.0 else jump
 
 
 def _parameter_report(fpop: FloatPopulation, pop: Population) -> dict:
     out = {"beta": (fpop.beta, pop.beta_raw * 2.0**-pop.beta_frac_bits)}
     if pop.synaptic:
         out["alpha"] = (fpop.alpha, pop.alpha_raw * 2.0**-pop.alpha_frac_bits)
+    if pop.adaptive:
+        out["adapt_decay"] = (
+            fpop.adapt_decay,
+            pop.adapt_decay_raw * 2.0**-pop.adapt_decay_frac_bits,
+        )
+        out["adapt_jump"] = (fpop.adapt_jump, pop.adapt_jump_raw * 2.0**-pop.frac_bits)
     if pop.spiking:
         out["threshold"] = (fpop.threshold, pop.threshold_raw * 2.0**-pop.frac_bits)
         out["v_reset"] = (fpop.v_reset, pop.v_reset_raw * 2.0**-pop.frac_bits)
     return {k: {"float": a, "quantised": b} for k, (a, b) in out.items()}
 
 
-def _saturation_risk(pop: Population, posts: list[np.ndarray], w_raws: list[np.ndarray]) -> int:
-    """Neurons whose input in one step can leave int16 if every source spikes at once."""
-    hi = np.zeros(pop.n, np.int64)
-    lo = np.zeros(pop.n, np.int64)
-    for post, w in zip(posts, w_raws, strict=True):
-        hi += np.bincount(post, np.clip(w, 0, None), minlength=pop.n).astype(np.int64)
-        lo += np.bincount(post, np.clip(w, None, 0), minlength=pop.n).astype(np.int64)
+def _saturation_risk(pop: Population, reach: np.ndarray) -> int:
+    """Neurons whose input in one step can leave int16 if every source spikes at once (`reach`:
+    per neuron the sum of the positive and of the negative raw weights into it)."""
+    hi, lo = reach[0].copy(), reach[1].copy()
     if pop.bias is not None:
         hi += pop.bias[: pop.n]
         lo += pop.bias[: pop.n]

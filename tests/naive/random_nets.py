@@ -10,14 +10,16 @@ from riscv_soc.quant.network import FloatNetwork, FloatPopulation, FloatProjecti
 KINDS = ("lif", "cubalif")
 
 
-def random_network(rng: np.random.Generator, max_neurons: int = 70) -> FloatNetwork:
-    """1-3 spiking populations (LIF/CubaLIF, all resets, sizes across 32-lane boundaries), dense,
+def random_network(
+    rng: np.random.Generator, max_neurons: int = 70, kinds: tuple[str, ...] = KINDS
+) -> FloatNetwork:
+    """1-3 spiking populations (`kinds`, all resets, sizes across 32-lane boundaries), dense,
     sparse and delayed projections, recurrence, biases, and an LI / CubaLI / count readout."""
     n_in = int(rng.integers(1, 50))
     pops = []
     for k in range(int(rng.integers(1, 4))):
-        kind = KINDS[rng.integers(2)]
-        resets = ["subtract", "value"] + (["value_after"] if kind == "cubalif" else [])
+        kind = kinds[rng.integers(len(kinds))]
+        resets = ["subtract", "value"] + (["value_after"] if kind != "lif" else [])
         pops.append(
             FloatPopulation(
                 f"p{k}",
@@ -30,6 +32,9 @@ def random_network(rng: np.random.Generator, max_neurons: int = 70) -> FloatNetw
                 v_reset=float(rng.choice([0.0, -0.25])),
             )
         )
+        if kind == "alif":
+            pops[-1].adapt_decay = float(rng.choice([0.0, 0.9, 1.0, rng.random()]))
+            pops[-1].adapt_jump = float(rng.uniform(-0.2, 1.0))
     out_kind = str(rng.choice(["li", "cubali", "lif"]))
     readout = "count" if out_kind == "lif" else str(rng.choice(["mean", "max", "last"]))
     n_out = int(rng.integers(1, 40))
@@ -50,9 +55,7 @@ def random_network(rng: np.random.Generator, max_neurons: int = 70) -> FloatNetw
     projs = []
     sources = ["input"] + [p.name for p in pops[:-1]]
     for k, pop in enumerate(pops):
-        for src in sources[: k + 1] + (
-            [pop.name] if pop.kind in KINDS and rng.random() < 0.5 else []
-        ):
+        for src in sources[: k + 1] + ([pop.name] if pop.spiking and rng.random() < 0.5 else []):
             n_pre = n_in if src == "input" else next(p.n for p in pops if p.name == src)
             w = rng.normal(0, 0.6, (n_pre, pop.n))
             style = rng.integers(3)

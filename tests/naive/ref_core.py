@@ -105,6 +105,7 @@ def _sample(bundle, x, rng):
     vecs = {p.name: _vectors(p.n) for p in pops}
     V = {p.name: [[0] * LANES for _ in range(vecs[p.name])] for p in pops}
     Icur = {p.name: [[0] * LANES for _ in range(vecs[p.name])] for p in pops}
+    Adapt = {p.name: [[0] * LANES for _ in range(vecs[p.name])] for p in pops}
     acc = {p.name: [[0] * LANES for _ in range(vecs[p.name])] for p in pops}  # isyn (by lane row)
     ring = {
         p.name: [[[0] * p.delay_slots for _ in range(LANES)] for _ in range(vecs[p.name])]
@@ -120,13 +121,15 @@ def _sample(bundle, x, rng):
             for proj in bundle.projections:
                 if proj.target == p.name:
                     _propagate(bundle, proj, p, t, x, bits, order, acc, ring)
-            _update(bundle, p, t, V, Icur, acc, ring, A, bits, rng)
+            _update(bundle, p, t, V, Icur, Adapt, acc, ring, A, bits, rng)
     spk = {p.name: bits[p.name][:, : p.n] for p in pops if p.spiking}
     state = {}
     for p in pops:
         state[f"{p.name}_V"] = [v for vec in V[p.name] for v in vec][: p.n]
         if p.synaptic:
             state[f"{p.name}_I"] = [v for vec in Icur[p.name] for v in vec][: p.n]
+        if p.adaptive:
+            state[f"{p.name}_A"] = [v for vec in Adapt[p.name] for v in vec][: p.n]
     if bundle.readout == "last":
         A = V[out.name]
     return spk, state, [a for vec in A for a in vec][: out.n]
@@ -170,7 +173,7 @@ def _row(proj, p, row, t, acc, ring):
                 ring[v][lane][slot] = add([ring[v][lane][slot]], [w >> d], p.saturate)[0]
 
 
-def _update(bundle, p, t, V, Icur, acc, ring, A, bits, rng):
+def _update(bundle, p, t, V, Icur, Adapt, acc, ring, A, bits, rng):
     thr = [p.threshold_raw] * LANES
     for v in range(_vectors(p.n)):
         inp = acc[p.name][v]
@@ -183,7 +186,8 @@ def _update(bundle, p, t, V, Icur, acc, ring, A, bits, rng):
         if p.bias is not None:
             inp = add(inp, [int(b) for b in p.bias[LANES * v : LANES * (v + 1)]], p.saturate)
         vm = V[p.name][v]
-        fired = vtlt(thr, vm)
+        b = add(thr, Adapt[p.name][v], p.saturate) if p.adaptive else thr  # threshold + A
+        fired = vtlt(b, vm)
         if p.reset == "value":
             vm = vsel(fired, [p.v_reset_raw] * LANES, vm)
         if p.synaptic:
@@ -191,15 +195,21 @@ def _update(bundle, p, t, V, Icur, acc, ring, A, bits, rng):
             i = add(i, inp, p.saturate)
             Icur[p.name][v] = i
             inp = i
+        if p.adaptive:
+            a = vmul(p.adapt_decay_raw, Adapt[p.name][v], p.adapt_decay_frac_bits,
+                     p.rounding["a_decay"], rng)  # fmt: skip
+            a = vsel(fired, add(a, [p.adapt_jump_raw] * LANES, p.saturate), a)
+            Adapt[p.name][v] = a
+            b = add(thr, a, p.saturate)
         vm = vmul(p.beta_raw, vm, p.beta_frac_bits, p.rounding["v_decay"], rng)
         vm = add(vm, inp, p.saturate)
         if p.reset == "subtract":
-            vm = vsel(fired, sub(vm, thr, p.saturate), vm)
+            vm = vsel(fired, sub(vm, b, p.saturate), vm)
         elif p.reset == "value_after":
             vm = vsel(fired, [p.v_reset_raw] * LANES, vm)
         V[p.name][v] = vm
         spike = [p.spiking and f and LANES * v + lane < p.n
-                 for lane, f in enumerate(vtlt(thr, vm))]  # fmt: skip
+                 for lane, f in enumerate(vtlt(b, vm))]  # fmt: skip
         bits[p.name][t, LANES * v : LANES * (v + 1)] = spike
         if p.name == bundle.output:
             _readout(bundle, p, A, v, vm, spike, rng)

@@ -5,6 +5,7 @@ import zipfile
 
 import numpy as np
 import pytest
+import scipy.sparse
 
 from riscv_soc.errors import BundleError, ConfigError
 from riscv_soc.quant import (
@@ -13,9 +14,11 @@ from riscv_soc.quant import (
     FloatProjection,
     QuantConfig,
     load_bundle,
+    pack,
     quantise,
     save_bundle,
 )
+from riscv_soc.quant.bundle import VERSION
 
 
 def _net(rng, n=64, density=1.0):
@@ -87,9 +90,11 @@ def test_bad_bundles(tmp_path):
     header["version"] = 99
     arrays["header"] = np.frombuffer(json.dumps(header).encode(), np.uint8)
     np.savez(tmp_path / "v99.npz", **arrays)
-    with pytest.raises(BundleError, match="bundle version 99; this snnsoc reads version 1"):
+    with pytest.raises(
+        BundleError, match=f"bundle version 99; this snnsoc reads version {VERSION}"
+    ):
         load_bundle(tmp_path / "v99.npz")
-    header["version"] = 1
+    header["version"] = VERSION
     header["populations"][0]["frac_bits"] = 16
     arrays["header"] = np.frombuffer(json.dumps(header).encode(), np.uint8)
     np.savez(tmp_path / "f.npz", **arrays)
@@ -105,3 +110,15 @@ def test_bad_networks():
         quantise(net)
     with pytest.raises(ConfigError, match="weight_bits=1"):
         quantise(_net(np.random.default_rng(5)), QuantConfig(weight_bits=1))
+
+
+def test_repeated_sparse_entries_are_one_synapse():
+    """scipy's meaning of a repeated (pre, post) entry is the sum: one synapse, one word."""
+    rng = np.random.default_rng(6)
+    net = _net(rng)
+    coo = scipy.sparse.coo_array(([0.25, 0.25, 0.5], ([0, 0, 1], [3, 3, 4])), shape=(10, 64))
+    net.projections[0].weight = coo
+    bundle = quantise(net, QuantConfig(layout="sparse", frac_bits=7))
+    words = bundle.projections[0].words
+    assert np.count_nonzero(words) == 2
+    assert pack.unpack_sparse(words, bundle.projections[0].bits, 64)[0, 3] == 64  # 0.25 + 0.25
