@@ -10,6 +10,8 @@ command -v riscv64-unknown-elf-as >/dev/null || need_apt+=(binutils-riscv64-unkn
 command -v perl >/dev/null || need_apt+=(perl)
 command -v g++ >/dev/null || need_apt+=(g++)
 command -v make >/dev/null || need_apt+=(make)
+[ -f /usr/include/lz4.h ] || need_apt+=(liblz4-dev)  # Verilator's FST waveform writer
+[ -f /usr/include/zlib.h ] || need_apt+=(zlib1g-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install: apt-get install ${need_apt[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive

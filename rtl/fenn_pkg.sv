@@ -1,0 +1,59 @@
+// Shared types of the FeNN-DMA SoC: how a run ends, the vector-unit coprocessor interface (in the
+// spirit of CORE-V XIF: issue, commit, result) and the core's port onto the DMA registers.
+package fenn_pkg;
+  import fenn_isa_pkg::*;
+
+  // How the machine stopped (MachineState.exit).
+  typedef enum logic [2:0] {
+    ExitNone,    // still running
+    ExitEcall,
+    ExitEbreak,
+    ExitLimit,   // halt_req_i at an instruction boundary (the host's cycle budget)
+    ExitTrap
+  } exit_e;
+
+  // Issue: the core offers every word it does not execute itself, with both scalar operands.
+  typedef struct packed {
+    logic [31:0] instr;  // offloaded instruction word
+    logic [31:0] rs1;    // value of xs1 (bits 19:15), forwarded
+    logic [31:0] rs2;    // value of xs2 (bits 24:20), forwarded
+  } vpu_issue_req_t;
+
+  // The vector unit's answer in the same cycle.
+  typedef struct packed {
+    logic        accept;     // a vector instruction; not accepted means illegal
+    op_class_e   klass;      // activity counter it increments
+    cause_e      cause;      // CauseNone, or the trap it raises (load-use hazard, address checks)
+    logic [31:0] tval;
+  } vpu_issue_resp_t;
+
+  // Scalar result of the committed instruction, same cycle (vtst mask, vextract lane): valid
+  // when it writes scalar register xd.
+  typedef struct packed {
+    logic        valid;
+    logic [31:0] data;
+  } vpu_result_t;
+
+  // Core -> DMA register file: one CSR access per cycle.
+  typedef enum logic [2:0] {
+    DmaRegSrc     = 3'd0,
+    DmaRegDst     = 3'd1,
+    DmaRegCount   = 3'd2,
+    DmaRegControl = 3'd3,
+    DmaRegStatus  = 3'd4
+  } dma_reg_e;
+
+  // Which register the CSR in execute names (read combinationally)...
+  typedef struct packed {
+    logic     s2mm;  // channel: 0 MM2S (DDR -> vector memory), 1 S2MM
+    dma_reg_e sel;
+  } dma_csr_addr_t;
+
+  // ... and the write to it when the instruction retires (a separate signal: the written value
+  // of csrrs/csrrc depends on the read one).
+  typedef struct packed {
+    logic        we;
+    logic [31:0] wdata;
+  } dma_csr_wr_t;
+
+endpackage

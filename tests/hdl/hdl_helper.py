@@ -1,0 +1,56 @@
+"""The one helper of the RTL tests: our configuration, our Verilator flags, and ISS-vs-RTL runs.
+
+SoC tests run through `riscv_soc.rtl` (its cached build of rtl/ under build/, flags in
+`riscv_soc.rtl.simbuild.BUILD_ARGS`); unit tests of single modules build with the same flags into
+build/sim_<unit>_<params> and run a cocotb module `tests/hdl/tb_<unit>.py`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from riscv_soc import iss, rtl
+from riscv_soc.difftest import CONFIG
+from riscv_soc.firmware.image import Image
+from riscv_soc.machine import MachineState
+from riscv_soc.rtl import simbuild
+
+HDL_TESTS = Path(__file__).resolve().parent
+MAX_CYCLES = 200_000
+
+# The runner hands sys.path to the simulator as PYTHONPATH: the tb_*.py modules must be on it.
+if str(HDL_TESTS) not in sys.path:
+    sys.path.insert(0, str(HDL_TESTS))
+
+
+def run_both(images: list[Image], config=CONFIG) -> list[tuple[MachineState, MachineState]]:
+    """(ISS state, RTL state) per image; all RTL runs in one simulator process."""
+    rtl_states = rtl.run_many(images, MAX_CYCLES, config)
+    pairs = zip(images, rtl_states, strict=True)
+    return [(iss.run(img, MAX_CYCLES, config), state) for img, state in pairs]
+
+
+def run_unit(name: str, toplevel: str, sources: list[str], parameters: dict[str, int]) -> None:
+    """Build one RTL module with our flags and run the cocotb module tb_<name>.py on it."""
+    from cocotb_tools.runner import get_runner
+
+    simbuild.toolchain_env()
+    tag = "_".join(f"{k}{v}" for k, v in sorted(parameters.items()))
+    build_dir = simbuild.BUILD_ROOT / f"sim_{name}_{tag}"
+    runner = get_runner("verilator")
+    runner.build(
+        sources=[simbuild.RTL_DIR / s for s in sources],
+        hdl_toplevel=toplevel,
+        parameters=parameters,
+        build_args=["--public-flat-rw", *simbuild.BUILD_ARGS[1:]],
+        build_dir=build_dir,
+        log_file=build_dir / "build.log",
+    )
+    runner.test(
+        hdl_toplevel=toplevel,
+        test_module=f"tb_{name}",
+        build_dir=build_dir,
+        test_dir=build_dir,
+        log_file=build_dir / "test.log",
+    )

@@ -1,0 +1,97 @@
+"""`snnsoc rtl` and `snnsoc difftest` (riscv_soc/cli/rtl.py, difftest.py): the same JSON as
+`snnsoc iss`, waveforms, the difftest summary line, saved cases and their replay."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from riscv_soc import difftest, rtl
+from riscv_soc.cli import main
+from riscv_soc.difftest import CONFIG, runner
+from riscv_soc.firmware.elf import write_elf
+from riscv_soc.isa.asm import assemble
+
+pytestmark = pytest.mark.rtl
+
+PROGRAM = """
+    li a0, -5
+    li a1, 7
+    vlui v1, 300
+    vmul_s_rn v2, v1, v1, 3
+    vextract a2, v2, 4
+    div a3, a0, a1
+    csrr a4, mcycle
+    lw a5, 0(a1)
+"""
+
+
+def run_cli(capsys, *args) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as done:
+        main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return done.value.code, out, err
+
+
+@pytest.mark.slow
+def test_rtl_json_is_exactly_the_iss_json(capsys, tmp_path):
+    elf = tmp_path / "prog.elf"
+    write_elf(assemble(PROGRAM), elf)
+    code, rtl_out, err = run_cli(capsys, "rtl", elf, "--json")
+    assert (code, err) == (0, "")
+    code, iss_out, _ = run_cli(capsys, "iss", elf, "--json")
+    assert code == 0
+    assert rtl_out == iss_out
+    assert json.loads(rtl_out)["cause"] == "load_address_misaligned"
+
+
+def test_rtl_bad_arguments_exit_2(capsys, tmp_path):
+    code, out, err = run_cli(capsys, "rtl", tmp_path / "missing.elf")
+    assert code == 2 and err.startswith("snnsoc: error:") and "missing.elf" in err
+    elf = tmp_path / "prog.elf"
+    write_elf(assemble("ecall"), elf)
+    code, _, err = run_cli(capsys, "rtl", elf, "--trace", tmp_path / "wave.vcd")
+    assert code == 2 and "FST" in err
+    code, _, err = run_cli(capsys, "rtl", elf, "--max-cycles", 0)
+    assert code == 2 and "max_cycles" in err
+
+
+@pytest.mark.slow
+def test_trace_writes_an_fst_waveform(tmp_path):
+    wave = tmp_path / "run.fst"
+    state = rtl.run(assemble("addi x1, x0, 1\necall", config=CONFIG), 100, CONFIG, trace=wave)
+    assert state.exit == "ecall"
+    header = wave.read_bytes()[:1]
+    assert wave.stat().st_size > 100 and header == b"\x00"  # FST block type 0: the header
+
+
+def test_difftest_summary_line(capsys, tmp_path):
+    code, out, _ = run_cli(
+        capsys, "difftest", "--seed", 5, "--programs", 3, "--length", 80, "--out", tmp_path
+    )
+    assert code == 0, out
+    summary = r"difftest: .*; 3 programs, [1-9]\d* instructions, 0 mismatches"
+    assert re.fullmatch(summary, out.strip())
+    assert not list(tmp_path.iterdir())
+
+
+def test_mismatch_is_saved_and_replays(tmp_path, monkeypatch):
+    """A deliberately wrong reference: the case is saved, the run fails, replay reruns it."""
+    real_run = runner.iss_sim.run
+
+    def wrong_iss(image, max_cycles, config):
+        state = real_run(image, max_cycles, config)
+        state.x[5] ^= 1
+        return state
+
+    monkeypatch.setattr(runner.iss_sim, "run", wrong_iss)
+    result = difftest.run(seed=7, programs=2, length=60, out_dir=tmp_path)
+    assert result.mismatches == 2 and result.line().endswith("2 mismatches")
+    case = json.loads((tmp_path / "seed7_p0.json").read_text())
+    assert case["seed"] == 7 and case["index"] == 0 and "x5" in case["differences (iss != rtl)"][0]
+    assert (tmp_path / "seed7_p0.s").read_text() == difftest.generate(7, 0, 60, CONFIG).source
+    monkeypatch.undo()
+    iss_state, rtl_state, diffs = difftest.replay(tmp_path / "seed7_p0.json")
+    assert diffs == [] and iss_state.instret == rtl_state.instret > 0
