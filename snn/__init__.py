@@ -1,1 +1,1 @@
-"""The training API of snnsoc: biased data, debiased ANN teachers, spiking students, distillation."""
+"""The training API of snnsoc: biased data, debiased ANN teachers, spiking students, KD."""
