@@ -11,7 +11,8 @@ arithmetic, loop control):
 
 Peers compiled and run side by side in this process: FeNN-DMA's kernel structure (dense target
 vectors read, added and written back in vector memory: accumulators="memory"; the update as a
-loop over vectors: unroll_vectors=1), and for sparse rows the same synapses in dense rows. The
+loop over vectors: unroll_vectors=1), and for sparse rows the same synapses in dense rows (and,
+on a line below, the sparse rows packed as the bundle stores them: sparse_rows="packed"). The
 FeNN-DMA column quotes the authors' measured figures (research/fenn.md, sections 4.4, 4.5, 6).
 
     .venv/bin/python benchmarks/kernel_cycles.py [--bundle student.npz --data colour_digits]
@@ -34,9 +35,18 @@ from riscv_soc.soc import LANES
 STEPS, N_IN, RATE = 20, 256, 0.1
 FENN = {"dense": 5.8, "sparse": 7.6, "update": 1.0}  # cycles, FeNN-DMA measured
 GOALS = {"dense": 4.5, "sparse": 6.5, "update": 0.8}
+# (sources, targets, weights): dense rows of 4 to 48 vectors (128 x 48 vectors fit vector
+# memory), and rows of 16 vectors from DDR
+DENSE_ROWS = ((256, 128, "auto"), (256, 256, "auto"), (256, 512, "auto"), (128, 1536, "auto"),
+              (256, 512, "ddr"))  # fmt: skip
+UPDATE_SIZES = (512, 1536)
+# (sources, targets, density): ELL rows of about 5, 8, 11, 17 and 26 vectors, split rows in
+# vector memory (twice the bytes of packed rows)
+SPARSE_ROWS = ((256, 1024, 0.02), (256, 2048, 0.02), (256, 2048, 0.05), (128, 2048, 0.1),
+               (128, 8192, 0.05))  # fmt: skip
 
 
-def _network(n_post: int, weights, layout: str):
+def network(n_post: int, weights, layout: str):
     net = FloatNetwork(
         weights.shape[0],
         [FloatPopulation("h", "lif", n_post, beta=0.9, threshold=1.0)],
@@ -46,7 +56,7 @@ def _network(n_post: int, weights, layout: str):
     return quantise(net, QuantConfig(layout=layout))
 
 
-def _profile(bundle, options: CompileOptions, spikes: np.ndarray) -> dict[str, float]:
+def profile(bundle, options: CompileOptions, spikes: np.ndarray) -> dict[str, float]:
     spikes = spikes[:, :, : bundle.n_inputs]
     result = runtime.run(firmware_of(compile_bundle(bundle, dict_options(options))), spikes)
     assert core.diff_results(core.run(bundle, spikes), result, activity=False) == []
@@ -62,9 +72,14 @@ def dict_options(options: CompileOptions) -> CompileOptions:
     return CompileOptions(**{**vars(options), "profile": True})
 
 
-def _sparse_weights(rng, n_post: int):
-    w = scipy.sparse.random(N_IN, n_post, density=0.05, random_state=1, format="csr")
-    w.data = rng.normal(0, 0.5, w.nnz)
+def dense_weights(n_pre: int, n_post: int) -> np.ndarray:
+    """Each network its own seed: a figure does not depend on which others ran before it."""
+    return np.random.default_rng([n_pre, n_post]).normal(0, 0.2, (n_pre, n_post))
+
+
+def sparse_weights(n_pre: int, n_post: int, density: float):
+    w = scipy.sparse.random(n_pre, n_post, density=density, random_state=1, format="csr")
+    w.data = np.random.default_rng([n_pre, n_post, w.nnz]).normal(0, 0.5, w.nnz)
     return w
 
 
@@ -79,34 +94,37 @@ def main() -> None:
     spikes = (rng.random((4, STEPS, N_IN)) < RATE).astype(np.uint8)
     fenn_style = CompileOptions(accumulators="memory", unroll_vectors=1)
     print(f"ISS cycle model; {N_IN} inputs spiking at {RATE} per step, {STEPS} steps, 4 samples")
-    print(f"{'metric':<48} {'ours':>6} {'peer':>6} {'ratio':>6} {'FeNN-DMA':>9} {'goal':>5}")
-    for n_in, n_post, weights in ((256, 512, "auto"), (128, 1536, "auto"), (256, 512, "ddr")):
-        bundle = _network(n_post, rng.normal(0, 0.2, (n_in, n_post)), "dense")
-        ours = _profile(bundle, CompileOptions(weights=weights), spikes)
-        peer = _profile(bundle, CompileOptions(**{**vars(fenn_style), "weights": weights}), spikes)
+    print(f"{'metric':<52} {'ours':>6} {'peer':>6} {'ratio':>6} {'FeNN-DMA':>9} {'goal':>5}")
+    for n_in, n_post, weights in DENSE_ROWS:
+        bundle = network(n_post, dense_weights(n_in, n_post), "dense")
+        ours = profile(bundle, CompileOptions(weights=weights), spikes)
+        peer = profile(bundle, CompileOptions(**{**vars(fenn_style), "weights": weights}), spikes)
         where = ", rows in DDR (DMA)" if weights == "ddr" else ""
         _line(f"dense, per vector ({n_post // LANES}-vector rows{where})", ours["row"],
               peer["row"], "dense")  # fmt: skip
-        if weights != "ddr":
+        if n_post in UPDATE_SIZES and weights != "ddr":
             _line(f"neuron update, per neuron-step (LIF, {n_post})", ours["update"],
                   peer["update"], "update")  # fmt: skip
     print("  peer: FeNN-DMA's structure (accumulators in vector memory, update loop)")
-    for n_post in (2048, 8192):
-        weights = _sparse_weights(rng, n_post)
-        bundle = _network(n_post, weights, "sparse")
-        ours = _profile(bundle, CompileOptions(), spikes)
-        dense = _profile(_network(n_post, weights, "dense"), CompileOptions(), spikes)
-        vectors, per_row = bundle.projections[0].row_words // LANES, weights.nnz / N_IN
-        _line(f"sparse, per vector ({vectors}-vector rows, N={n_post})", ours["row"],
-              dense["row"], "sparse")  # fmt: skip
+    print("  peer: the same synapses as dense rows")
+    for n_in, n_post, density in SPARSE_ROWS:
+        weights = sparse_weights(n_in, n_post, density)
+        bundle = network(n_post, weights, "sparse")
+        ours = profile(bundle, CompileOptions(), spikes)
+        packed = profile(bundle, CompileOptions(sparse_rows="packed"), spikes)
+        dense = profile(network(n_post, weights, "dense"), CompileOptions(), spikes)
+        vectors, per_row = bundle.projections[0].row_words // LANES, weights.nnz / n_in
+        _line(f"sparse, per vector ({vectors}-vector rows, {n_in}x{n_post}, p={density})",
+              ours["row"], dense["row"], "sparse")  # fmt: skip
         print(
-            f"  {per_row:.0f} synapses per row: {ours['row'] * vectors / per_row:.2f} cycles "
-            f"per synapse sparse, {dense['row'] * n_post / LANES / per_row:.2f} as dense rows "
-            "(peer)"
+            f"  packed rows (sparse_rows='packed') {packed['row']:.2f}; {per_row:.0f} synapses "
+            f"per row: {ours['row'] * vectors / per_row:.2f} cycles per synapse sparse, "
+            f"{dense['row'] * n_post / LANES / per_row:.2f} as dense rows"
         )
     print(
         "  all-in figures: scan and per-spike overhead included; the row kernels alone take "
-        "2 (dense, registers), 4 (dense, memory), 6 (sparse), 7 (delayed) cycles per vector"
+        "2 (dense, registers), 4 (dense, memory), 5 (sparse, split), 6 (sparse, packed), "
+        "7 (delayed) cycles per vector"
     )
     if args.bundle:
         _end_to_end(load_bundle(args.bundle), args.data, args.samples)
@@ -114,7 +132,7 @@ def main() -> None:
 
 def _line(name: str, ours: float, peer: float, metric: str) -> None:
     print(
-        f"{name:<48} {ours:6.2f} {peer:6.2f} {ours / peer:6.2f} {FENN[metric]:9.1f} "
+        f"{name:<52} {ours:6.2f} {peer:6.2f} {ours / peer:6.2f} {FENN[metric]:9.1f} "
         f"{GOALS[metric]:5.1f}"
     )
 

@@ -32,6 +32,14 @@ def compile_command(
     profile: Annotated[
         bool, typer.Option("--profile", help="count cycles per population and phase")
     ] = False,
+    record: Annotated[
+        str | None,
+        typer.Option(
+            "--record",
+            help="populations whose spikes are recorded, comma-separated, "
+            "or 'none' [every spiking one]",
+        ),
+    ] = None,
     ddr_mib: Annotated[
         int | None, typer.Option("--ddr-mib", help="DDR size of the target SoC [256]")
     ] = None,
@@ -48,8 +56,10 @@ def compile_command(
         if not 1 <= ddr_mib <= 4096 or ddr_mib & (ddr_mib - 1):
             raise ConfigError(f"--ddr-mib {ddr_mib}: want a power of two in [1, 4096]")
         config = SocConfig(ddr_bytes=ddr_mib << 20)
-    options = CompileOptions(weights, accumulators, unroll_vectors, unroll_row_vectors,
-                             unroll_words, profile)  # fmt: skip
+    options = CompileOptions(weights=weights, accumulators=accumulators,
+                             unroll_vectors=unroll_vectors, unroll_row_vectors=unroll_row_vectors,
+                             unroll_words=unroll_words, profile=profile,
+                             record=_names(record))  # fmt: skip
     compiled = compile_bundle(load_bundle(bundle_path), options, config)
     files = export_firmware(firmware_of(compiled), out)
     typer.echo(f"wrote {out}: {len(files)} files, code {compiled.code_bytes} bytes")
@@ -57,3 +67,12 @@ def compile_command(
         unit = " per lane" if memory == "llm" else ""
         typer.echo(f"  {memory}: {use['used']} of {use['bytes']} bytes{unit}"
                    f" ({len(use['regions'])} regions)")  # fmt: skip
+
+
+def _names(record: str | None) -> tuple[str, ...] | None:
+    """--record: None (every spiking population), 'none', or comma-separated names."""
+    if record is None:
+        return None
+    if record.strip() == "none":
+        return ()
+    return tuple(name.strip() for name in record.split(",") if name.strip())

@@ -14,7 +14,7 @@ neurons.py; registers from regalloc.py), and the data sections (sections.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from riscv_soc.compiler.emitter import Emitter
@@ -60,12 +60,35 @@ class Compiled:
 def compile_bundle(
     bundle: Bundle, options: CompileOptions | None = None, config: SocConfig = DEFAULT
 ) -> Compiled:
-    """Compile `bundle` for the SoC `config`. Raises CompileError when it does not fit."""
+    """Compile `bundle` for the SoC `config`. Raises CompileError when it does not fit.
+
+    Code that overflows instruction memory with a bit-loop copy per spike word (scan.py) is
+    rebuilt with one shared loop per scan; the plan's options then say inline_scan_bytes=0.
+    """
     if not isinstance(bundle, Bundle):
         raise ConfigError(f"bundle: expected a riscv_soc Bundle, got {type(bundle).__name__}")
     bundle.check()
     placed = plan(bundle, options or CompileOptions(), config)
-    builder = Builder(config, source="compiled network")
+    compiled = _build(bundle, placed)
+    if compiled.code_bytes > config.imem_bytes and placed.options.inline_scan_bytes:
+        # one shared bit loop per scan instead of a copy per spike word: smaller, a little slower
+        placed.options = replace(placed.options, inline_scan_bytes=0)
+        compiled = _build(bundle, placed)
+    if compiled.code_bytes > config.imem_bytes:
+        raise CompileError(
+            f"imem: the code needs {compiled.code_bytes} bytes, {config.imem_bytes} available "
+            "(lower unroll_vectors, unroll_row_vectors or unroll_words for smaller code)"
+        )
+    image = compiled.image
+    image.sections += data_sections(placed)
+    image.symbols.update(region_symbols(placed))
+    image.check(config)
+    return compiled
+
+
+def _build(bundle: Bundle, placed: Plan) -> Compiled:
+    """The code: the runtime's sources and the generated kernels (the image without data)."""
+    builder = Builder(placed.config, source="compiled network")
     _define_symbols(builder, placed)
     for name in RUNTIME_SOURCES:
         path = RUNTIME_DIR / name
@@ -74,15 +97,7 @@ def compile_bundle(
     builder.section(".text")
     emit_program(emitter, placed)
     code_bytes = builder.here()
-    if code_bytes > config.imem_bytes:
-        raise CompileError(
-            f"imem: the code needs {code_bytes} bytes, {config.imem_bytes} available (lower "
-            "unroll_vectors, unroll_row_vectors or unroll_words for smaller code)"
-        )
-    image = builder.build()
-    image.sections += data_sections(placed)
-    image.symbols.update(region_symbols(placed))
-    image.check(config)
+    image = builder.build() if code_bytes <= placed.config.imem_bytes else None
     return Compiled(bundle, placed, image, code_bytes, emitter.nops, builder)
 
 

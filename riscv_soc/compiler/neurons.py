@@ -65,8 +65,10 @@ class _Update:
         names = update_registers(self.plan.bundle, self.pop, self.pp.home, self.pp.is_output)
         self.r = self.pool.take(names, "the neuron update")
         self.e.li(STATE, self.block)
-        if self.pop.spiking:
+        if self.pp.recorded:
             self.e.add_const(REC, RECORD_ROW, 4 * self.pp.record_word, TMP2)
+        elif self.pop.spiking:
+            self.e.li(REC, self.plan.region("latest_spikes").address + 4 * self.pp.record_word)
         if self.pp.looped:
             self._constants()
             self._looped()

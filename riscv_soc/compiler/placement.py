@@ -6,11 +6,15 @@ and the runtime reads or patches), how each population keeps its synaptic accumu
 each projection's rows live. docs/compiler.md, "Memory placement", describes the layout.
 
 - dmem (scalar data): the host mailbox at address 0, the counter snapshots, the input bitfields of
-  one sample, the spike record of every spiking population (T + 1 rows: row 0 stays zero and is
-  what recurrent projections read at t = 0), the spike lists of projections whose rows are in DDR.
+  one sample, the spike record of the recorded populations (`CompileOptions.record`, all spiking
+  ones by default; T + 1 rows: row 0 stays zero and is what recurrent projections read at t = 0),
+  the latest spike words of the others (one row: each population's words hold its last update's
+  spikes, which is what every reader wants, docs/semantics.md section 6), the spike lists of
+  projections whose rows are in DDR.
 - vmem (vector memory): the RNG seeds, one state block per population (vector k's fields V, I, A,
   the accumulator, the bias and the readout side by side, so one pointer walks them), the rows of
-  every projection that fits on chip, and the two DMA row buffers.
+  every projection that fits on chip (sparse rows split into weight and address vectors while
+  they fit: rows.py), and the two DMA row buffers.
 - llm (lane-local, per lane): the accumulators of populations with sparse inputs, delay rings.
 - ddr: rows that do not fit in vector memory (or all rows with weights="ddr").
 
@@ -41,6 +45,8 @@ WEIGHTS = ("auto", "vmem", "ddr")
 # one scan of the spikes per tile; beyond this many vectors the scans cost more than they save.
 MAX_TILED_VECTORS = 128
 ACCUMULATORS = ("auto", "registers", "memory")
+SPARSE_ROWS = ("split", "packed")
+MAX_INLINE_SCAN_BYTES = 1 << 16  # instruction memory is 64 KiB by default
 
 
 @dataclass(frozen=True)
@@ -53,16 +59,32 @@ class CompileOptions:
     unroll_row_vectors: int = 64  # longer rows loop over chunks of this many vectors
     unroll_words: int = 64  # spike sources of at most this many words per step: scan unrolled
     profile: bool = False  # cycles of every population's synaptic and update phases
+    # sparse rows in vector memory as weight and address vectors (5 cycles a vector, twice the
+    # bytes) while they fit, or packed as the bundle stores them (6 cycles); DDR rows are packed
+    sparse_rows: str = "split"
+    # an unrolled scan copies its bit loop into every word while the copies take at most this
+    # many bytes (else one shared loop, a call and a return more per word with spikes)
+    inline_scan_bytes: int = 8192
+    # populations whose spikes of every step are recorded (None: every spiking one); the others
+    # keep only their latest step's spikes, and their spikes are absent from run results
+    record: tuple[str, ...] | None = None
 
     def check(self) -> None:
         if self.weights not in WEIGHTS:
             raise ConfigError(f"weights={self.weights!r}; expected one of {WEIGHTS}")
         if self.accumulators not in ACCUMULATORS:
             raise ConfigError(f"accumulators={self.accumulators!r}; expected one of {ACCUMULATORS}")
+        if self.record is not None and not isinstance(self.record, tuple):
+            raise ConfigError(f"record={self.record!r}; expected a tuple of population names")
+        if self.sparse_rows not in SPARSE_ROWS:
+            raise ConfigError(f"sparse_rows={self.sparse_rows!r}; expected one of {SPARSE_ROWS}")
         # Straight code reaches lane-local rows with 12-bit immediates (2 bytes per vector).
         for name in ("unroll_vectors", "unroll_row_vectors", "unroll_words"):
             if not 1 <= getattr(self, name) <= 1024:
                 raise ConfigError(f"{name}={getattr(self, name)} outside [1, 1024]")
+        if not 0 <= self.inline_scan_bytes <= MAX_INLINE_SCAN_BYTES:
+            raise ConfigError(f"inline_scan_bytes={self.inline_scan_bytes} outside "
+                              f"[0, {MAX_INLINE_SCAN_BYTES}]")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -95,8 +117,9 @@ class PopulationPlan:
     looped: bool  # update loops over vectors (else straight-line code)
     home: str  # "registers", "tiles" or "vmem" (a state-block field), or "llm"
     fields: tuple[str, ...]
-    record_word: int  # word offset of its spikes in a spike-record row (-1: does not spike)
+    record_word: int  # word offset of its spikes in a record or latest row (-1: does not spike)
     is_output: bool
+    recorded: bool = False  # its spikes go to the record (else to the latest-spikes row)
 
     @property
     def slot_bytes(self) -> int:
@@ -112,7 +135,12 @@ class ProjectionPlan:
     index: int  # in bundle order
     name: str
     memory: str  # where its rows are: "vmem" or "ddr"
-    row_bytes: int
+    row_bytes: int  # of a packed row (the bundle's words; what a DMA transfer moves)
+    split: bool = False  # sparse rows stored as (weights, addresses) vector pairs
+
+    @property
+    def stored_row_bytes(self) -> int:
+        return 2 * self.row_bytes if self.split else self.row_bytes
 
 
 @dataclass
@@ -124,7 +152,8 @@ class Plan:
     projs: list[ProjectionPlan]
     regions: dict[str, Region] = field(default_factory=dict)
     input_words: int = 0  # spike words of the input per step
-    record_words: int = 0  # spike words of all spiking populations per step
+    record_words: int = 0  # spike words of the recorded populations per step
+    latest_words: int = 0  # spike words of the other spiking populations
     dma_buffer_bytes: int = 0  # each of the two DDR row buffers
 
     def region(self, name: str) -> Region:
@@ -153,16 +182,30 @@ def plan(bundle: Bundle, options: CompileOptions, config: SocConfig) -> Plan:
     ]
     result = Plan(bundle, config, options, pops, projs)
     result.input_words = -(-bundle.n_inputs // LANES)
-    word = 0
+    recorded = _recorded(bundle, options.record)
+    words = {True: 0, False: 0}
     for pp in pops:
         if pp.pop.spiking:
-            pp.record_word, word = word, word + pp.nvec
-    result.record_words = word
+            pp.recorded = pp.pop.name in recorded
+            pp.record_word = words[pp.recorded]
+            words[pp.recorded] += pp.nvec
+    result.record_words, result.latest_words = words[True], words[False]
     _place_llm(result)
     _place_vmem(result)
     _place_dmem(result)
     _place_ddr(result)
     return result
+
+
+def _recorded(bundle: Bundle, record: tuple[str, ...] | None) -> set[str]:
+    spiking = [p.name for p in bundle.populations if p.spiking]
+    if record is None:
+        return set(spiking)
+    for name in record:
+        if name not in spiking:
+            raise ConfigError(f"record: {name!r} is not a spiking population of the bundle "
+                              f"(spiking: {', '.join(spiking) or 'none'})")  # fmt: skip
+    return set(record)
 
 
 def _population_plan(bundle: Bundle, index: int, options: CompileOptions) -> PopulationPlan:
@@ -260,44 +303,61 @@ def _place_llm(result: Plan) -> None:
 
 def _place_vmem(result: Plan) -> None:
     """Seeds, state blocks, then rows: on chip in bundle order while they fit (weights="auto"
-    moves the largest projections to DDR first), DMA buffers when any row is in DDR."""
+    moves the largest projections to DDR first), DMA buffers when any row is in DDR; then sparse
+    rows on chip are split, smallest first, while they still fit."""
     bundle, options = result.bundle, result.options
     fixed = 2 * VECTOR_BYTES + sum(pp.nvec * pp.slot_bytes for pp in result.pops)
-    rows = {pj.index: bundle.projections[pj.index].words.nbytes for pj in result.projs}
     size = _memory_sizes(result.config)["vmem"]
-    in_ddr: set[int] = set(rows) if options.weights == "ddr" else set()
+    projs = result.projs
+    if options.weights == "ddr":
+        for pj in projs:
+            pj.memory = "ddr"
     if options.weights == "auto":
-        for q in sorted(rows, key=lambda q: -rows[q]):
-            if fixed + _vmem_rows(result, rows, in_ddr) <= size:
+        for pj in sorted(projs, key=lambda pj: -pj.row_bytes * _rows(bundle, pj)):
+            if fixed + _vmem_rows(result) <= size:
                 break
-            in_ddr.add(q)
-    for pj in result.projs:
-        pj.memory = "ddr" if pj.index in in_ddr else "vmem"
+            pj.memory = "ddr"
+    in_ddr = {pj.index for pj in projs if pj.memory == "ddr"}
     for pp in result.pops:  # tiles scan every row once per tile: not for rows fetched by DMA
         if pp.home == "tiles" and any(bundle.projections[q].target == pp.pop.name
                                       for q in in_ddr):  # fmt: skip
             pp.home = "vmem"
-    result.dma_buffer_bytes = max((result.projs[q].row_bytes for q in in_ddr), default=0)
+    result.dma_buffer_bytes = max((projs[q].row_bytes for q in in_ddr), default=0)
+    if options.sparse_rows == "split":
+        sparse = [pj for pj in projs if pj.memory == "vmem"
+                  and bundle.projections[pj.index].layout == "sparse"]  # fmt: skip
+        for pj in sorted(sparse, key=lambda pj: pj.row_bytes * _rows(bundle, pj)):
+            pj.split = True
+            if fixed + _vmem_rows(result) > size:
+                pj.split = False
+                break
 
     vmem = _Allocator(result, "vmem")
     vmem.add("seeds", 2 * VECTOR_BYTES, VECTOR_BYTES, "RNG seeds of the sample: S0, then S1")
     for pp in result.pops:
         vmem.add(f"state.{pp.pop.name}", pp.nvec * pp.slot_bytes, VECTOR_BYTES,
                  f"state of {pp.pop.name}: {pp.nvec} slots of {', '.join(pp.fields)}")  # fmt: skip
-    for pj in result.projs:
+    for pj in projs:
         if pj.memory == "vmem":
             proj = bundle.projections[pj.index]
-            vmem.add(f"rows.{pj.name}", rows[pj.index], VECTOR_BYTES,
-                     f"{proj.layout} rows {proj.source} -> {proj.target}")  # fmt: skip
+            split = ", split: weight and address vectors" if pj.split else ""
+            vmem.add(f"rows.{pj.name}", pj.stored_row_bytes * proj.n_pre, VECTOR_BYTES,
+                     f"{proj.layout} rows {proj.source} -> {proj.target}{split}")  # fmt: skip
     if result.dma_buffer_bytes:
         for name in ("dma_a", "dma_b"):
             vmem.add(name, result.dma_buffer_bytes, VECTOR_BYTES, "DDR row buffer")
     vmem.check(" with every row in DDR" if options.weights != "vmem" and in_ddr else "")
 
 
-def _vmem_rows(result: Plan, rows: dict[int, int], in_ddr: set[int]) -> int:
-    on_chip = sum(size for q, size in rows.items() if q not in in_ddr)
-    buffers = 2 * max((result.projs[q].row_bytes for q in in_ddr), default=0)
+def _rows(bundle: Bundle, pj: ProjectionPlan) -> int:
+    return bundle.projections[pj.index].n_pre
+
+
+def _vmem_rows(result: Plan) -> int:
+    """Bytes of the rows on chip and of the DMA buffers, as placed so far."""
+    on_chip = sum(pj.stored_row_bytes * _rows(result.bundle, pj) for pj in result.projs
+                  if pj.memory == "vmem")  # fmt: skip
+    buffers = 2 * max((pj.row_bytes for pj in result.projs if pj.memory == "ddr"), default=0)
     return on_chip + buffers
 
 
@@ -320,11 +380,15 @@ def _place_dmem(result: Plan) -> None:
             4,
             f"spike record: {steps + 1} rows x {result.record_words} words (row 0 zero)",
         )
+    if result.latest_words:
+        dmem.add("latest_spikes", 4 * result.latest_words, 4,
+                 "spike words of the populations not recorded, of their latest update")  # fmt: skip
     longest = max((bundle.projections[pj.index].n_pre for pj in result.projs
                    if pj.memory == "ddr"), default=0)  # fmt: skip
     if longest:
         dmem.add("spike_list", 4 * longest, 4, "DDR row addresses of one projection's spikes")
-    dmem.check()
+    dmem.check("; CompileOptions.record can leave populations out of the spike record"
+               if result.record_words else "")  # fmt: skip
 
 
 def _place_ddr(result: Plan) -> None:

@@ -19,13 +19,14 @@ from __future__ import annotations
 from riscv_soc.compiler import regalloc as R
 from riscv_soc.compiler.emitter import Emitter, Pointer
 from riscv_soc.compiler.neurons import emit_update, initial_fields
-from riscv_soc.compiler.placement import PROFILE_PHASES, Plan, PopulationPlan, source_index
-from riscv_soc.compiler.rows import RowKernel
+from riscv_soc.compiler.placement import PROFILE_PHASES, Plan, PopulationPlan, Region, source_index
+from riscv_soc.compiler.rows import ROW_BIAS, RowKernel
 from riscv_soc.compiler.scan import emit_scan
 from riscv_soc.quant.bundle import Projection
 from riscv_soc.soc import LANES, VECTOR_BYTES
 
 LLM_ZERO_UNROLL_BYTES = 16  # the runtime's llm_zero clears 8 halves per lane per iteration
+CLEAR_UNROLL_WORDS = 16  # dmem regions of at most this many words are cleared in straight code
 
 
 def emit_program(e: Emitter, plan: Plan) -> None:
@@ -63,10 +64,26 @@ def _emit_init(e: Emitter, plan: Plan) -> None:
                        plan.config.llm_lane_bytes))  # fmt: skip
         e.jal("ra", "llm_zero")
     if plan.options.profile:
-        profile = plan.region("profile")
-        for at in range(profile.address, profile.end, 4):
-            e.sw("zero", at, "zero")
+        _clear_words(e, plan.region("profile"))
+    if plan.latest_words:  # no spikes before step 0
+        _clear_words(e, plan.region("latest_spikes"))
     e.jalr("zero", 0, R.LINK)
+
+
+def _clear_words(e: Emitter, region: Region) -> None:
+    """Zero a dmem region: straight stores when few, else a loop."""
+    if region.size <= 4 * CLEAR_UNROLL_WORDS:
+        e.li(R.TMP, region.address)
+        for at in range(0, region.size, 4):
+            e.sw("zero", at, R.TMP)
+        return
+    top = e.fresh("clear")
+    e.li(R.TMP, region.address)
+    e.li(R.TMP2, region.end)
+    e.label(top)
+    e.sw("zero", 0, R.TMP)
+    e.addi(R.TMP, R.TMP, 4)
+    e.bne(R.TMP, R.TMP2, top)
 
 
 def _emit_run(e: Emitter, plan: Plan) -> None:
@@ -125,13 +142,15 @@ def _emit_synaptic(e: Emitter, plan: Plan, pp: PopulationPlan, pool, accs: list[
         _emit_tiles(e, plan, pp, pool, [(q, p) for q, p in incoming if p.layout == "dense"])
         incoming = [(q, p) for q, p in incoming if p.layout != "dense"]  # delayed: into the ring
     for q, proj in incoming:
-        regs = pool.take(R.row_registers(proj.layout, pp.home), f"the row kernel of {proj.name}")
+        pj = plan.projs[q]
+        regs = pool.take(R.row_registers(proj.layout, pp.home, pj.split),
+                         f"the row kernel of {proj.name}")  # fmt: skip
         kernel = _row_kernel(e, plan, pp, proj, regs, accs)
         words_reg, words_offset, n_words = _source_words(plan, pp, proj)
-        if plan.projs[q].memory == "vmem":
+        if pj.memory == "vmem":
             emit_scan(e, words_reg, words_offset, n_words, plan.region(f"rows.{proj.name}").address,
-                      proj.row_words * 2, lambda filler, k=kernel: k.emit(e, R.ROW, filler),
-                      plan.options.unroll_words)  # fmt: skip
+                      pj.stored_row_bytes, kernel.on_spike, plan.options.unroll_words,
+                      plan.options.inline_scan_bytes, ROW_BIAS)  # fmt: skip
         else:
             _ddr_rows(e, plan, proj, kernel, words_reg, words_offset, n_words)
         pool.release(regs)
@@ -153,8 +172,8 @@ def _emit_tiles(e: Emitter, plan: Plan, pp: PopulationPlan, pool, dense) -> None
             words_reg, words_offset, n_words = _source_words(plan, pp, proj)
             rows = plan.region(f"rows.{proj.name}").address + tile.start * VECTOR_BYTES
             emit_scan(e, words_reg, words_offset, n_words, rows, proj.row_words * 2,
-                      lambda filler, k=kernel: k.emit(e, R.ROW, filler),
-                      plan.options.unroll_words)  # fmt: skip
+                      kernel.on_spike, plan.options.unroll_words, plan.options.inline_scan_bytes,
+                      ROW_BIAS)  # fmt: skip
             pool.release(regs)
         e.li(R.ACC_PTR, block + pp.field_offset("isyn", tile.start))
         isyn = Pointer(e, R.ACC_PTR, tmp=R.TMP2)
@@ -166,10 +185,12 @@ def _emit_tiles(e: Emitter, plan: Plan, pp: PopulationPlan, pool, dense) -> None
 def _row_kernel(e: Emitter, plan: Plan, pp: PopulationPlan, proj: Projection, regs, accs):
     """The kernel of `proj`'s rows, with its per-projection set-up emitted now."""
     pop = pp.pop
+    split = plan.projs[plan.bundle.projections.index(proj)].split
     kernel = RowKernel(proj.layout, proj.row_words // LANES, proj.bits, pop.saturate, pp.home,
-                       regs, plan.options.unroll_row_vectors, accs=accs)  # fmt: skip
+                       regs, plan.options.unroll_row_vectors, accs=accs, split=split)  # fmt: skip
     if proj.layout == "sparse":
-        e.li(R.BASE, plan.region(f"isyn.{pop.name}").address)
+        if not split:  # split rows hold the addresses themselves
+            e.li(R.BASE, plan.region(f"isyn.{pop.name}").address)
     elif proj.layout == "delayed":
         kernel.ring_stride = 2 * pop.delay_slots
         e.li(R.BASE2, plan.region(f"ring.{pop.name}").address)
@@ -188,11 +209,14 @@ def _row_kernel(e: Emitter, plan: Plan, pp: PopulationPlan, proj: Projection, re
 
 def _source_words(plan: Plan, pp: PopulationPlan, proj: Projection) -> tuple[str, int, int]:
     """(register, byte offset, words) of the spike words a projection reads in step t: the
-    input's, a population's of this step (earlier in the order), or of the last step."""
+    input's, a population's of this step (earlier in the order), or of the last step; those of
+    a population not recorded are its latest update's, the one either reader wants."""
     src = source_index(plan.bundle, proj.source)
     if src < 0:
         return R.INPUT_ROW, 0, plan.input_words
     spp = plan.pops[src]
+    if not spp.recorded:
+        return "zero", plan.region("latest_spikes").address + 4 * spp.record_word, spp.nvec
     offset = 4 * spp.record_word - (4 * plan.record_words if src >= pp.index else 0)
     return R.RECORD_ROW, offset, spp.nvec
 
@@ -204,14 +228,15 @@ def _ddr_rows(e: Emitter, plan: Plan, proj: Projection, kernel: RowKernel, words
     row_bytes = proj.row_words * 2
     spikes = plan.region("spike_list").address
 
-    def append(filler) -> None:
+    def append(e: Emitter, filler) -> None:
         e.sw(R.ROW, 0, R.LIST_PTR)
         e.addi(R.LIST_PTR, R.LIST_PTR, 4)
         filler()
 
     e.li(R.LIST_PTR, spikes)
     emit_scan(e, words_reg, words_offset, n_words, plan.region(f"rows.{proj.name}").address,
-              row_bytes, append, plan.options.unroll_words)  # fmt: skip
+              row_bytes, append, plan.options.unroll_words,
+              plan.options.inline_scan_bytes)  # fmt: skip
     done, top, compute = e.fresh("ddr_done"), e.fresh("ddr_row"), e.fresh("ddr_compute")
     e.mv(R.LIST_END, R.LIST_PTR)
     e.li(R.LIST_PTR, spikes)

@@ -68,10 +68,11 @@ class VectorPool:
         self.free = sorted(set(self.free) | set(regs.values()), key=lambda r: int(r[1:]))
 
 
-def row_registers(layout: str, home: str) -> tuple[str, ...]:
-    """Vector temporaries of one projection's row kernel (rows.py) for an accumulator home."""
+def row_registers(layout: str, home: str, split: bool = False) -> tuple[str, ...]:
+    """Vector temporaries of one projection's row kernel (rows.py) for an accumulator home;
+    `split`: sparse rows of weight and address vectors."""
     if layout == "sparse":
-        return ("W0", "W1", "ADDR", "C", "X")
+        return ("W", "A0", "A1", "C") if split else ("W0", "W1", "ADDR", "C", "X")
     if layout == "delayed":
         return ("W0", "W1", "X", "ADDR", "C", "TV")
     if home == "registers":

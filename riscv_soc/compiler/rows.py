@@ -8,14 +8,23 @@ The arithmetic is docs/semantics.md section 7, instruction for instruction:
 |---|---|---|
 | dense, accumulators in registers | vloadv w; vadd_s acc_k, acc_k, w | 2 |
 | dense, in vmem / llm | vloadv w; vloadv/vloadl c; vadd_s c, c, w; vstorev/vstorel c | 4 |
-| sparse | vloadv w; vandadd a, w, base, b; vloadl c, 0(a); vsrai x, w, b; vadd_s; vstorel | 6 |
+| sparse, split rows | vloadv a; vloadv w; vloadl c, 0(a); vadd_s c, c, w; vstorel c, 0(a) | 5 |
+| sparse, packed rows | vloadv w; vandadd a, w, base, b; vloadl c, 0(a); vsrai x, w, b; ... | 6 |
 | delayed | vloadv w; vadd x, w, 2t; vandadd a, x, ring, d; vloadl c, 2Dk(a); vsrai; ... | 7 |
+
+Split sparse rows (placement.py, `CompileOptions.sparse_rows`) hold, per ELL vector, the weights
+`word >> b` and the lane-local addresses `(word & (2^b - 1)) + base` that `vsrai` and `vandadd`
+would compute, side by side (128 bytes a vector): the same values, one instruction less.
 
 Loads are software-pipelined one vector ahead in two alternating registers, so no load is used by
 the next instruction. A sparse vector's vloadl never moves above the previous vector's vstorel:
 ELL padding words (weight 0 into lane-local row 0) can alias a real target of the same lane.
 Rows longer than `chunk` vectors loop over chunks (memory accumulators only: register names cannot
-be indexed by a loop); a kernel leaves every pointer register as it found it.
+be indexed by a loop); a kernel leaves every pointer register but the row's as it found it (the
+callers compute the row address per spike anew).
+
+The `filler` (scalar work of the caller that touches no vector and not the row register) goes into
+the first load's shadow; the split sparse kernel has none there and puts it into its last vector's.
 """
 
 from __future__ import annotations
@@ -24,8 +33,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from riscv_soc.compiler.emitter import Emitter, Pointer
-from riscv_soc.compiler.regalloc import ACC_PTR, BASE, BASE2, CHUNK, TMP2
+from riscv_soc.compiler.regalloc import ACC_PTR, BASE, BASE2, CHUNK, ROW, TMP2
 from riscv_soc.soc import VECTOR_BYTES
+
+ROW_BIAS = 2048  # the scan points ROW this far into a row: immediates reach its first 4 KiB
 
 
 @dataclass
@@ -41,19 +52,28 @@ class RowKernel:
     slot_bytes: int = 0  # home "vmem": stride of the accumulator field; ACC_PTR points at vector 0
     llm_base: int = 0  # home "llm": lane-local address of the accumulators (AV holds it)
     ring_stride: int = 0  # delayed: 2D bytes per target vector; BASE2 holds the ring address
+    split: bool = False  # sparse: rows of (weights, lane-local addresses) vector pairs
 
     @property
     def add(self) -> str:
         return "vadd_s" if self.sat else "vadd"
 
-    def emit(self, e: Emitter, row_reg: str, filler: Callable[[], None] | None = None) -> None:
-        """The row at `row_reg`; `filler` (scalar work) goes into the first load's shadow."""
+    @property
+    def vector_bytes(self) -> int:
+        """Bytes of one vector of a row in memory."""
+        return 2 * VECTOR_BYTES if self.split else VECTOR_BYTES
+
+    def emit(self, e: Emitter, row_reg: str, filler: Callable[[], None] | None = None,
+             row_offset: int = 0) -> None:  # fmt: skip
+        """The row whose address plus `row_offset` is in `row_reg` (an offset of 2048 lets
+        straight code reach 4 KiB of row with immediates); `filler` goes into a load shadow."""
         filler = filler or (lambda: None)
         if self.vectors <= self.chunk or self.home == "registers":
-            self._straight(e, row_reg, self.vectors, filler)
+            self._straight(e, row_reg, self.vectors, filler, row_offset=row_offset)
             return
         # The odd vectors first (vector order within a row does not matter: every target occurs
         # once per row, padding adds 0), then whole chunks; the loop counter fills a load shadow.
+        e.add_const(row_reg, row_reg, -row_offset, TMP2)
         loops, rest = divmod(self.vectors, self.chunk)
         if rest:
             self._straight(e, row_reg, rest, filler, advance=True)
@@ -64,18 +84,25 @@ class RowKernel:
         e.label(top)
         self._straight(e, row_reg, self.chunk, lambda: e.addi(CHUNK, CHUNK, -1), advance=True)
         e.bnez(CHUNK, top)
-        self._rewind(e, row_reg, self.vectors)
+        self._rewind(e, self.vectors)
 
-    def _straight(self, e: Emitter, row_reg: str, count: int, filler, advance=False) -> None:
+    def on_spike(self, e: Emitter, filler: Callable[[], None]) -> None:
+        """The row of a spike the scan found (`emit_scan(..., row_bias=ROW_BIAS)`)."""
+        self.emit(e, ROW, filler, ROW_BIAS)
+
+    def _straight(self, e: Emitter, row_reg: str, count: int, filler, advance=False,
+                  row_offset: int = 0) -> None:  # fmt: skip
         """`count` vectors from the registers' current positions; `advance` leaves the pointers
-        `count` vectors on (a chunk of a loop), else where they were."""
-        row = Pointer(e, row_reg, tmp=TMP2)
+        `count` vectors on (a chunk of a loop), else every pointer but the row's where it was."""
+        row = Pointer(e, row_reg, offset=row_offset, tmp=TMP2)
         acc = Pointer(e, ACC_PTR, tmp=TMP2)
-        body = {"sparse": self._sparse, "delayed": self._delayed}.get(self.layout)
+        body = {"sparse": self._sparse_split if self.split else self._sparse,
+                "delayed": self._delayed}.get(self.layout)  # fmt: skip
         if body is None:
             body = self._dense_registers if self.home == "registers" else self._dense_memory
         body(e, row, acc, count, filler)
-        row.move_to(count * VECTOR_BYTES if advance else 0)
+        if advance:
+            row.move_to(count * self.vector_bytes)
         if self.home == "vmem" and self.layout == "dense":
             acc.move_to(count * self.slot_bytes if advance else 0)
         if advance:
@@ -89,8 +116,8 @@ class RowKernel:
         elif self.layout == "delayed":
             e.add_const(BASE2, BASE2, sign * vectors * self.ring_stride, TMP2)
 
-    def _rewind(self, e: Emitter, row_reg: str, vectors: int) -> None:
-        e.add_const(row_reg, row_reg, -vectors * VECTOR_BYTES, TMP2)
+    def _rewind(self, e: Emitter, vectors: int) -> None:
+        """Every pointer but the row's back to where the chunk loop found it."""
         if self.layout == "dense" and self.home == "vmem":
             e.add_const(ACC_PTR, ACC_PTR, -vectors * self.slot_bytes, TMP2)
         self._advance_lane_local(e, vectors, -1)
@@ -143,6 +170,29 @@ class RowKernel:
             e.vsrai(r["X"], w[k % 2], self.bits)
             e.emit(self.add, r["C"], r["C"], r["X"])
             e.vstorel(r["C"], 0, r["ADDR"])
+
+    def _sparse_split(self, e: Emitter, row: Pointer, acc: Pointer, count: int, filler) -> None:
+        """Vector k: weights at 128k, lane-local addresses at 128k + 64. The address of vector
+        k + 1 loads in vector k's load-use gap, its weights after vector k's store; the last
+        vector's gap holds the filler."""
+        r = self.regs
+        a = (r["A0"], r["A1"])
+
+        def at(k: int, half: int) -> int:
+            return row.imm(k * self.vector_bytes + half * VECTOR_BYTES)
+
+        e.vloadv(a[0], at(0, 1), row.reg)
+        e.vloadv(r["W"], at(0, 0), row.reg)
+        for k in range(count):
+            e.vloadl(r["C"], 0, a[k % 2])
+            if k + 1 < count:
+                e.vloadv(a[(k + 1) % 2], at(k + 1, 1), row.reg)
+            else:
+                filler()
+            e.emit(self.add, r["C"], r["C"], r["W"])
+            e.vstorel(r["C"], 0, a[k % 2])
+            if k + 1 < count:
+                e.vloadv(r["W"], at(k + 1, 0), row.reg)
 
     def _delayed(self, e: Emitter, row: Pointer, acc: Pointer, count: int, filler) -> None:
         r = self.regs

@@ -1,10 +1,11 @@
 """The data sections of a compiled network's image, one per placed region.
 
 Where it sits: after the code is built, `riscv_soc.compiler.compile_bundle` adds these sections
-and a symbol per region to the image. Rows go in as the bundle stores them; a state block carries
-the population's bias in its bias field (everything else in it is set by net_init); the input and
-seed sections are zeros that the runtime overwrites per sample; the rest is zero-filled (no bytes
-in the ELF). Lane-local regions have no section: net_init clears them.
+and a symbol per region to the image. Rows go in as the bundle stores them, or, for split sparse
+rows, as the weight and lane-local address vectors the packed words decode to (rows.py); a state
+block carries the population's bias in its bias field (everything else in it is set by net_init);
+the input and seed sections are zeros that the runtime overwrites per sample; the rest is
+zero-filled (no bytes in the ELF). Lane-local regions have no section: net_init clears them.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ def region_symbols(plan: Plan) -> dict[str, Symbol]:
 def _contents(plan: Plan, name: str) -> bytes | None:
     kind, _, owner = name.partition(".")
     if kind == "rows":
-        proj = next(p for p in plan.bundle.projections if p.name == owner)
+        q, proj = next((q, p) for q, p in enumerate(plan.bundle.projections) if p.name == owner)
+        if plan.projs[q].split:
+            return split_rows(proj.words, proj.bits, plan.region(f"isyn.{proj.target}").address)
         return np.ascontiguousarray(proj.words, dtype="<i2").tobytes()
     if kind == "state":
         pp = next(p for p in plan.pops if p.pop.name == owner)
@@ -55,3 +58,13 @@ def _contents(plan: Plan, name: str) -> bytes | None:
         block[:, pp.fields.index("bias"), :] = pp.pop.bias.reshape(pp.nvec, LANES)
         return block.tobytes()
     return None
+
+
+def split_rows(words: np.ndarray, bits: int, base: int) -> bytes:
+    """Packed ELL rows (int16 [rows, words], word = (w << bits) | 2r) as, per vector, the weights
+    (vsrai: w) then the lane-local addresses (vandadd: 2r + base)."""
+    rows, width = words.shape
+    vectors = words.reshape(rows, width // LANES, 1, LANES).astype(np.int32)
+    weights = vectors >> bits
+    addresses = (vectors & ((1 << bits) - 1)) + base
+    return np.concatenate([weights, addresses], axis=2).astype("<i2").tobytes()

@@ -95,8 +95,11 @@ def _io(plan: Plan) -> dict:
             "populations": {
                 pp.pop.name: {"word": pp.record_word, "words": pp.nvec, "n": pp.pop.n}
                 for pp in plan.pops
-                if pp.pop.spiking
+                if pp.recorded
             },
+            "not_recorded": [
+                pp.pop.name for pp in plan.pops if pp.pop.spiking and not pp.recorded
+            ],  # fmt: skip
         },
         "state": {},
     }

@@ -7,16 +7,21 @@ the schema the core writes, so `riscv_soc.core.diff_results` compares the three 
     fw = load_firmware("fw")                      # or firmware_of(compile_bundle(bundle))
     result = run(fw, spikes, seed=0, backend="iss")
     result = run_bundle(bundle, spikes, seed=0, backend="rtl")
+    result = run(fw, spikes, workers=2)           # ISS: contiguous chunks on 2 processes (pool.py)
 
 Per sample the runtime writes the input bitfields and the RNG seeds of sample index
 `sample_offset + i` (riscv_soc.core.seeds, as the core uses them), runs the firmware to its
-ecall, checks the host flag and reads readout, spike record, final state and counters back.
+ecall, checks the host flag and copies the memory spans of the outputs (io.py); readout, spike
+record, final state and counters of all samples are decoded at the end.
 Activity: the counter differences of the inference (`cycles`, `instret`, `vec_alu_ops`, ...,
 `dma_bytes`), and the spike-derived counts of the core's schema computed from the recorded spikes
-(activity.py). The core's `saturations` has no counter on the SoC and is absent.
+(activity.py; populations compiled out of the record have no spikes in the result). The core's
+`saturations` has no counter on the SoC and is absent.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -28,11 +33,13 @@ from riscv_soc.firmware.export import Firmware, firmware_of
 from riscv_soc.machine import EXIT_ECALL, EXIT_LIMIT
 from riscv_soc.runtime.activity import spike_activity
 from riscv_soc.runtime.backends import BACKENDS
-from riscv_soc.runtime.io import SampleIO, SampleOutputs
+from riscv_soc.runtime.io import Outputs, SampleIO
+from riscv_soc.runtime.pool import run_chunks
 
 __all__ = ["BACKENDS", "FirmwareRunError", "run", "run_bundle"]
 
 DEFAULT_MAX_CYCLES = 1 << 40  # every compiled program ends; this only stops a broken one
+MAX_WORKERS = 256
 
 
 class FirmwareRunError(RuntimeError):
@@ -46,29 +53,52 @@ def run(
     backend: str = "iss",
     sample_offset: int = 0,
     max_cycles: int = DEFAULT_MAX_CYCLES,
+    workers: int = 1,
 ) -> RunResult:
     """Run `firmware` on `spikes` (uint8 [samples, steps, inputs]) on `backend` ("iss", "rtl").
 
+    `workers` > 1 (ISS only) runs contiguous chunks of the samples in as many spawned processes
+    (pool.py: the same result; worth it for thousands of samples, a process starts in seconds).
     Raises DataError for spikes of the wrong shape or number of steps, ConfigError for an
     unknown backend or a sample that needs more than `max_cycles` cycles.
     """
     if backend not in BACKENDS:
         raise ConfigError(f"backend={backend!r}; expected one of {sorted(BACKENDS)}")
+    if not 1 <= workers <= MAX_WORKERS or (workers > 1 and backend != "iss"):
+        raise ConfigError(f"workers={workers}: want 1 to {MAX_WORKERS} processes, more than one "
+                          f"on the iss backend only (backend={backend!r})")  # fmt: skip
     bundle = firmware.bundle
     spikes = check_spikes(spikes, bundle.n_inputs)
     if spikes.shape[1] != bundle.num_steps:
         raise DataError(f"spikes: {spikes.shape[1]} steps; this firmware runs "
                         f"{bundle.num_steps} steps per sample")  # fmt: skip
+    if workers > 1 and len(spikes) > 1:
+        return run_chunks(firmware, spikes, seed, backend, sample_offset, max_cycles, workers)
     io = SampleIO(firmware.manifest)
-    in_words = pack_spikes(spikes)
-    seeds = sample_seeds(seed, np.arange(spikes.shape[0]) + sample_offset)
-    patches = [io.patches(in_words[s], seeds[s]) for s in range(spikes.shape[0])]
-    outputs = []
+    patches = _Patches(
+        io, pack_spikes(spikes), sample_seeds(seed, np.arange(len(spikes)) + sample_offset)
+    )
+    captures = []
     for n, (state, memories) in enumerate(BACKENDS[backend](firmware, patches, max_cycles)):
         if state.exit != EXIT_ECALL or not io.done(memories):
             _fail(state, n + sample_offset, backend, max_cycles)
-        outputs.append(io.read(memories))
-    return _result(firmware, spikes, outputs, seed, backend)
+        captures.append(io.capture(memories))
+    return _result(firmware, spikes, io.decode(captures), seed, backend)
+
+
+class _Patches(Sequence):
+    """Each sample's patches (io.py), made when a backend asks for them."""
+
+    def __init__(self, io: SampleIO, in_words: np.ndarray, seeds: np.ndarray) -> None:
+        self.io, self.in_words, self.seeds = io, in_words, seeds
+
+    def __len__(self) -> int:
+        return len(self.in_words)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return self.io.patches(self.in_words[index], self.seeds[index])
 
 
 def run_bundle(bundle, spikes: np.ndarray, seed: int = 0, backend: str = "iss", options=None,
@@ -89,20 +119,17 @@ def _fail(state, sample: int, backend: str, max_cycles: int) -> None:
     )
 
 
-def _result(fw: Firmware, spikes, outputs: list[SampleOutputs], seed, backend) -> RunResult:
+def _result(fw: Firmware, spikes, outputs: Outputs, seed, backend) -> RunResult:
     bundle = fw.bundle
-    readout = np.stack([o.readout for o in outputs]).astype(np.int32)
-    record = np.stack([o.record for o in outputs])
     recorded = {}
     for name, where in fw.manifest["io"]["record"]["populations"].items():
-        words = record[:, :, where["word"] : where["word"] + where["words"]]
+        words = outputs.record[:, :, where["word"] : where["word"] + where["words"]]
         recorded[name] = unpack_spikes(words, where["n"])
-    state = {key: np.stack([o.state[key] for o in outputs]) for key in outputs[0].state}
     activity = spike_activity(bundle, spikes, recorded)
-    for name in outputs[0].counters:
+    for name, values in outputs.counters.items():
         key = "cycles" if name == "mcycle" else "instret" if name == "minstret" else name
-        activity[key] = np.array([o.counters[name] for o in outputs], np.int64)
-    for name in outputs[0].profile:
-        activity[f"profile_{name}"] = np.array([o.profile[name] for o in outputs], np.int64)
+        activity[key] = values
+    for name, values in outputs.profile.items():
+        activity[f"profile_{name}"] = values
     meta = {"backend": backend, "seed": int(seed), "steps": int(spikes.shape[1])}
-    return RunResult(readout, recorded, state, activity, meta)
+    return RunResult(outputs.readout.astype(np.int32), recorded, outputs.state, activity, meta)

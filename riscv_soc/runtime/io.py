@@ -1,9 +1,10 @@
-"""One sample's inputs into a compiled network's memories, and its outputs back out.
+"""One sample's inputs into a compiled network's memories, and the outputs of many samples back.
 
 Where it sits: between the runtime (riscv_soc.runtime.run) and a backend. `patches` turns a
-sample's input bitfields and RNG seeds into (memory, address, bytes) writes; `read` takes the
-memories after the run (the ISS's arrays or an RTL MachineState's) and returns the sample's
-outputs, all at the addresses manifest.json gives (riscv_soc.firmware.manifest).
+sample's input bitfields and RNG seeds into (memory, address, bytes) writes; after each sample's
+run `capture` copies the few memory spans that hold its outputs (the ISS reuses its memories for
+the next sample), and `decode` turns the captures of all samples into stacked arrays at once, all
+at the addresses manifest.json gives (riscv_soc.firmware.manifest).
 """
 
 from __future__ import annotations
@@ -12,18 +13,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from riscv_soc.soc import LANES
+from riscv_soc.soc import LANES, VECTOR_BYTES
 
 Patch = tuple[str, int, bytes]  # (memory, address, data)
+Span = tuple[str, int, int]  # (memory, start, end): bytes copied from each sample
 
 
 @dataclass
-class SampleOutputs:
-    readout: np.ndarray  # int16 [n_out]
-    record: np.ndarray  # uint32 [T, words per row]: row t = spikes of step t
-    state: dict[str, np.ndarray]  # "pop_var" -> int16 [n]
-    counters: dict[str, int]  # end - start snapshot, modulo 2**32
-    profile: dict[str, int]  # "pop_phase" -> cycles (when compiled with profile=True)
+class Outputs:
+    """The outputs of a run's samples, stacked along axis 0."""
+
+    readout: np.ndarray  # int16 [S, n_out]
+    record: np.ndarray  # uint32 [S, T, words per row]: row t = spikes of step t
+    state: dict[str, np.ndarray]  # "pop_var" -> int16 [S, n]
+    counters: dict[str, np.ndarray]  # int64 [S]: end - start snapshot, modulo 2**32
+    profile: dict[str, np.ndarray]  # "pop_phase" -> int64 [S] (when compiled with profile=True)
 
 
 class SampleIO:
@@ -32,6 +36,7 @@ class SampleIO:
     def __init__(self, manifest: dict) -> None:
         self.io = manifest["io"]
         self.steps = self.io["input"]["steps"]
+        self.spans = _output_spans(self.io, self.steps)
 
     def patches(self, in_words: np.ndarray, seeds: np.ndarray) -> list[Patch]:
         """in_words: uint32 [T, words per step]; seeds: uint16 [2, 32] (S0, S1)."""
@@ -43,51 +48,88 @@ class SampleIO:
 
     def done(self, memories: dict[str, np.ndarray]) -> bool:
         mb = self.io["mailbox"]
-        return int(self._words(memories, mb["memory"], mb["address"], 1)[0]) == mb["done"]
+        at = mb["address"]
+        return int(memories[mb["memory"]][at : at + 4].view("<u4")[0]) == mb["done"]
 
-    def read(self, memories: dict[str, np.ndarray]) -> SampleOutputs:
+    def capture(self, memories: dict[str, np.ndarray]) -> list[np.ndarray]:
+        """Copies of the memory spans that hold one sample's outputs."""
+        return [memories[memory][start:end].copy() for memory, start, end in self.spans]
+
+    def decode(self, captures: list[list[np.ndarray]]) -> Outputs:
+        """The outputs of every captured sample, in capture order."""
+        spans = _Captured(self.spans, captures)
         io = self.io
         rec = io["record"]
-        record = self._words(memories, rec["memory"],
-                             rec["address"] + 4 * rec["first_row"] * rec["words_per_row"],
-                             self.steps * rec["words_per_row"])  # fmt: skip
+        per_row = rec["words_per_row"]
+        first = rec["address"] + 4 * rec["first_row"] * per_row
+        record = spans.words(rec["memory"], first, self.steps * per_row)
+        record = record.reshape(len(captures), self.steps, per_row)
         state = {}
         for pop, block in io["state"].items():
             for var in ("V", "I", "A"):
                 if var in block["fields"]:
-                    state[f"{pop}_{var}"] = self._field(memories, block, block["fields"][var])
-        ro = io["readout"]
-        readout = self._field(memories, {**ro, "address": 0}, ro["address"])
-        record = record.reshape(self.steps, rec["words_per_row"])
-        return SampleOutputs(readout, record, state,
-                             self._counters(memories), self._profile(memories))  # fmt: skip
-
-    def _field(self, memories, block: dict, offset: int) -> np.ndarray:
-        """Field at `offset` of every slot of a state block, as int16 [n]."""
-        mem = memories[block["memory"]]
-        start = block["address"] + offset
-        slots = np.lib.stride_tricks.as_strided(
-            mem[start:].view(np.uint8),
-            shape=(block["vectors"], 2 * LANES),
-            strides=(block["slot_bytes"], 1),
-        )
-        return np.ascontiguousarray(slots).view("<i2").reshape(-1)[: block["n"]].copy()
-
-    def _counters(self, memories) -> dict[str, int]:
-        c = self.io["counters"]
+                    state[f"{pop}_{var}"] = spans.field(block, block["address"] +
+                                                        block["fields"][var])  # fmt: skip
+        readout = spans.field(io["readout"], io["readout"]["address"])
+        c = io["counters"]
         names = c["names"]
-        words = self._words(memories, c["memory"], c["address"], 2 * len(names)).astype(np.int64)
-        delta = (words[len(names) :] - words[: len(names)]) % (1 << 32)
-        return dict(zip(names, (int(d) for d in delta), strict=True))
+        words = spans.words(c["memory"], c["address"], 2 * len(names)).astype(np.int64)
+        delta = (words[:, len(names) :] - words[:, : len(names)]) % (1 << 32)
+        counters = {name: delta[:, i] for i, name in enumerate(names)}
+        profile = {}
+        p = io.get("profile")
+        if p is not None:
+            phases = [f"{pop}_{phase}" for pop in p["populations"] for phase in p["phases"]]
+            words = spans.words(p["memory"], p["address"], len(phases)).astype(np.int64)
+            profile = {name: words[:, i] for i, name in enumerate(phases)}
+        return Outputs(readout, record, state, counters, profile)
 
-    def _profile(self, memories) -> dict[str, int]:
-        p = self.io.get("profile")
-        if p is None:
-            return {}
-        names = [f"{pop}_{phase}" for pop in p["populations"] for phase in p["phases"]]
-        words = self._words(memories, p["memory"], p["address"], len(names))
-        return dict(zip(names, (int(w) for w in words), strict=True))
 
-    @staticmethod
-    def _words(memories, memory: str, address: int, count: int) -> np.ndarray:
-        return memories[memory][address : address + 4 * count].view("<u4").copy()
+def _output_spans(io: dict, steps: int) -> list[Span]:
+    """dmem: mailbox, counters and profile (low addresses), the record rows 1..T; vmem: the state
+    blocks (readout included). The input raster between them is not copied."""
+    c = io["counters"]
+    ends = [io["mailbox"]["address"] + 4, c["address"] + 4 * len(c["names"]) * len(c["snapshots"])]
+    if "profile" in io:
+        p = io["profile"]
+        ends.append(p["address"] + 4 * len(p["populations"]) * len(p["phases"]))
+    spans = [("dmem", 0, max(ends))]
+    rec = io["record"]
+    if rec["words_per_row"]:
+        start = rec["address"] + 4 * rec["first_row"] * rec["words_per_row"]
+        spans.append((rec["memory"], start, start + 4 * steps * rec["words_per_row"]))
+    blocks = io["state"].values()
+    spans.append(("vmem", min(b["address"] for b in blocks),
+                  max(b["address"] + b["vectors"] * b["slot_bytes"] for b in blocks)))  # fmt: skip
+    return spans
+
+
+class _Captured:
+    """Captured spans of all samples, stacked: uint8 [S, span bytes] per span."""
+
+    def __init__(self, spans: list[Span], captures: list[list[np.ndarray]]) -> None:
+        self.spans = spans
+        self.data = [np.stack([c[i] for c in captures]) if captures
+                     else np.zeros((0, end - start), np.uint8)
+                     for i, (_, start, end) in enumerate(spans)]  # fmt: skip
+
+    def bytes(self, memory: str, address: int, count: int) -> np.ndarray:
+        for (mem, start, end), data in zip(self.spans, self.data, strict=True):
+            if mem == memory and start <= address and address + count <= end:
+                return data[:, address - start : address - start + count]
+        raise ValueError(f"{memory} {address:#x}+{count} lies outside the captured outputs")
+
+    def words(self, memory: str, address: int, count: int) -> np.ndarray:
+        """uint32 [S, count]."""
+        return np.ascontiguousarray(self.bytes(memory, address, 4 * count)).view("<u4")
+
+    def field(self, block: dict, address: int) -> np.ndarray:
+        """The vector at `address` of every slot of a state block, as int16 [S, n]."""
+        vectors, stride = block["vectors"], block["slot_bytes"]
+        raw = np.ascontiguousarray(self.bytes(block["memory"], address,
+                                              (vectors - 1) * stride + VECTOR_BYTES))  # fmt: skip
+        slots = np.lib.stride_tricks.as_strided(
+            raw, shape=(len(raw), vectors, VECTOR_BYTES), strides=(raw.strides[0], stride, 1)
+        )
+        values = np.ascontiguousarray(slots).view("<i2").reshape(len(raw), vectors * LANES)
+        return values[:, : block["n"]].copy()

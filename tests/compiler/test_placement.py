@@ -88,6 +88,24 @@ def test_vector_memory_too_small_moves_rows_to_ddr_or_fails():
         plan(bundle, CompileOptions(), SocConfig(vmem_bytes=4 * 1024))
 
 
+def test_sparse_rows_split_while_they_fit():
+    """Split sparse rows (weights and lane-local addresses, rows.py) take twice the bytes of
+    packed ones; placement splits them only while vector memory holds them."""
+    bundle = family_bundle("sparse_cubalif")
+    packed = {p.name: p.words.nbytes for p in bundle.projections}
+    roomy = plan(bundle, CompileOptions(), SocConfig(vmem_bytes=32 * 1024))
+    assert [pj.split for pj in roomy.projs] == [True, True]
+    assert {name: roomy.region(f"rows.{name}").size for name in packed} == {
+        name: 2 * size for name, size in packed.items()}  # fmt: skip
+    tight = plan(bundle, CompileOptions(), SocConfig(vmem_bytes=16 * 1024))
+    assert [(pj.memory, pj.split) for pj in tight.projs] == [("vmem", False)] * 2
+    forced = plan(bundle, CompileOptions(sparse_rows="packed"), DEFAULT)
+    assert not any(pj.split for pj in forced.projs)
+    in_ddr = plan(bundle, CompileOptions(weights="ddr"), DEFAULT)  # DMA moves packed rows
+    assert not any(pj.split for pj in in_ddr.projs)
+    assert in_ddr.dma_buffer_bytes == max(p.row_words * 2 for p in bundle.projections)
+
+
 @pytest.mark.parametrize(
     ("config", "memory", "bundle_of"),
     [
@@ -105,6 +123,46 @@ def test_each_memory_reports_what_it_lacks(config, memory, bundle_of):
                                   "ddr": config.ddr_bytes}[memory]  # fmt: skip
 
 
+def _shd_shaped():
+    """FeNN's SHD network: 700 inputs, 256 recurrent ALIF, 20 LI, 1,170 steps."""
+    rng = np.random.default_rng(0)
+    net = FloatNetwork(
+        700,
+        [FloatPopulation("hidden", "alif", 256, beta=0.95, adapt_decay=0.99, adapt_jump=0.02),
+         FloatPopulation("output", "li", 20, beta=0.95, reset="none")],
+        [FloatProjection("in_hidden", "input", "hidden", rng.normal(0, 0.3, (700, 256))),
+         FloatProjection("rec", "hidden", "hidden", rng.normal(0, 0.1, (256, 256))),
+         FloatProjection("hidden_out", "hidden", "output", rng.normal(0, 0.1, (256, 20)))],
+        output="output", num_steps=1170,
+    )  # fmt: skip
+    return quantise(net, QuantConfig())
+
+
+def test_long_inputs_fit_the_default_soc_without_the_hidden_record():
+    """The input raster of 1,170 steps (100 KiB) and the hidden layer's record (37 KiB) overflow
+    the default 128 KiB dmem; without the record the network fits, the hidden spikes kept in one
+    row of latest words."""
+    bundle = _shd_shaped()
+    with pytest.raises(
+        CompileError, match=r"dmem: .*131072 available; CompileOptions.record"
+    ) as err:
+        plan(bundle, CompileOptions(), DEFAULT)
+    needed, _ = _needs(str(err.value), "dmem")
+    assert needed > 4 * 1170 * 22 + 4 * 1171 * 8
+    placed = plan(bundle, CompileOptions(record=()), DEFAULT)
+    assert placed.record_words == 0 and "record" not in placed.regions
+    assert placed.region("latest_spikes").size == 4 * 8
+    assert placed.report()["dmem"]["used"] <= DEFAULT.dmem_bytes
+
+
+def test_record_names_spiking_populations():
+    bundle = family_bundle("dense_lif")
+    with pytest.raises(ConfigError, match=r"record: 'out' is not a spiking population .*: h\)"):
+        plan(bundle, CompileOptions(record=("out",)), DEFAULT)
+    with pytest.raises(ConfigError, match="expected a tuple"):
+        CompileOptions(record=["h"]).check()
+
+
 def test_code_too_large_for_instruction_memory():
     with pytest.raises(CompileError, match=r"imem: the code needs \d+ bytes, 256 available"):
         compile_bundle(family_bundle("dense_lif"), config=SocConfig(imem_bytes=256))
@@ -120,7 +178,7 @@ def test_register_accumulators_that_cannot_be_had():
 @pytest.mark.parametrize(
     "options",
     [{"weights": "sram"}, {"accumulators": "stack"}, {"unroll_vectors": 0},
-     {"unroll_words": 5000}],
+     {"unroll_words": 5000}, {"sparse_rows": "dense"}, {"inline_scan_bytes": -1}],
 )  # fmt: skip
 def test_bad_options(options):
     with pytest.raises(ConfigError):

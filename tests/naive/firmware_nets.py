@@ -70,7 +70,7 @@ def recurrent_lif(rng):
 
 
 def adaptive_lif(rng):
-    """ALIF with recurrence and a bias into an LI readout (mean)."""
+    """ALIF with recurrence and a bias into an LI readout (mean), rounding to nearest."""
     h = FloatPopulation("h", "alif", 45, beta=0.9, threshold=0.6, bias=rng.normal(0, 0.1, 45),
                         adapt_decay=0.9, adapt_jump=0.3)  # fmt: skip
     out = FloatPopulation("out", "li", 6, beta=0.8, reset="none")
@@ -82,8 +82,24 @@ def adaptive_lif(rng):
     }
 
 
+def adaptive_sparse(rng):
+    """Sparse (ELL) ALIF (reset to a value, stochastic rounding) with sparse recurrence into a
+    spiking ALIF readout (count) whose threshold only grows (rho = 1, the s1_14 format)."""
+    h = FloatPopulation("h", "alif", 50, beta=0.85, threshold=0.5, reset="value", v_reset=-0.1,
+                        adapt_decay=0.7, adapt_jump=0.25)  # fmt: skip
+    out = FloatPopulation("out", "alif", 7, beta=0.9, threshold=0.4, adapt_decay=1.0,
+                          adapt_jump=0.1)  # fmt: skip
+    projs = [FloatProjection("in_h", "input", "h", _w(rng, 40, 50, density=0.3)),
+             FloatProjection("h_h", "h", "h", _w(rng, 50, 50, 0.4, density=0.2)),
+             FloatProjection("h_out", "h", "out", _w(rng, 50, 7, density=0.5))]  # fmt: skip
+    return FloatNetwork(40, [h, out], projs, output="out", num_steps=10, readout="count"), {
+        "rounding": "sr",
+        "layout": "sparse",
+    }
+
+
 FAMILIES = {f.__name__: f for f in (dense_lif, sparse_cubalif, delayed_lif, recurrent_lif,
-                                    adaptive_lif)}  # fmt: skip
+                                    adaptive_lif, adaptive_sparse)}  # fmt: skip
 
 
 def family_bundle(name: str, seed: int = 0, saturate: bool = True):

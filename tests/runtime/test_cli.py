@@ -51,12 +51,29 @@ def test_compile_then_run_on_every_backend(capsys, files):
     assert "profile_h_synaptic" in summary["activity_totals"]
 
 
+def test_compile_records_only_the_populations_asked_for(capsys, files):
+    tmp, bundle, spikes = files
+    code, _, _ = _cli(capsys, "compile", tmp / "net.npz", "-o", tmp / "fw_out", "--record", "none")
+    assert code in (0, None)
+    manifest = json.loads((tmp / "fw_out" / "manifest.json").read_text())
+    assert manifest["io"]["record"]["populations"] == {}
+    assert manifest["io"]["record"]["not_recorded"] == ["h"]
+    assert manifest["options"]["record"] == []
+    code, _, _ = _cli(capsys, "run", tmp / "fw_out", "--backend", "iss", "--data",
+                      tmp / "data.npz", "--out", tmp / "r_out.npz")  # fmt: skip
+    got = load_result(tmp / "r_out.npz")
+    want = core.run(bundle, spikes, seed=0)
+    assert core.diff_results(want, got, activity=False) == ["spikes_h: only in first run"]
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (("compile", "{tmp}/missing.npz", "-o", "{tmp}/x"), "no such bundle file"),
         (("compile", "{tmp}/net.npz", "-o", "{tmp}/x", "--weights", "sram"), "weights='sram'"),
         (("compile", "{tmp}/net.npz", "-o", "{tmp}/x", "--ddr-mib", "3"), "--ddr-mib 3"),
+        (("compile", "{tmp}/net.npz", "-o", "{tmp}/x", "--record", "h,hh"),
+         "record: 'hh' is not a spiking population"),
         (("run", "{tmp}", "--backend", "iss", "--data", "{tmp}/data.npz", "--out", "{tmp}/r.npz"),
          "no manifest"),
         (("run", "{tmp}/net.npz", "--backend", "fpga", "--data", "{tmp}/data.npz", "--out",

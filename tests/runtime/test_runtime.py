@@ -42,6 +42,18 @@ def test_samples_keep_their_seed_index(recurrent):
     assert not np.array_equal(other.spikes["h"], whole.spikes["h"])
 
 
+@pytest.mark.parametrize("workers", [2, 3])
+def test_worker_processes_give_the_serial_result(recurrent, workers):
+    """Chunks on forked workers keep every sample's index and seeds: the joined result equals the
+    serial run's, counters included."""
+    bundle, fw, spikes = recurrent
+    serial = runtime.run(fw, spikes, seed=9, sample_offset=7)
+    pooled = runtime.run(fw, spikes, seed=9, sample_offset=7, workers=workers)
+    assert core.diff_results(serial, pooled) == [] and pooled.meta == serial.meta
+    with pytest.raises(ConfigError, match="sample 9 did not finish"):  # the first of the chunk
+        runtime.run(fw, spikes[2:4], sample_offset=9, max_cycles=100, workers=2)
+
+
 def test_counters_measure_the_inference(recurrent):
     """Cycles and instructions of the inference, per sample: one cycle per instruction (no
     divides, no stalls); more spikes, more cycles."""
@@ -91,6 +103,21 @@ def test_ddr_rows_move_the_bytes_they_should(recurrent):
     assert core.diff_results(core.run(bundle, spikes, seed=2), got, activity=False) == []
 
 
+def test_activity_needs_the_spikes_it_counts(recurrent):
+    """Without the spikes of `out` (not recorded), the total spike count and the rows processed
+    for its recurrence cannot be derived; the counters and the input's counts still come."""
+    bundle, _, spikes = recurrent
+    fw = firmware_of(compile_bundle(bundle, CompileOptions(record=("h",))))
+    got = runtime.run(fw, spikes, seed=4)
+    want = runtime.run(firmware_of(compile_bundle(bundle)), spikes, seed=4)
+    assert not {"spikes", "synops", "row_words"} & set(got.activity)
+    for name in ("input_spikes", "neuron_updates"):
+        assert np.array_equal(got.activity[name], want.activity[name])
+    assert got.activity["cycles"].shape == (5,) and np.array_equal(
+        got.spikes["h"], want.spikes["h"]
+    )
+
+
 def test_bad_arguments(recurrent):
     bundle, fw, spikes = recurrent
     with pytest.raises(DataError, match="steps"):
@@ -101,6 +128,10 @@ def test_bad_arguments(recurrent):
         runtime.run(fw, spikes, backend="fpga")
     with pytest.raises(ConfigError, match="max_cycles=100: sample 0 did not finish"):
         runtime.run(fw, spikes, max_cycles=100)
+    with pytest.raises(ConfigError, match="workers=2: .* iss backend only"):
+        runtime.run(fw, spikes, backend="rtl", workers=2)
+    with pytest.raises(ConfigError, match="workers=0"):
+        runtime.run(fw, spikes, workers=0)
 
 
 def test_run_bundle_compiles_on_the_fly(recurrent):
