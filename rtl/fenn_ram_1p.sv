@@ -4,6 +4,7 @@
 module fenn_ram_1p #(
   parameter int unsigned Width = 32,
   parameter int unsigned Depth = 1024,
+  parameter bit          ByteWrites = 1'b1,  // 0: be_i is ignored, writes are whole words
   localparam int unsigned Aw = $clog2(Depth),
   localparam int unsigned Bytes = Width / 8
 ) (
@@ -20,7 +21,9 @@ module fenn_ram_1p #(
 
   always_ff @(posedge clk_i) begin
     if (req_i) begin
-      if (we_i) begin
+      if (we_i && !ByteWrites) begin
+        mem_q[addr_i] <= wdata_i;
+      end else if (we_i) begin
         for (int b = 0; b < Bytes; b++) begin
           if (be_i[b]) mem_q[addr_i][8*b +: 8] <= wdata_i[8*b +: 8];
         end

@@ -1,8 +1,15 @@
 // The FeNN vector unit: a coprocessor of the scalar core behind an issue/commit/result interface
 // (CORE-V XIF in spirit, all three in the core's execute cycle). It decodes the offered word,
 // accepts it when it is a vector instruction, checks the vector load-use hazard and the vector
-// address rules (docs/isa.md, "Traps" and "Hazards") and, once committed, runs it on 32 lanes.
-// Port A of the vector memory (URAM) is its own; the DMA engine has port B.
+// address rules (docs/isa.md, "Traps" and "Hazards") and, once committed, runs it on 32 lanes:
+// the vector register file (32 x 32 lanes x 16 bits), the lanes' arithmetic (fenn_vpu_lanes) and
+// the 32 lane-local memories. Port A of the vector memory (URAM) is its own; the DMA engine has
+// port B.
+//
+// Timing: operands are read in execute (EX), with the previous instruction's result forwarded;
+// every register write happens one cycle later (WB), where vector-memory and lane-local load data
+// arrive. A vector load's destination is therefore not readable by the very next instruction (the
+// unit traps it).
 module fenn_vpu
   import fenn_isa_pkg::*;
   import fenn_pkg::*;
@@ -10,21 +17,22 @@ module fenn_vpu
   parameter int unsigned VmemBytes    = 512 * 1024,
   parameter int unsigned LlmLaneBytes = 2048,
   localparam int unsigned Lanes  = 32,
-  localparam int unsigned VmemAw = $clog2(VmemBytes / 64)
+  localparam int unsigned VmemAw = $clog2(VmemBytes / 64),
+  localparam int unsigned LlmAw  = $clog2(LlmLaneBytes / 2)
 ) (
-  input  logic               clk_i,
-  input  logic               rst_ni,
+  input  logic                clk_i,
+  input  logic                rst_ni,
 
-  input  logic               issue_valid_i,
-  input  vpu_issue_req_t     issue_req_i,
-  output vpu_issue_resp_t    issue_resp_o,
-  input  logic               commit_i,
-  output vpu_result_t        result_o,
+  input  logic                issue_valid_i,
+  input  vpu_issue_req_t      issue_req_i,
+  output vpu_issue_resp_t     issue_resp_o,
+  input  logic                commit_i,
+  output vpu_result_t         result_o,
 
   // Vector memory port A: one 64-byte vector per cycle, read data in the next cycle.
-  output logic               vmem_req_o,
-  output logic               vmem_we_o,
-  output logic [VmemAw-1:0]  vmem_addr_o,
+  output logic                vmem_req_o,
+  output logic                vmem_we_o,
+  output logic [VmemAw-1:0]   vmem_addr_o,
   output logic [16*Lanes-1:0] vmem_wdata_o,
   input  logic [16*Lanes-1:0] vmem_rdata_i
 );
@@ -66,52 +74,97 @@ module fenn_vpu
     end
   end
 
-  // ---------------------------------------------------------------- vector-memory address
-  logic        is_vmem, is_vmem_store;
-  logic [31:0] vmem_addr;
-  assign is_vmem       = op inside {OpVloadv, OpVloadr0, OpVloadr1, OpVstorev};
-  assign is_vmem_store = op == OpVstorev;
-  assign vmem_addr     = issue_req_i.rs1 + (is_vmem_store ? imm_s : imm_i);
+  // ---------------------------------------------------------------- register file and operands
+  typedef enum logic [2:0] {WbNone, WbAlu, WbVmem, WbLlm, WbSeed0, WbSeed1} wb_src_e;
 
-  // ---------------------------------------------------------------- lanes
-  logic [Lanes-1:0]  cmp, llm_fault, llm_misaligned;
-  logic [15:0]       lane_vs1 [Lanes];
-  logic [15:0]       lane_vs2 [Lanes];
-  logic [31:0]       llm_addr [Lanes];
-  logic              exec;
-  logic [3:0]        shift;
+  logic [15:0] vrf_q [32][Lanes];  // vrf_q[r][l]: lane l of v<r>; no reset (LUTRAM)
 
-  assign exec  = commit_i;
-  assign shift = op inside {OpVslli, OpVsrai, OpVsraiRn, OpVsraiRs} ? instr[23:20] : instr[28:25];
+  wb_src_e          wb_src_q;
+  logic [Lanes-1:0] wb_we_q;
+  logic [4:0]       wb_vd_q;
+  logic [15:0]      wb_alu_q [Lanes];
 
-  for (genvar l = 0; l < Lanes; l++) begin : g_lane
-    fenn_vpu_lane #(.LlmLaneBytes(LlmLaneBytes)) u_lane (
-      .clk_i,
-      .rst_ni,
-      .op_i            (op),
-      .exec_i          (exec),
-      .vd_i            (vd),
-      .vs1_i           (vs1),
-      .vs2_i           (vs2),
-      .shift_i         (shift),
-      .nbits_i         (instr[28:25]),
-      .imm16_i         (instr[27:12]),
-      .mem_imm_i       (op == OpVstorel ? imm_s : imm_i),
-      .xs1_i           (issue_req_i.rs1),
-      .vsel_bit_i      (issue_req_i.rs1[l]),
-      .xs2_i           (issue_req_i.rs2),
-      .vmem_rdata_i    (vmem_rdata_i[16*l +: 16]),
-      .vs1_o           (lane_vs1[l]),
-      .vs2_o           (lane_vs2[l]),
-      .cmp_o           (cmp[l]),
-      .llm_addr_o      (llm_addr[l]),
-      .llm_fault_o     (llm_fault[l]),
-      .llm_misaligned_o(llm_misaligned[l])
-    );
-    assign vmem_wdata_o[16*l +: 16] = lane_vs2[l];
+  // Only ALU results forward; a lane that did not write keeps its register's value.
+  logic        fwd_a, fwd_b;
+  logic [15:0] a [Lanes];
+  logic [15:0] b [Lanes];
+  assign fwd_a = wb_src_q == WbAlu && wb_vd_q == vs1;
+  assign fwd_b = wb_src_q == WbAlu && wb_vd_q == vs2;
+  always_comb begin
+    for (int l = 0; l < Lanes; l++) begin
+      a[l] = fwd_a && wb_we_q[l] ? wb_alu_q[l] : vrf_q[vs1][l];
+      b[l] = fwd_b && wb_we_q[l] ? wb_alu_q[l] : vrf_q[vs2][l];
+    end
   end
 
-  // The lowest faulting enabled lane decides cause and tval.
+  // ---------------------------------------------------------------- lanes
+  logic [15:0]      result [Lanes];
+  logic [15:0]      vmem_lane [Lanes];
+  logic [Lanes-1:0] writes, cmp;
+  logic [3:0]       shift;
+
+  assign shift = op inside {OpVslli, OpVsrai, OpVsraiRn, OpVsraiRs} ? instr[23:20] : instr[28:25];
+  always_comb begin
+    for (int l = 0; l < Lanes; l++) vmem_lane[l] = vmem_rdata_i[16*l +: 16];
+  end
+
+  fenn_vpu_lanes u_lanes (
+    .clk_i,
+    .rst_ni,
+    .op_i     (op),
+    .a_i      (a),
+    .b_i      (b),
+    .shift_i  (shift),
+    .nbits_i  (instr[28:25]),
+    .imm16_i  (instr[27:12]),
+    .xs1_i    (issue_req_i.rs1),
+    .xs2_i    (issue_req_i.rs2),
+    .result_o (result),
+    .writes_o (writes),
+    .cmp_o    (cmp),
+    .step_i   (commit_i && info.steps_rng),
+    .seed0_i  (wb_src_q == WbSeed0),
+    .seed1_i  (wb_src_q == WbSeed1),
+    .seed_i   (vmem_lane)
+  );
+
+  // ---------------------------------------------------------------- lane-local memories
+  // vloadl/vstorel address lane l at vs1 + imm (32-bit, both sign-extended); the lane is enabled
+  // when that is >= 0, and must then be halfword aligned and inside the lane's memory.
+  logic             is_llm, llm_store;
+  logic [31:0]      llm_imm;
+  logic [31:0]      llm_addr [Lanes];
+  logic [Lanes-1:0] llm_en, llm_fault;
+  logic [15:0]      llm_rdata [Lanes];
+  assign is_llm    = op inside {OpVloadl, OpVstorel};
+  assign llm_store = op == OpVstorel;
+  assign llm_imm   = llm_store ? imm_s : imm_i;
+  always_comb begin
+    llm_addr  = '{default: '0};
+    llm_en    = '0;
+    llm_fault = '0;
+    if (is_llm) begin
+      for (int l = 0; l < Lanes; l++) begin
+        llm_addr[l]  = 32'($signed(a[l])) + llm_imm;
+        llm_en[l]    = !llm_addr[l][31];
+        llm_fault[l] = llm_en[l] && (llm_addr[l][0] || llm_addr[l] >= LlmLaneBytes);
+      end
+    end
+  end
+
+  for (genvar l = 0; l < Lanes; l++) begin : g_llm
+    fenn_ram_1p #(.Width(16), .Depth(LlmLaneBytes / 2), .ByteWrites(1'b0)) u_llm (
+      .clk_i,
+      .req_i  (commit_i && llm_en[l]),
+      .we_i   (llm_store),
+      .be_i   (2'b11),
+      .addr_i (llm_addr[l][LlmAw:1]),
+      .wdata_i(b[l]),
+      .rdata_o(llm_rdata[l])
+    );
+  end
+
+  // The lowest faulting lane decides cause and tval.
   logic [4:0] fault_lane;
   always_comb begin
     fault_lane = '0;
@@ -120,7 +173,60 @@ module fenn_vpu
     end
   end
 
+  // ---------------------------------------------------------------- writeback
+  wb_src_e          wb_src_d;
+  logic [Lanes-1:0] wb_we_d;
+  always_comb begin
+    wb_src_d = WbNone;
+    wb_we_d  = '0;
+    if (commit_i) begin
+      unique case (op)
+        OpVloadv:  begin wb_src_d = WbVmem; wb_we_d = '1; end
+        OpVloadl:  begin wb_src_d = WbLlm;  wb_we_d = llm_en; end
+        OpVloadr0: wb_src_d = WbSeed0;
+        OpVloadr1: wb_src_d = WbSeed1;
+        default:   begin wb_src_d = WbAlu;  wb_we_d = writes; end
+      endcase
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wb_src_q <= WbNone;
+      wb_we_q  <= '0;
+      wb_vd_q  <= '0;
+      wb_alu_q <= '{default: '0};
+    end else begin
+      wb_src_q <= wb_src_d;
+      wb_we_q  <= wb_we_d;
+      wb_vd_q  <= vd;
+      wb_alu_q <= result;
+    end
+  end
+
+  // One register row per write; lanes that do not write keep their value (the LUTRAM's write
+  // port reads the row it writes).
+  logic [15:0] wb_row [Lanes];
+  always_comb begin
+    wb_row = vrf_q[wb_vd_q];
+    unique case (wb_src_q)
+      WbVmem:  for (int l = 0; l < Lanes; l++) if (wb_we_q[l]) wb_row[l] = vmem_rdata_i[16*l +: 16];
+      WbLlm:   for (int l = 0; l < Lanes; l++) if (wb_we_q[l]) wb_row[l] = llm_rdata[l];
+      default: for (int l = 0; l < Lanes; l++) if (wb_we_q[l]) wb_row[l] = wb_alu_q[l];
+    endcase
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (wb_we_q != '0) vrf_q[wb_vd_q] <= wb_row;
+  end
+
   // ---------------------------------------------------------------- issue response
+  logic        is_vmem, is_vmem_store;
+  logic [31:0] vmem_addr;
+  assign is_vmem       = op inside {OpVloadv, OpVloadr0, OpVloadr1, OpVstorev};
+  assign is_vmem_store = op == OpVstorev;
+  assign vmem_addr     = issue_req_i.rs1 + (is_vmem_store ? imm_s : imm_i);
+
   always_comb begin
     issue_resp_o.accept    = issue_valid_i && info.vec;
     issue_resp_o.klass     = info.klass;
@@ -136,8 +242,8 @@ module fenn_vpu
     end else if (is_vmem && vmem_addr >= VmemBytes) begin
       issue_resp_o.cause = is_vmem_store ? CauseStoreAccessFault : CauseLoadAccessFault;
       issue_resp_o.tval  = vmem_addr;
-    end else if (op inside {OpVloadl, OpVstorel} && llm_fault != '0) begin
-      unique case ({op == OpVstorel, llm_misaligned[fault_lane]})
+    end else if (llm_fault != '0) begin
+      unique case ({llm_store, llm_addr[fault_lane][0]})
         2'b00:   issue_resp_o.cause = CauseLoadAccessFault;
         2'b01:   issue_resp_o.cause = CauseLoadAddressMisaligned;
         2'b10:   issue_resp_o.cause = CauseStoreAccessFault;
@@ -148,8 +254,11 @@ module fenn_vpu
   end
 
   assign result_o.valid = commit_i && op inside {OpVteq, OpVtne, OpVtlt, OpVtge, OpVextract};
-  assign result_o.data  = (op == OpVextract) ? 32'($signed(lane_vs1[instr[24:20]])) : cmp;
+  assign result_o.data  = (op == OpVextract) ? 32'($signed(a[vs2])) : cmp;
 
+  always_comb begin
+    for (int l = 0; l < Lanes; l++) vmem_wdata_o[16*l +: 16] = b[l];
+  end
   assign vmem_req_o  = commit_i && is_vmem;
   assign vmem_we_o   = is_vmem_store;
   assign vmem_addr_o = vmem_addr[VmemAw+5:6];

@@ -1,10 +1,11 @@
 """The cocotb driver that runs inside the simulator: many programs, one process.
 
 Where it sits: `riscv_soc.rtl.sim` starts the simulator with this module and a job file (pickled
-images, cycle budgets, the memory configuration); for each program this driver loads the image
-(memories by the testbench backdoor, DDR into cocotbext-axi's AxiRam on the AXI4 port), releases
-reset, awaits done (cocotb's C++ clock; no Python per clock edge), reads the final state from the
-hardware and writes a pickled MachineState per program beside the job file.
+images, cycle budgets, the memory configuration, the memories to return); for each program this
+driver loads the image (memories by the testbench backdoor, DDR into cocotbext-axi's AxiRam on the
+AXI4 port), releases reset, awaits done (the testbench generates the clock: no Python per clock
+edge), reads the final state from the hardware and writes a pickled MachineState per program
+beside the job file.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from pathlib import Path
 
 import cocotb
 import numpy as np
-from cocotb.clock import Clock
 from cocotb.triggers import RisingEdge, Timer
 from cocotbext.axi import AxiBus, AxiRam
 
 from riscv_soc.firmware.image import Image
 from riscv_soc.isa import csr
+from riscv_soc.isa.disasm import disassemble
 from riscv_soc.machine import (
     EXIT_EBREAK,
     EXIT_ECALL,
@@ -38,6 +39,8 @@ JOB_ENV = "SNNSOC_RTL_JOB"
 # fenn_pkg::exit_e -> MachineState.exit
 _EXITS = {1: EXIT_ECALL, 2: EXIT_EBREAK, 3: EXIT_LIMIT, 4: EXIT_TRAP}
 _DMA_FIELDS = ("src", "dst", "count", "status")  # order of the testbench's dma_dump words
+# Memories the testbench dumps, by their bit in dump_mask_i.
+_DUMPED = ("imem", "dmem", "vmem", "llm")
 
 
 def _unsigned(handle) -> int:
@@ -54,24 +57,22 @@ def _words(value: int, count: int, bits: int) -> np.ndarray:
 class Testbench:
     """Owns the DDR model and the backdoor protocol of rtl/tb/fenn_soc_tb.sv."""
 
-    def __init__(self, dut, config: SocConfig, memdir: Path) -> None:
+    def __init__(self, dut, config: SocConfig, memdir: Path, memories: tuple[str, ...]) -> None:
         self.dut = dut
         self.config = config
         self.memdir = memdir
-        Clock(
-            dut.clk, 10, unit="ns"
-        ).start()  # cocotb 2's clock runs in C++, not per edge in Python
+        self.memories = memories
         flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS
         self.ddr_mem = mmap.mmap(-1, config.ddr_bytes, flags=flags)
+        # The model runs on the testbench's gated DDR clock. Its reset is driven from here: a
+        # reset signal would cost a simulator callback per model part, checked every time slot.
         self.ddr = AxiRam(
-            AxiBus.from_prefix(dut, "m_axi"),
-            dut.clk,
-            dut.run_i,
-            reset_active_level=False,
-            size=config.ddr_bytes,
-            mem=self.ddr_mem,
+            AxiBus.from_prefix(dut, "ddr"), dut.ddr_clk, size=config.ddr_bytes, mem=self.ddr_mem
         )
+        w, r = self.ddr.write_if, self.ddr.read_if
+        self.ddr_parts = (w, r, w.aw_channel, w.w_channel, w.b_channel, r.ar_channel, r.r_channel)
         dut.run_i.value = 0
+        dut.dump_mask_i.value = sum(1 << k for k, name in enumerate(_DUMPED) if name in memories)
         for name in ("load_i", "scatter_i", "gather_i", "dump_i"):
             getattr(dut, name).value = 0
 
@@ -82,15 +83,21 @@ class Testbench:
         handle.value = 0
         await Timer(1, "ns")
 
+    def reset_ddr_model(self, active: bool) -> None:
+        for part in self.ddr_parts:
+            part.assert_reset(active)
+
     async def run(self, image: Image, max_cycles: int) -> MachineState:
         self.dut.run_i.value = 0
+        self.reset_ddr_model(True)
         await Timer(10, "ns")
         self._write_memories(image)
         await self.pulse("load_i")
         await self.pulse("scatter_i")
         self.dut.boot_addr_i.value = image.entry
         self.dut.max_cycles_i.value = max_cycles
-        await RisingEdge(self.dut.clk)
+        await Timer(20, "ns")  # two clock edges: the testbench registers both settings
+        self.reset_ddr_model(False)
         self.dut.run_i.value = 1
         await RisingEdge(self.dut.done_o)
         await self.pulse("gather_i")
@@ -113,6 +120,8 @@ class Testbench:
                 self.ddr_mem[sec.address : sec.address + len(sec.data)] = sec.data
 
     def _read_memory(self, name: str) -> np.ndarray:
+        if name == "ddr":
+            return np.frombuffer(self.ddr_mem, np.uint8).copy()
         size = self.config.memories()[name].size
         width = memfiles.LINE_BYTES[name]
         lines = memfiles.read_dump(self.memdir / f"out_{name}.hex", width, size // width)
@@ -123,6 +132,7 @@ class Testbench:
     def _state(self) -> MachineState:
         dut = self.dut
         exit_kind = _EXITS[_unsigned(dut.exit_o)]
+        pc = _unsigned(dut.pc_o)
         counts = _words(_unsigned(dut.counters_dump), 2 + len(csr.COUNTERS), 64)
         dma = _words(_unsigned(dut.dma_dump), 8, 32)
         csrs = {}
@@ -133,11 +143,11 @@ class Testbench:
         csrs = {name: csrs[name] for name in csr.CSRS if name in csrs}  # the CSR table's order
         v = _words(_unsigned(dut.v_dump), LANES * VREGS, 16).astype(np.uint16)
         rng = _words(_unsigned(dut.rng_dump), 2 * LANES, 16).astype(np.uint16)
-        memories = {name: self._read_memory(name) for name in ("imem", "dmem", "vmem", "llm")}
-        memories["ddr"] = np.frombuffer(self.ddr_mem, np.uint8).copy()
+        # As the ISS reports it: "" outside instruction memory.
+        instr = disassemble(_unsigned(dut.instr_dump), pc) if pc < self.config.imem_bytes else ""
         return MachineState(
             exit=exit_kind,
-            pc=_unsigned(dut.pc_o),
+            pc=pc,
             x=_words(_unsigned(dut.x_dump), 32, 32).astype(np.uint32),
             v=v.reshape(LANES, VREGS).T.copy().view(np.int16),
             cycles=int(counts[0]),
@@ -145,9 +155,10 @@ class Testbench:
             counters={name: int(counts[2 + k]) for k, name in enumerate(csr.COUNTERS)},
             cause=TRAP_CAUSES[_unsigned(dut.cause_o)] if exit_kind == EXIT_TRAP else None,
             tval=_unsigned(dut.tval_o),
+            instr=instr,
             csrs=csrs,
             rng=rng.reshape(2, LANES),
-            memories=memories,
+            memories={name: self._read_memory(name) for name in self.memories},
         )
 
 
@@ -156,8 +167,7 @@ async def run_job(dut):
     """Run every program of the job file named by $SNNSOC_RTL_JOB."""
     job_path = Path(os.environ[JOB_ENV])
     job = pickle.loads(job_path.read_bytes())
-    memdir = Path(job["memdir"])
-    tb = Testbench(dut, job["config"], memdir)
+    tb = Testbench(dut, job["config"], Path(job["memdir"]), job["memories"])
     for n, (image, max_cycles) in enumerate(job["programs"]):
         state = await tb.run(image, max_cycles)
         out = job_path.parent / f"state_{n}.pkl"

@@ -6,6 +6,7 @@ read from the hardware counters. Used by `snnsoc rtl`, the difftest and the firm
 
     state = run(image, max_cycles=100_000)
     states = run_many([img_a, img_b], max_cycles=100_000)   # one simulator process
+    state = run(image, memories=("dmem",))                  # registers and dmem only
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ import os
 import pickle
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from riscv_soc.errors import ConfigError
-from riscv_soc.firmware.image import Image
+from riscv_soc.firmware.image import MEMORIES, Image
 from riscv_soc.machine import MachineState
 from riscv_soc.rtl import simbuild
 from riscv_soc.rtl.driver import JOB_ENV
@@ -32,14 +33,16 @@ def run(
     max_cycles: int = 1_000_000_000,
     config: SocConfig = DEFAULT,
     trace: str | os.PathLike | None = None,
+    memories: Iterable[str] = MEMORIES,
 ) -> MachineState:
     """Run `image` from reset until ecall, ebreak, a trap or `max_cycles` cycles.
 
-    `trace` names an FST waveform file to write (GTKWave opens it); it uses a separate build with
-    tracing compiled in. Raises ImageError when the image does not fit `config`, ConfigError for a
-    bad argument.
+    `trace` names an FST waveform file to write (GTKWave opens it). `memories` names the memories
+    copied into the state (all by default; the others are absent, as with `riscv_soc.iss.run`):
+    each costs a dump, DDR its full configured size. Registers, counters and CSRs are always
+    there. Raises ImageError when the image does not fit `config`, ConfigError for a bad argument.
     """
-    return run_many([image], max_cycles, config, trace)[0]
+    return run_many([image], max_cycles, config, trace, memories=memories)[0]
 
 
 def run_many(
@@ -48,36 +51,43 @@ def run_many(
     config: SocConfig = DEFAULT,
     trace: str | os.PathLike | None = None,
     workdir: str | os.PathLike | None = None,
+    memories: Iterable[str] = MEMORIES,
 ) -> list[MachineState]:
     """Run each image from reset, all in one simulator process; states in the order given.
 
-    Every state carries all five memories (DDR at its full configured size).
+    Every state holds the memories `memories` names (see `run`). `trace` records all runs into
+    one waveform.
     """
     images = list(images)
     _check_max_cycles(max_cycles)
+    names = _check_memory_names(memories)
     for image in images:
         if not isinstance(image, Image):
             raise ConfigError(f"images: expected riscv_soc Images, got {type(image).__name__}")
         image.check(config)  # raises ImageError before a build or a simulator start
     if not images:
         return []
-    out = simbuild.build(config, trace=trace is not None)
+    out = simbuild.build(config)
     scratch = Path(tempfile.mkdtemp(prefix="snnsoc_rtl_", dir=workdir))
     try:
-        states = _simulate(out, scratch, images, max_cycles, config, trace)
+        states = _simulate(out, scratch, images, max_cycles, config, trace, names)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return states
 
 
-def _simulate(out, scratch, images, max_cycles, config, trace) -> list[MachineState]:
+def _simulate(out, scratch, images, max_cycles, config, trace, names) -> list[MachineState]:
     from cocotb_tools.runner import get_runner
 
     memdir = scratch / "mem"
     memdir.mkdir()
     job = scratch / "job.pkl"
     programs = [(image, int(max_cycles)) for image in images]
-    job.write_bytes(pickle.dumps({"config": config, "memdir": str(memdir), "programs": programs}))
+    job.write_bytes(
+        pickle.dumps(
+            {"config": config, "memdir": str(memdir), "memories": names, "programs": programs}
+        )
+    )
     test_args = ["--trace", "--trace-file", str(Path(trace).resolve())] if trace else []
     runner = get_runner("verilator")
     runner.test(
@@ -98,22 +108,16 @@ def _simulate(out, scratch, images, max_cycles, config, trace) -> list[MachineSt
         if not result.is_file():
             log = (scratch / "sim.log").read_text(errors="replace")[-4000:]
             raise RuntimeError(f"RTL simulation stopped before program {n}:\n{log}")
-        state = pickle.loads(result.read_bytes())
-        state.instr = _instruction_at(state, config)
-        states.append(state)
+        states.append(pickle.loads(result.read_bytes()))
     return states
 
 
-def _instruction_at(state: MachineState, config: SocConfig) -> str:
-    """The instruction at the final pc, disassembled ("" outside instruction memory), as the ISS
-    reports it; read from the instruction memory the hardware ran."""
-    from riscv_soc.isa.disasm import disassemble
-
-    pc = state.pc
-    if pc >= config.imem_bytes:
-        return ""
-    word = state.memories["imem"][pc : pc + 4].tobytes()
-    return disassemble(int.from_bytes(word, "little"))
+def _check_memory_names(memories: Iterable[str]) -> tuple[str, ...]:
+    names = (memories,) if isinstance(memories, str) else tuple(memories)
+    unknown = [n for n in names if n not in MEMORIES]
+    if unknown:
+        raise ConfigError(f"memories: unknown {unknown}; known: {list(MEMORIES)}")
+    return names
 
 
 def _check_max_cycles(max_cycles: int) -> None:

@@ -2,8 +2,8 @@
 
 Where it sits: rtl/*.sv -> this module (Verilator through cocotb_tools.runner) -> a simulator
 binary that `riscv_soc.rtl.sim` runs with the cocotb driver. A build is keyed by the memory sizes,
-the trace switch, the flags and the content of every source file; an unchanged key reuses the
-binary without calling Verilator.
+the flags and the content of every source file; an unchanged key reuses the binary without calling
+Verilator. Every build can write an FST waveform, switched on per run (the simulator's --trace).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ RTL_SOURCES = (
     "fenn_div.sv",
     "fenn_csr.sv",
     "fenn_core.sv",
-    "fenn_vpu_lane.sv",
+    "fenn_vpu_lanes.sv",
     "fenn_vpu.sv",
     "fenn_dma_channel.sv",
     "fenn_dma_mm2s.sv",
@@ -44,9 +44,20 @@ RTL_SOURCES = (
 TB_SOURCES = ("tb/sim.vlt", "tb/fenn_soc_tb.sv")
 WAIVERS = "lint.vlt"
 
-# -O2: the default -Os simulates ~1.6x slower. --no-public-flat-rw undoes cocotb's default
-# (tb/sim.vlt makes the testbench's own signals public instead).
-BUILD_ARGS = ("--no-public-flat-rw", "--assert", "-Wno-fatal", "-CFLAGS", "-O2")
+# --timing: the testbench generates the clock (C++20 coroutines). -O2: the default -Os simulates
+# ~1.6x slower. --no-public-flat-rw undoes cocotb's default (tb/sim.vlt makes public only what the
+# driver touches). Tracing compiled in but off costs about 10 % (benchmarks/rtl_speed.py, median
+# of five runs each, noisy shared machine): less than a second build per configuration.
+BUILD_ARGS = (
+    "--no-public-flat-rw",
+    "--assert",
+    "-Wno-fatal",
+    "--timing",
+    "--trace-fst",
+    "--trace-structs",
+    "-CFLAGS",
+    "-O2 -std=gnu++20 -fcoroutines",
+)
 
 
 PCH_FIX = "CFG_CXXFLAGS_PCH_I=-include"
@@ -103,53 +114,49 @@ def sources() -> list[Path]:
     return [RTL_DIR / WAIVERS] + [RTL_DIR / s for s in RTL_SOURCES + TB_SOURCES]
 
 
-def build_key(config: SocConfig, trace: bool) -> str:
+def build_key(config: SocConfig) -> str:
     digest = hashlib.sha256()
-    digest.update(repr((sorted(parameters(config).items()), trace, BUILD_ARGS)).encode())
+    digest.update(repr((sorted(parameters(config).items()), BUILD_ARGS)).encode())
     for path in sources():
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def build_dir(config: SocConfig = DEFAULT, trace: bool = False) -> Path:
+def build_dir(config: SocConfig = DEFAULT) -> Path:
     """Where the build of this configuration lives (one directory per parameter set)."""
     p = parameters(config)
     name = "rtl_i{ImemBytes}_d{DmemBytes}_v{VmemBytes}_l{LlmLaneBytes}_ddr{DdrBytes}".format(**p)
-    return BUILD_ROOT / (name + ("_trace" if trace else ""))
+    return BUILD_ROOT / name
 
 
-def build(config: SocConfig = DEFAULT, trace: bool = False, verbose: bool = False) -> Path:
-    """Build the testbench for `config` unless an identical build exists; returns its directory.
-
-    `trace` adds FST waveform support (a separate, slower build).
-    """
+def build(config: SocConfig = DEFAULT, verbose: bool = False) -> Path:
+    """Build the testbench for `config` unless an identical build exists; returns its directory."""
     toolchain_env()
-    out = build_dir(config, trace)
-    key = build_key(config, trace)
+    out = build_dir(config)
+    key = build_key(config)
     out.parent.mkdir(parents=True, exist_ok=True)
     # One build per directory at a time (pytest-xdist workers share build/).
     with (out.parent / f".{out.name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         stamp = out / "snnsoc_build_key"
         if not (stamp.is_file() and stamp.read_text() == key and (out / TOPLEVEL).is_file()):
-            _verilate(out, config, trace, verbose)
+            _verilate(out, config, verbose)
             artefacts.write_text(stamp, key)
     return out
 
 
-def _verilate(out: Path, config: SocConfig, trace: bool, verbose: bool) -> None:
+def _verilate(out: Path, config: SocConfig, verbose: bool) -> None:
     from cocotb_tools.runner import get_runner
 
     runner = get_runner("verilator")
-    args = list(BUILD_ARGS) + (["--trace-fst", "--trace-structs"] if trace else [])
     runner.build(
         sources=sources(),
         hdl_toplevel=TOPLEVEL,
         parameters=parameters(config),
-        build_args=args,
+        build_args=list(BUILD_ARGS),
         build_dir=out,
-        waves=trace,
+        waves=True,  # VM_TRACE=1: the FST writer is linked in
         verbose=verbose,
         log_file=out / "build.log",
         timescale=("1ns", "1ps"),

@@ -8,7 +8,8 @@ asking for the next one.
 - ISS: one `riscv_soc.iss.Iss` for the whole run (the image is loaded and decoded once); per
   sample: reset, write the patches into its memories, run.
 - RTL: the images with each sample's patches applied, through `riscv_soc.rtl.run_many`, in
-  batches (one simulator process per batch; the Verilator build is cached).
+  batches (one simulator process per batch; the Verilator build is cached), returning only the
+  memories the runtime reads (io.SampleIO.memories).
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ import numpy as np
 from riscv_soc.firmware.export import Firmware
 from riscv_soc.firmware.image import Image, Section
 from riscv_soc.machine import MachineState
-from riscv_soc.runtime.io import Patch
+from riscv_soc.runtime.io import Patch, SampleIO
 
-# Samples per simulator process: every RTL state carries all memories, DDR at its full size, so
-# the batch holds at most this many DDR bytes (and at most RTL_BATCH samples).
+# Samples per simulator process: at most RTL_BATCH. An RTL state carries only the memories the
+# runtime reads outputs from; when those include DDR (at its full size in every state), the batch
+# also holds at most RTL_BATCH_DDR_BYTES of it.
 RTL_BATCH, RTL_BATCH_DDR_BYTES = 64, 256 << 20
 
 Samples = Iterator[tuple[MachineState, dict[str, np.ndarray]]]
@@ -45,10 +47,13 @@ def iss_samples(firmware: Firmware, patches: Sequence[list[Patch]], max_cycles: 
 def rtl_samples(firmware: Firmware, patches: Sequence[list[Patch]], max_cycles: int) -> Samples:
     from riscv_soc import rtl
 
-    batch = max(1, min(RTL_BATCH, RTL_BATCH_DDR_BYTES // firmware.config.ddr_bytes))
+    memories = SampleIO(firmware.manifest).memories
+    batch = RTL_BATCH
+    if "ddr" in memories:
+        batch = max(1, min(RTL_BATCH, RTL_BATCH_DDR_BYTES // firmware.config.ddr_bytes))
     for start in range(0, len(patches), batch):
         images = [patched_image(firmware.image, p) for p in patches[start : start + batch]]
-        for state in rtl.run_many(images, max_cycles, firmware.config):
+        for state in rtl.run_many(images, max_cycles, firmware.config, memories=memories):
             yield state, state.memories
 
 

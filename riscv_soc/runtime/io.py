@@ -37,6 +37,10 @@ class SampleIO:
         self.io = manifest["io"]
         self.steps = self.io["input"]["steps"]
         self.spans = _output_spans(self.io, self.steps)
+        # The memories a run must return: the mailbox's and those of the output spans.
+        self.memories = tuple(
+            sorted({self.io["mailbox"]["memory"]} | {m for m, _, _ in self.spans})
+        )
 
     def patches(self, in_words: np.ndarray, seeds: np.ndarray) -> list[Patch]:
         """in_words: uint32 [T, words per step]; seeds: uint16 [2, 32] (S0, S1)."""

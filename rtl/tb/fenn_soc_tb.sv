@@ -1,16 +1,17 @@
 // Simulation-only wrapper of fenn_soc for cocotb (riscv_soc/rtl/driver.py); never synthesized.
 //
-// The clock comes from cocotb's C++ clock (a Verilog clock would let cocotbext-axi sample the
-// AXI signals after the edge's updates); Python only awaits done_o. It holds the SoC in reset while
-// run_i is low, turns max_cycles_i into halt_req at instruction boundaries, and gives the host
-// backdoor access to the state through events the driver pulses, in this order per program:
+// It generates the clock (Verilator --timing: no Python per clock edge; Python only awaits
+// done_o), holds the SoC in reset while run_i is low, turns max_cycles_i into halt_req at
+// instruction boundaries, connects the AXI4 port to the DDR model (cocotbext-axi's AxiRam, on
+// the ddr_* signals and ddr_clk) and gives the host backdoor access to the state through events
+// the driver pulses, in this order per program:
 //   load_i    zero every memory, then $readmemh the image's files from +memdir
-//   scatter_i each lane copies its column of the lane-local image into its memory, zeroes its
-//             vector registers
+//   scatter_i each lane copies its column of the lane-local image into its memory; the vector
+//             registers are zeroed
 //   (run_i high until done_o)
-//   gather_i  copy registers, counters, DMA registers, RNG and lane-local memories into the
-//             *_dump signals and the lane-local image
-//   dump_i    $writememh the memories into +memdir
+//   gather_i  copy registers, counters, DMA registers, RNG, the instruction word at pc and (if
+//             dump_mask_i[3]) the lane-local memories into the *_dump signals and the image
+//   dump_i    $writememh the memories dump_mask_i selects (bit 0 imem, 1 dmem, 2 vmem, 3 llm)
 // Files: imem.hex, dmem.hex (32-bit words), vmem.hex (512-bit vectors, lane 0 least significant),
 // llm.hex (one 512-bit line per lane address, lane i in bits 16i+15:16i); out_*.hex for dumps.
 module fenn_soc_tb #(
@@ -20,7 +21,6 @@ module fenn_soc_tb #(
   parameter int unsigned LlmLaneBytes = 2 * 1024,
   parameter int unsigned DdrBytes     = 256 * 1024 * 1024
 ) (
-  input  logic                clk,
   input  logic                run_i,
   input  logic [31:0]         boot_addr_i,
   input  logic [63:0]         max_cycles_i,
@@ -28,6 +28,7 @@ module fenn_soc_tb #(
   input  logic                scatter_i,
   input  logic                gather_i,
   input  logic                dump_i,
+  input  logic [3:0]          dump_mask_i,
   output logic                done_o,
   output logic [2:0]          exit_o,
   output logic [3:0]          cause_o,
@@ -41,11 +42,32 @@ module fenn_soc_tb #(
   logic [2*32*16-1:0] rng_dump;       // S0 of lanes 0..31, then S1
   logic [8*64-1:0]    counters_dump;  // mcycle, minstret, mhpmcounter3..8
   logic [8*32-1:0]    dma_dump;       // src, dst, count, status of MM2S, then S2MM
+  logic [31:0]        instr_dump;     // the instruction word at pc_o (0 outside imem)
 
   localparam int unsigned Lanes    = 32;
   localparam int unsigned LlmWords = LlmLaneBytes / 2;
+  localparam int unsigned ImemAw   = $clog2(ImemBytes / 4);
 
-  // AXI4 port, bound by cocotbext-axi's AxiRam through the m_axi_ prefix.
+  // ---------------------------------------------------------------- clocks
+  // The SoC clock is generated here, never by Python.
+  logic clk = 1'b0;
+  always #5ns clk = ~clk;
+
+  // The DDR model's clock: high in the second half of a cycle, only in cycles where the AXI port
+  // can be busy (a DMA channel started in the cycle before or is busy; a channel stays busy until
+  // its data mover, and so its AXI traffic, is done; and the first cycle after reset, in which the
+  // model raises its readies). The enable changes while the clock is low: no glitches. The model
+  // thus samples the SoC's outputs in mid-cycle, when they are stable, and its own outputs reach
+  // the SoC through flops (below) at the next rising edge: cycle for cycle a rising-edge AXI slave.
+  // With no transfer in flight the model's coroutines are never woken.
+  logic ddr_active, ddr_en_q, ddr_clk;
+  assign ddr_active = u_soc.u_dma.u_mm2s_channel.start_o || u_soc.u_dma.u_mm2s_channel.busy_q
+                   || u_soc.u_dma.u_s2mm_channel.start_o || u_soc.u_dma.u_s2mm_channel.busy_q
+                   || u_soc.u_core.boot_q;
+  always_ff @(posedge clk) ddr_en_q <= ddr_active;
+  assign ddr_clk = !clk && ddr_en_q;
+
+  // ---------------------------------------------------------------- AXI4 port and DDR model
   logic [0:0]   m_axi_awid, m_axi_bid, m_axi_arid, m_axi_rid;
   logic [31:0]  m_axi_awaddr, m_axi_araddr;
   logic [7:0]   m_axi_awlen, m_axi_arlen;
@@ -59,8 +81,40 @@ module fenn_soc_tb #(
   logic [255:0] m_axi_wdata, m_axi_rdata;
   logic [31:0]  m_axi_wstrb;
 
+  // The model's side (AxiRam binds the ddr_ prefix): the SoC's outputs as they are, the model's
+  // outputs through one flop each.
+  logic [0:0]   ddr_awid, ddr_bid, ddr_arid, ddr_rid;
+  logic [31:0]  ddr_awaddr, ddr_araddr;
+  logic [7:0]   ddr_awlen, ddr_arlen;
+  logic [2:0]   ddr_awsize, ddr_arsize, ddr_awprot, ddr_arprot;
+  logic [1:0]   ddr_awburst, ddr_arburst, ddr_bresp, ddr_rresp;
+  logic         ddr_awlock, ddr_arlock;
+  logic [3:0]   ddr_awcache, ddr_arcache;
+  logic         ddr_awvalid, ddr_awready, ddr_wlast, ddr_wvalid, ddr_wready;
+  logic         ddr_bvalid, ddr_bready, ddr_arvalid, ddr_arready;
+  logic         ddr_rlast, ddr_rvalid, ddr_rready;
+  logic [255:0] ddr_wdata, ddr_rdata;
+  logic [31:0]  ddr_wstrb;
+
+  assign {ddr_awid, ddr_awaddr, ddr_awlen, ddr_awsize, ddr_awburst, ddr_awlock, ddr_awcache,
+          ddr_awprot, ddr_awvalid} = {m_axi_awid, m_axi_awaddr, m_axi_awlen, m_axi_awsize,
+          m_axi_awburst, m_axi_awlock, m_axi_awcache, m_axi_awprot, m_axi_awvalid};
+  assign {ddr_wdata, ddr_wstrb, ddr_wlast, ddr_wvalid, ddr_bready} =
+         {m_axi_wdata, m_axi_wstrb, m_axi_wlast, m_axi_wvalid, m_axi_bready};
+  assign {ddr_arid, ddr_araddr, ddr_arlen, ddr_arsize, ddr_arburst, ddr_arlock, ddr_arcache,
+          ddr_arprot, ddr_arvalid, ddr_rready} = {m_axi_arid, m_axi_araddr, m_axi_arlen,
+          m_axi_arsize, m_axi_arburst, m_axi_arlock, m_axi_arcache, m_axi_arprot, m_axi_arvalid,
+          m_axi_rready};
+  always_ff @(posedge clk) begin
+    {m_axi_awready, m_axi_wready, m_axi_bid, m_axi_bresp, m_axi_bvalid, m_axi_arready} <=
+        {ddr_awready, ddr_wready, ddr_bid, ddr_bresp, ddr_bvalid, ddr_arready};
+    {m_axi_rid, m_axi_rdata, m_axi_rresp, m_axi_rlast, m_axi_rvalid} <=
+        {ddr_rid, ddr_rdata, ddr_rresp, ddr_rlast, ddr_rvalid};
+  end
+
+  // ---------------------------------------------------------------- the SoC
   // The host's settings go through flops: nothing in the SoC then depends combinationally on a
-  // testbench input, so Verilator evaluates its logic once per edge, not again per input change.
+  // testbench input.
   logic        rst_n, halt_req;
   logic [31:0] boot_addr_q;
   logic [63:0] max_cycles_q;
@@ -105,6 +159,7 @@ module fenn_soc_tb #(
     for (int i = 0; i < DmemBytes / 4; i++) u_soc.u_dmem.mem_q[i] = '0;
     for (int i = 0; i < VmemBytes / 64; i++) u_soc.u_vmem.mem_q[i] = '0;
     for (int i = 0; i < LlmWords; i++) llm_image[i] = '0;
+    for (int r = 0; r < 32; r++) u_soc.u_vpu.vrf_q[r] = '{default: '0};
     $readmemh({memdir, "/imem.hex"}, u_soc.u_imem.mem_q);
     $readmemh({memdir, "/dmem.hex"}, u_soc.u_dmem.mem_q);
     $readmemh({memdir, "/vmem.hex"}, u_soc.u_vmem.mem_q);
@@ -112,37 +167,40 @@ module fenn_soc_tb #(
   end
 
   always @(posedge dump_i) begin
-    $writememh({memdir, "/out_imem.hex"}, u_soc.u_imem.mem_q);
-    $writememh({memdir, "/out_dmem.hex"}, u_soc.u_dmem.mem_q);
-    $writememh({memdir, "/out_vmem.hex"}, u_soc.u_vmem.mem_q);
-    $writememh({memdir, "/out_llm.hex"}, llm_image);
+    if (dump_mask_i[0]) $writememh({memdir, "/out_imem.hex"}, u_soc.u_imem.mem_q);
+    if (dump_mask_i[1]) $writememh({memdir, "/out_dmem.hex"}, u_soc.u_dmem.mem_q);
+    if (dump_mask_i[2]) $writememh({memdir, "/out_vmem.hex"}, u_soc.u_vmem.mem_q);
+    if (dump_mask_i[3]) $writememh({memdir, "/out_llm.hex"}, llm_image);
   end
 
   always @(posedge gather_i) begin
     for (int r = 0; r < 32; r++) x_dump[32*r +: 32] = u_soc.u_core.rf_q[r];
     for (int c = 0; c < 8; c++) counters_dump[64*c +: 64] = u_soc.u_core.u_csr.count_q[c];
     dma_dump = {u_soc.u_dma.u_s2mm_channel.status_word, u_soc.u_dma.u_s2mm_channel.count_q,
-                  u_soc.u_dma.u_s2mm_channel.dst_q, u_soc.u_dma.u_s2mm_channel.src_q,
-                  u_soc.u_dma.u_mm2s_channel.status_word, u_soc.u_dma.u_mm2s_channel.count_q,
-                  u_soc.u_dma.u_mm2s_channel.dst_q, u_soc.u_dma.u_mm2s_channel.src_q};
+                u_soc.u_dma.u_s2mm_channel.dst_q, u_soc.u_dma.u_s2mm_channel.src_q,
+                u_soc.u_dma.u_mm2s_channel.status_word, u_soc.u_dma.u_mm2s_channel.count_q,
+                u_soc.u_dma.u_mm2s_channel.dst_q, u_soc.u_dma.u_mm2s_channel.src_q};
+    instr_dump = pc_o < ImemBytes ? u_soc.u_imem.mem_q[pc_o[ImemAw+1:2]] : '0;
+    for (int l = 0; l < Lanes; l++) begin
+      for (int r = 0; r < 32; r++) v_dump[512*l + 16*r +: 16] = u_soc.u_vpu.vrf_q[r][l];
+      rng_dump[16*l +: 16]       = u_soc.u_vpu.u_lanes.s0_q[l];
+      rng_dump[512 + 16*l +: 16] = u_soc.u_vpu.u_lanes.s1_q[l];
+    end
   end
 
+  // Each lane's memory is its own instance: one block per lane (generate index).
   for (genvar l = 0; l < Lanes; l++) begin : g_lane
     always @(posedge scatter_i) begin
       for (int a = 0; a < LlmWords; a++) begin
-        u_soc.u_vpu.g_lane[l].u_lane.u_llm.mem_q[a] = llm_image[a][16*l +: 16];
+        u_soc.u_vpu.g_llm[l].u_llm.mem_q[a] = llm_image[a][16*l +: 16];
       end
-      for (int r = 0; r < 32; r++) u_soc.u_vpu.g_lane[l].u_lane.vrf_q[r] = '0;
     end
     always @(posedge gather_i) begin
-      for (int a = 0; a < LlmWords; a++) begin
-        llm_image[a][16*l +: 16] = u_soc.u_vpu.g_lane[l].u_lane.u_llm.mem_q[a];
+      if (dump_mask_i[3]) begin
+        for (int a = 0; a < LlmWords; a++) begin
+          llm_image[a][16*l +: 16] = u_soc.u_vpu.g_llm[l].u_llm.mem_q[a];
+        end
       end
-      for (int r = 0; r < 32; r++) begin
-        v_dump[512*l + 16*r +: 16] = u_soc.u_vpu.g_lane[l].u_lane.vrf_q[r];
-      end
-      rng_dump[16*l +: 16]       = u_soc.u_vpu.g_lane[l].u_lane.s0_q;
-      rng_dump[512 + 16*l +: 16] = u_soc.u_vpu.g_lane[l].u_lane.s1_q;
     end
   end
 

@@ -1,8 +1,8 @@
 """The one helper of the RTL tests: our configuration, our Verilator flags, and ISS-vs-RTL runs.
 
 SoC tests run through `riscv_soc.rtl` (its cached build of rtl/ under build/, flags in
-`riscv_soc.rtl.simbuild.BUILD_ARGS`); unit tests of single modules build with the same flags into
-build/sim_<unit>_<params> and run a cocotb module `tests/hdl/tb_<unit>.py`.
+`riscv_soc.rtl.simbuild.BUILD_ARGS`); unit tests of single modules build with UNIT_BUILD_ARGS into
+build/sim_<unit>[_<params>] and run a cocotb module `tests/hdl/tb_<unit>.py`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from riscv_soc.rtl import simbuild
 
 HDL_TESTS = Path(__file__).resolve().parent
 MAX_CYCLES = 200_000
+# Unit builds: every signal visible to the cocotb module; no clock generator, no waveforms.
+UNIT_BUILD_ARGS = ("--public-flat-rw", "--assert", "-Wno-fatal", "-CFLAGS", "-O1")
 
 # The runner hands sys.path to the simulator as PYTHONPATH: the tb_*.py modules must be on it.
 if str(HDL_TESTS) not in sys.path:
@@ -36,14 +38,14 @@ def run_unit(name: str, toplevel: str, sources: list[str], parameters: dict[str,
     from cocotb_tools.runner import get_runner
 
     simbuild.toolchain_env()
-    tag = "_".join(f"{k}{v}" for k, v in sorted(parameters.items()))
-    build_dir = simbuild.BUILD_ROOT / f"sim_{name}_{tag}"
+    tag = "".join(f"_{k}{v}" for k, v in sorted(parameters.items()))
+    build_dir = simbuild.BUILD_ROOT / f"sim_{name}{tag}"
     runner = get_runner("verilator")
     runner.build(
         sources=[simbuild.RTL_DIR / s for s in sources],
         hdl_toplevel=toplevel,
         parameters=parameters,
-        build_args=["--public-flat-rw", *simbuild.BUILD_ARGS[1:]],
+        build_args=list(UNIT_BUILD_ARGS),
         build_dir=build_dir,
         log_file=build_dir / "build.log",
     )

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import pytest
 from hdl.directed import all_programs
-from hdl.hdl_helper import run_both
+from hdl.hdl_helper import MAX_CYCLES, run_both
 
+from riscv_soc import rtl
 from riscv_soc.difftest import CONFIG
+from riscv_soc.errors import ConfigError
 from riscv_soc.isa import csr
 from riscv_soc.isa.asm import assemble
 from riscv_soc.isa.table import INSTRS
@@ -64,3 +66,18 @@ def test_cycle_model_pinned(states):
     """One cycle per instruction, 33 per divide: a straight-line program's mcycle."""
     ref, rtl = states["instr_div"]
     assert rtl.cycles == rtl.instret + 32 * 5 and rtl.counters["stall_cycles"] == 32 * 5
+
+
+def test_only_the_named_memories_come_back(states):
+    """`memories=` selects the dumps; what comes back equals the full run (the ISS's, here)."""
+    for names, programs in (
+        (("ddr", "llm"), ["dma_both_channels_with_compute", "instr_vstorel"]),
+        (("vmem",), ["dma_mm2s_basic"]),
+    ):
+        images = [assemble(PROGRAMS[n], n, CONFIG) for n in programs]
+        got = rtl.run_many(images, MAX_CYCLES, CONFIG, memories=names)
+        for name, state in zip(programs, got, strict=True):
+            assert tuple(state.memories) == names
+            assert diff_states(states[name][0], state) == [], name
+    with pytest.raises(ConfigError, match="memories: unknown"):
+        rtl.run(assemble("ecall", "x", CONFIG), 10, CONFIG, memories=("dram",))

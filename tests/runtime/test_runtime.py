@@ -149,3 +149,23 @@ def test_patched_image_writes_inside_sections(recurrent):
     assert all(np.array_equal(before[m], after[m]) for m in before)
     with pytest.raises(ValueError, match="no section"):
         patched_image(fw.image, [("dmem", 1 << 16, b"\x01")])
+
+
+def test_rtl_backend_asks_only_for_the_memories_outputs_are_read_from(recurrent, monkeypatch):
+    """The RTL backend has the simulator dump only dmem and vmem (mailbox, counters, records,
+    state); the results equal a run that returns every memory. The simulator is stood in for by
+    the ISS, which honours `memories` the same way."""
+    from riscv_soc import iss, rtl
+
+    asked = []
+
+    def run_many(images, max_cycles, config, memories):
+        asked.append(memories)
+        return [iss.run(image, max_cycles, config, memories) for image in images]
+
+    bundle, fw, spikes = recurrent
+    monkeypatch.setattr(rtl, "run_many", run_many)
+    result = runtime.run(fw, spikes, seed=3, backend="rtl")
+    assert asked == [("dmem", "vmem")]
+    on_iss = runtime.run(fw, spikes, seed=3, backend="iss")
+    assert core.diff_results(on_iss, result) == []
