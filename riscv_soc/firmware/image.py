@@ -29,7 +29,9 @@ class Section:
 
     def __post_init__(self) -> None:
         if self.memory not in MEMORIES:
-            raise ImageError(f"section {self.name}: unknown memory {self.memory!r}; known: {MEMORIES}")
+            raise ImageError(
+                f"section {self.name}: unknown memory {self.memory!r}; known: {MEMORIES}"
+            )
         if self.size == -1:
             object.__setattr__(self, "size", len(self.data))
         if self.size < len(self.data):
@@ -66,9 +68,10 @@ class Image:
                     f"{sec.address:#x}..{sec.end:#x}, but {sec.memory} holds {sizes[sec.memory]:#x}"
                 )
         for memory in MEMORIES:
-            placed = sorted((s for s in self.sections if s.memory == memory and s.size),
-                            key=lambda s: s.address)
-            for a, b in zip(placed, placed[1:]):
+            placed = sorted(
+                (s for s in self.sections if s.memory == memory and s.size), key=lambda s: s.address
+            )
+            for a, b in zip(placed, placed[1:], strict=False):
                 if b.address < a.end:
                     raise ImageError(
                         f"{self.source}: sections {a.name} and {b.name} overlap in {memory} at "

@@ -1,8 +1,8 @@
 """FeNN fixed-point numerics: saturation, the three rounding modes and the per-lane RNG.
 
-One definition of each rule, as tiny Numba functions shared by the ISS, the event-driven core and the
-cocotb testbenches (they run as plain Python there). docs/semantics.md states each rule in words and
-names the test that pins it. No `fastmath` anywhere: every result must be bit-exact.
+One definition of each rule, as tiny Numba functions shared by the ISS, the event-driven core and
+the cocotb testbenches (they run as plain Python there). docs/semantics.md states each rule in
+words and names the test that pins it. No `fastmath` anywhere: every result must be bit-exact.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def mul_lane(a: int, b: int, shift: int, mode: int, saturate: bool, rng_out: int
 
 @njit(cache=True, inline="always")
 def srai_lane(a: int, shift: int, mode: int, rng_out: int) -> int:
-    """VSRAI on one lane: (a + round_term) >> shift in 32 bits, wrapped to int16 (never saturates)."""
+    """VSRAI on one lane: (a + round_term) >> shift wrapped to int16 (never saturates)."""
     return wrap16((a + round_term(mode, shift, rng_out)) >> shift)
 
 

@@ -4,7 +4,8 @@ Everything that knows an encoding derives it from here: the assembler, the disas
 decoder, the generated SystemVerilog package and the tables of docs/isa.md. Each instruction is one
 line: its mnemonic, its operand syntax and the bits it fixes; masks, matches and op ids are derived.
 
-Operand syntax names an operand kind per comma-separated slot; a slot `imm(xs1)` is a memory operand.
+Operand syntax names an operand kind per comma-separated slot; a slot `imm(xs1)` is a memory
+operand.
 Operand kinds and where their bits go are in `OPERANDS`.
 """
 
@@ -156,7 +157,9 @@ def _scalar() -> list[Instr]:
     out.append(Instr("ecall", "", (((31, 0), 0x00000073),), "I", SYSTEM))
     out.append(Instr("ebreak", "", (((31, 0), 0x00100073),), "I", SYSTEM))
     for f3, name in enumerate(("mul", "mulh", "mulhsu", "mulhu", "div", "divu", "rem", "remu")):
-        out.append(Instr(name, "xd, xs1, xs2", _r(0x33, f3, 0x01), "M", cycles=33 if f3 >= 4 else 1))
+        out.append(
+            Instr(name, "xd, xs1, xs2", _r(0x33, f3, 0x01), "M", cycles=33 if f3 >= 4 else 1)
+        )
     for name, f3 in (("csrrw", 1), ("csrrs", 2), ("csrrc", 3)):
         out.append(Instr(name, "xd, csr, xs1", _i(0x73, f3), "Zicsr", SYSTEM))
     for name, f3 in (("csrrwi", 5), ("csrrsi", 6), ("csrrci", 7)):

@@ -1,0 +1,104 @@
+"""Stage records: what makes a pipeline run resumable.
+
+Where it sits: between the runner (runner.py) and the stage folders. A finished stage leaves
+`DIR/<stage>/stage.json`, written atomically after all its artefacts: the hash of its inputs (the
+config sections it reads and the artefact digests of the stages it reads from), the sha256 of every
+file it wrote, its metrics and its run time. A stage is current, and skipped, when its record
+exists, its input hash is unchanged and every artefact still has its recorded digest; a run stopped
+anywhere (a crash, Ctrl-C) leaves no record for the unfinished stage, so a rerun redoes that stage
+and those after it, and nothing before it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from riscv_soc.artefacts import write_json
+
+RECORD = "stage.json"
+FORMAT, VERSION = "snnsoc-pipeline-stage", 1
+
+
+@dataclass
+class StageRecord:
+    stage: str
+    input_hash: str
+    artefacts: dict[str, str]  # path relative to the run folder -> sha256
+    metrics: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def digest(self) -> str:
+        """One hash of every artefact: what downstream stages key on."""
+        return hash_json(sorted(self.artefacts.items()))
+
+
+def hash_json(obj: object) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()
+
+
+def hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def input_hash(stage: str, sections: dict, upstream: dict[str, StageRecord]) -> str:
+    """The key of a stage's inputs: its config sections and its upstream stages' artefacts."""
+    return hash_json({
+        "stage": stage,
+        "config": sections,
+        "upstream": {name: record.digest for name, record in sorted(upstream.items())},
+    })  # fmt: skip
+
+
+def read_record(out: Path, stage: str) -> StageRecord | None:
+    """The stage's record, or None when it is missing or unreadable (the stage then reruns)."""
+    path = Path(out) / stage / RECORD
+    try:
+        data = json.loads(path.read_text())
+        if data.pop("format") != FORMAT or data.pop("version") != VERSION:
+            return None
+        return StageRecord(**data)
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def is_current(record: StageRecord | None, expected_hash: str, out: Path) -> bool:
+    """Whether `record` finished with these inputs and its artefacts are untouched."""
+    if record is None or record.input_hash != expected_hash:
+        return False
+    for relative, digest in record.artefacts.items():
+        path = Path(out) / relative
+        if not path.is_file() or hash_file(path) != digest:
+            return False
+    return True
+
+
+def clear_stage(out: Path, stage: str) -> Path:
+    """An empty folder for a stage about to run (its old artefacts and record removed)."""
+    folder = Path(out) / stage
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def finish_stage(out: Path, stage: str, expected_hash: str, metrics: dict,
+                 seconds: float) -> StageRecord:  # fmt: skip
+    """Record every file of the stage's folder; the record is written last, atomically."""
+    folder = Path(out) / stage
+    artefacts = {
+        str(path.relative_to(out)): hash_file(path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != RECORD
+    }
+    record = StageRecord(stage, expected_hash, artefacts, metrics, seconds)
+    write_json(folder / RECORD, {"format": FORMAT, "version": VERSION, **asdict(record)})
+    return record

@@ -1,0 +1,186 @@
+"""The hardware stages: quantised bundle, core run, firmware, ISS run, RTL run on a subset.
+
+Where it sits: after the training stages (training.py), before energy. Each stage uses the public
+API of its part (riscv_soc.quant, .core, .compiler + .firmware.export, .runtime) and checks the
+bit-exact contract where two executions meet:
+
+quantise  the student checkpoint -> `bundle.npz` (+ `bundle.nir`), as `snnsoc quantise` does
+core      the bundle on the whole test split -> `results.npz` (the golden run)
+firmware  the bundle compiled for the SoC -> `fw/` (ELF, hex, bin, listing, manifest, bundle)
+iss       the exported firmware on the whole test split; must equal the core's run bit for bit
+rtl       the firmware on a stratified subset (`per_group` samples of every group); must equal
+          the core's and the ISS's runs of the same subset bit for bit (ISS: counters included)
+
+Equality is recorded, never assumed: a stage that finds a difference still finishes, lists the
+differences in its metrics, and the runner reports the failure (runner.verification_failures).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from riscv_soc.pipeline.context import FIRMWARE_DIR, Context
+from riscv_soc.pipeline.scoring import agreement, scores
+
+MAX_DIFFS = 10  # differences kept in a stage's metrics
+
+
+def quantise(ctx: Context, folder: Path) -> dict:
+    from riscv_soc.nir import bundle_to_graph, write_graph
+    from riscv_soc.nir.models import read_model
+    from riscv_soc.quant import QuantConfig, save_bundle
+    from riscv_soc.quant import quantise as quantise_network
+
+    network = read_model(ctx.path("student", "student.pt"))
+    # "auto": the student's own fake quantisation, as `snnsoc quantise` reads it
+    hints = {"weight_bits": 8, "percentile": 99.0, **network.meta.pop("quant_hints", {})}
+    quant = ctx.config["quant"]
+    chosen = {
+        k: hints[k] if quant[k] == "auto" else quant[k] for k in ("weight_bits", "percentile")
+    }
+    config = QuantConfig(**chosen, rounding=quant["rounding"], layout=quant["layout"])
+    bundle = quantise_network(network, config)
+    save_bundle(bundle, folder / "bundle.npz")
+    write_graph(bundle_to_graph(bundle), folder / "bundle.nir")
+    return {
+        "config": bundle.report["config"],
+        "populations": bundle.report["populations"],
+        "num_steps": bundle.num_steps,
+        "encoding": bundle.encoding,
+    }
+
+
+def _activity_means(result) -> dict:
+    return {k: float(np.mean(v)) for k, v in result.activity.items()}
+
+
+def core(ctx: Context, folder: Path) -> dict:
+    from riscv_soc import core as golden
+
+    result = golden.run(ctx.bundle, ctx.spikes, seed=ctx.config["run"]["seed"])
+    golden.save_result(result, folder / "results.npz", ctx.test.y, ctx.test.group)
+    return {
+        **scores(result.predictions, ctx.test),
+        "spikes_per_sample": float(result.activity["spikes"].mean()),
+        "activity": _activity_means(result),
+        "agreement_with_float_student": agreement(result.predictions, ctx.predictions("student")),
+    }
+
+
+def firmware(ctx: Context, folder: Path) -> dict:
+    from riscv_soc.compiler import CompileOptions, compile_bundle
+    from riscv_soc.firmware.export import export_firmware, firmware_of
+
+    options, soc = ctx.config["firmware"], soc_config(ctx.config)
+    compiled = compile_bundle(
+        ctx.bundle,
+        CompileOptions(weights=options["weights"], accumulators=options["accumulators"]),
+        soc,
+    )
+    export_firmware(firmware_of(compiled), folder / FIRMWARE_DIR)
+    memories = {name: {"used": m["used"], "bytes": m["bytes"]}
+                for name, m in compiled.plan.report().items()}  # fmt: skip
+    return {"code_bytes": compiled.code_bytes, "memories": memories, "soc": asdict(soc)}
+
+
+def soc_config(config: dict):
+    """The SoC the firmware is compiled for: FeNN-DMA's memories, the config's DDR size."""
+    from riscv_soc.soc import SocConfig
+
+    return SocConfig(ddr_bytes=config["firmware"]["ddr_mib"] << 20)
+
+
+def compare_runs(reference, result) -> list[str]:
+    """Differences between two runs: readout, spikes, state, and every activity count both
+    have (the core has no cycle counters; the firmware runs have no `saturations`)."""
+    from riscv_soc.core import diff_results
+
+    diffs = diff_results(reference, result, activity=False)
+    for name in sorted(set(reference.activity) & set(result.activity)):
+        a, b = reference.activity[name], result.activity[name]
+        if a.shape != b.shape or not np.array_equal(a, b):
+            diffs.append(f"activity_{name}: {int(np.count_nonzero(a != b))} samples differ")
+    return diffs
+
+
+def _hardware_metrics(result) -> dict:
+    return {
+        "spikes_per_sample": float(result.activity["spikes"].mean()),
+        "cycles": float(result.activity["cycles"].mean()),
+        "activity": _activity_means(result),
+    }
+
+
+def iss(ctx: Context, folder: Path) -> dict:
+    from riscv_soc import runtime
+    from riscv_soc.core import save_result
+
+    seed, workers = ctx.config["run"]["seed"], ctx.config["iss"]["workers"]
+    result = runtime.run(ctx.firmware, ctx.spikes, seed=seed, backend="iss", workers=workers)
+    save_result(result, folder / "results.npz", ctx.test.y, ctx.test.group)
+    diffs = compare_runs(ctx.result("core"), result)
+    return {
+        **scores(result.predictions, ctx.test),
+        **_hardware_metrics(result),
+        "bit_exact_core": not diffs,
+        "diffs_core": diffs[:MAX_DIFFS],
+    }
+
+
+def same_scores(a: dict, b: dict) -> bool:
+    """Equal metrics (NaN, a metric without samples, equals NaN)."""
+    return a.keys() == b.keys() and all(
+        a[k] == b[k] or (isinstance(a[k], float) and np.isnan(a[k]) and np.isnan(b[k])) for k in a
+    )
+
+
+def stratified_subset(groups: np.ndarray, per_group: int, seed: int) -> np.ndarray:
+    """Sorted indices of `per_group` samples drawn from every group (all of a smaller group)."""
+    rng = np.random.default_rng(seed)
+    chosen = [rng.permutation(np.flatnonzero(groups == g))[:per_group] for g in np.unique(groups)]
+    return np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
+
+
+def rtl(ctx: Context, folder: Path) -> dict:
+    """The RTL on the subset, beside the core and the ISS on exactly the same inputs."""
+    from riscv_soc import core as golden
+    from riscv_soc import runtime
+
+    seed = ctx.config["run"]["seed"]
+    index = stratified_subset(ctx.test.group, ctx.config["rtl"]["per_group"], seed)
+    subset, spikes = ctx.test.take(index), ctx.spikes[index]
+    np.save(folder / "subset.npy", index)
+    result = runtime.run(ctx.firmware, spikes, seed=seed, backend="rtl")
+    golden.save_result(result, folder / "results.npz", subset.y, subset.group)
+    # The same call shape as the RTL's (sample i of the subset is sample i of the run), so the
+    # per-sample RNG seeds match whatever the network draws.
+    core_run = golden.run(ctx.bundle, spikes, seed=seed)
+    iss_run = runtime.run(ctx.firmware, spikes, seed=seed, backend="iss")
+    diffs_core = compare_runs(core_run, result)
+    diffs_iss = golden.diff_results(iss_run, result, activity=True)
+    rtl_scores = scores(result.predictions, subset)
+    core_scores = scores(core_run.predictions, subset)
+    return {
+        **rtl_scores,
+        **_hardware_metrics(result),
+        "groups": int(len(np.unique(subset.group))),
+        "groups_in_test": int(len(np.unique(ctx.test.group))),
+        "subset_scores": {
+            "teacher": scores(ctx.predictions("teacher")[index], subset),
+            "student": scores(ctx.predictions("student")[index], subset),
+            "core": core_scores,
+            "iss": scores(iss_run.predictions, subset),
+            "rtl": rtl_scores,
+        },
+        "core_full_run_agreement": agreement(
+            core_run.predictions, ctx.result("core").predictions[index]
+        ),
+        "bit_exact_core": not diffs_core,
+        "bit_exact_iss": not diffs_iss,
+        "scores_equal_core": same_scores(rtl_scores, core_scores),
+        "diffs_core": diffs_core[:MAX_DIFFS],
+        "diffs_iss": diffs_iss[:MAX_DIFFS],
+    }
