@@ -1,6 +1,7 @@
 """The quantiser: per-target scale, clipping report, layouts, and the bundle file."""
 
 import json
+import time
 import zipfile
 
 import numpy as np
@@ -75,6 +76,17 @@ def test_bundle_round_trip(tmp_path):
     assert again.population("h").rounding["v_decay"] == "sr"
     for a, b in zip(bundle.projections, again.projections, strict=True):
         assert np.array_equal(a.words, b.words) and a.layout == b.layout
+
+
+def test_saving_a_bundle_twice_gives_the_same_bytes(tmp_path, monkeypatch):
+    # The pipeline keys later stages on the bundle's hash: equal bundles must be equal files, also
+    # when written a day apart (zip members carry a time stamp).
+    bundle = quantise(_net(np.random.default_rng(3)))
+    save_bundle(bundle, tmp_path / "a.npz")
+    later = time.time() + 86_400
+    monkeypatch.setattr(time, "time", lambda: later)
+    save_bundle(bundle, tmp_path / "b.npz")
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
 
 
 def test_bad_bundles(tmp_path):
