@@ -7,6 +7,9 @@ on the unbiased test split reports accuracy and worst-group accuracy of the floa
 the same path as `snnsoc quantise` (riscv_soc.nir.models.read_model, its fake-quant hints).
 
     .venv/bin/python scripts/accuracy_cost.py [--epochs 30] [--seed 0] [--student CKPT.pt]
+
+Each quantised row is reported with state_headroom_bits 0 (FeNN's scale choice alone) and with
+the default (docs/semantics.md section 5).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ def line(name: str, metrics: dict, base: dict | None = None) -> str:
         delta = f" ({100 * (metrics[key] - base[key]):+.2f} pt)" if base else ""
         return f"{key} {metrics[key]:.4f}{delta}"
 
-    return f"{name:26s}: " + "  ".join(show(k) for k in METRICS)
+    return f"{name:40s}: " + "  ".join(show(k) for k in METRICS)
 
 
 def train_student(epochs: int, seed: int) -> SpikingStudent:
@@ -61,6 +64,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--student", type=Path, help="a student checkpoint instead of training")
+    parser.add_argument("--spike-seed", type=int, default=0, help="seed of the test spike trains")
     args = parser.parse_args()
     if args.student is not None:
         student = load_student(args.student)
@@ -73,19 +77,24 @@ def main() -> None:
         print(f"student trained here: {args.epochs} epochs, arch {student.arch}")
     test = snn.data.load("colour_digits", "test", seed=args.seed)
     steps, encoding = student.arch["num_steps"], student.arch["encoding"]
-    test_spikes = snn.data.encode(test.x, encoding, steps, seed=1234)
+    test_spikes = snn.data.encode(test.x, encoding, steps, seed=args.spike_seed)
     with torch.no_grad():
         out = student(torch.as_tensor(test_spikes, dtype=torch.float32).transpose(0, 1))
     float_pred = out.logits().argmax(1).numpy()
     base = snn.metrics.evaluate(float_pred, test)
     print(f"test split: {len(test.y)} samples, {len(np.unique(test.group))} (class, colour) groups")
     print(line("float student (snntorch)", base))
-    for rounding in ("rn", "sr"):
-        bundle = quantise(network, QuantConfig(rounding=rounding, **hints))
-        result = core.run(bundle, test_spikes, seed=args.seed)
-        metrics = snn.metrics.evaluate(result.predictions, test)
-        agree = float(np.mean(result.predictions == float_pred))
-        print(line(f"quantised core ({rounding})", metrics, base) + f"  same as float {agree:.4f}")
+    # Headroom 0 is FeNN's scale choice alone; the default keeps bits for the state.
+    for headroom in (0, QuantConfig.state_headroom_bits):
+        for rounding in ("rn", "sr"):
+            config = QuantConfig(rounding=rounding, state_headroom_bits=headroom, **hints)
+            bundle = quantise(network, config)
+            result = core.run(bundle, test_spikes, seed=args.seed)
+            metrics = snn.metrics.evaluate(result.predictions, test)
+            agree = float(np.mean(result.predictions == float_pred))
+            fracs = [p["frac_bits"] for p in bundle.report["populations"].values()]
+            name = f"core ({rounding}, headroom {headroom}, F {fracs})"
+            print(line(name, metrics, base) + f"  same as float {agree:.4f}")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,10 @@ def quantise_command(
     frac_bits: Annotated[
         int | None, typer.Option("--frac-bits", help="force one format sI_F everywhere")
     ] = None,
+    state_headroom_bits: Annotated[
+        int,
+        typer.Option("--state-headroom-bits", help="bits kept above the weights for the state"),
+    ] = 6,
     steps: Annotated[
         int | None, typer.Option("--steps", help="time steps [default: from the model]")
     ] = None,
@@ -55,6 +59,7 @@ def quantise_command(
         rounding=rounding,
         layout=layout,
         frac_bits=frac_bits,
+        state_headroom_bits=state_headroom_bits,
     )
     bundle = quantise(network, config)
     save_bundle(bundle, out)

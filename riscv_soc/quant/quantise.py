@@ -27,7 +27,13 @@ DENSE_VECTOR_CYCLES, SPARSE_VECTOR_CYCLES = 4, 7
 
 @dataclass(frozen=True)
 class QuantConfig:
-    """Knobs of the quantiser. `frac_bits` forces one format on every population."""
+    """Knobs of the quantiser. `frac_bits` forces one format on every population.
+
+    `state_headroom_bits`: the state shares its population's format with the incoming weights, so
+    the scale never gives the percentile weight more than 16 - state_headroom_bits bits; V then
+    holds at least 2**(state_headroom_bits + 1) times that weight before it saturates. 16-bit
+    students lose 2 to 6 points of accuracy without it (docs/semantics.md section 5).
+    """
 
     weight_bits: int = 8
     percentile: float = 99.0
@@ -35,6 +41,7 @@ class QuantConfig:
     saturate: bool = True
     layout: str = "auto"  # "auto", "dense" or "sparse" for projections without delays
     frac_bits: int | None = None
+    state_headroom_bits: int = 6
 
     def check(self) -> None:
         if not 2 <= self.weight_bits <= 16:
@@ -47,6 +54,8 @@ class QuantConfig:
             raise ConfigError(f"layout={self.layout!r}; expected auto, dense or sparse")
         if self.frac_bits is not None and not 0 <= self.frac_bits <= 15:
             raise ConfigError(f"frac_bits={self.frac_bits} outside [0, 15]")
+        if not 0 <= self.state_headroom_bits <= 14:
+            raise ConfigError(f"state_headroom_bits={self.state_headroom_bits} outside [0, 14]")
 
 
 def quantise(net: FloatNetwork, config: QuantConfig | None = None) -> Bundle:
@@ -175,16 +184,18 @@ def _frac_bits(fpop: FloatPopulation, magnitude: float, bits: int, config: Quant
     if config.frac_bits is not None:
         return config.frac_bits, "override"
     by_weights = formats.weight_frac_bits(magnitude, bits)
+    by_state = formats.weight_frac_bits(magnitude, 16 - config.state_headroom_bits)
     fixed = [abs(fpop.threshold), abs(fpop.v_reset)] if fpop.spiking else [0.0]
     if fpop.adaptive:
         fixed.append(abs(fpop.threshold) + _largest_adaptation(fpop))
     if fpop.bias is not None and fpop.bias.size:
         fixed.append(float(np.abs(fpop.bias).max()))
     by_headroom = formats.headroom_frac_bits(max(fixed))
-    frac_bits = max(0, min(by_weights, by_headroom, 15))
-    if frac_bits == by_weights:
-        return frac_bits, "weights"
-    return frac_bits, "headroom" if frac_bits == by_headroom else "range"
+    frac_bits = max(0, min(by_weights, by_state, by_headroom, 15))
+    for limit, name in ((by_weights, "weights"), (by_state, "state"), (by_headroom, "headroom")):
+        if frac_bits == limit:
+            return frac_bits, name
+    return frac_bits, "range"
 
 
 def _pack(proj, layout, pre, post, w_raw, n_post, d) -> Projection:

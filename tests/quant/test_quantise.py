@@ -63,6 +63,21 @@ def test_threshold_headroom_limits_the_format():
     assert rep["limited_by"] == "headroom" and rep["frac_bits"] == 7
 
 
+def test_state_headroom_caps_wide_weights():
+    # 16-bit weights at FeNN's scale would leave the readout's integrating V one bit above the
+    # percentile weight; the state keeps state_headroom_bits (6) bits: weights use at most 10.
+    net = _net(np.random.default_rng(5))
+    m = float(np.percentile(np.abs(net.projections[2].weight), 99))
+    wide = quantise(net, QuantConfig(weight_bits=16)).report["populations"]["out"]
+    assert (wide["limited_by"], wide["frac_bits"]) == ("state", -(np.floor(np.log2(m)) - 8))
+    old = quantise(net, QuantConfig(weight_bits=16, state_headroom_bits=0))
+    assert old.report["populations"]["out"]["frac_bits"] == 15  # as wide as int16 allows
+    narrow = quantise(net, QuantConfig(weight_bits=8)).report["populations"]["out"]
+    assert (narrow["limited_by"], narrow["frac_bits"]) == ("weights", -(np.floor(np.log2(m)) - 6))
+    with pytest.raises(ConfigError, match="state_headroom_bits=15 outside"):
+        quantise(net, QuantConfig(state_headroom_bits=15))
+
+
 def test_sparse_layout_chosen_for_sparse_weights():
     rng = np.random.default_rng(2)
     bundle = quantise(_net(rng, n=320, density=0.02))
