@@ -17,7 +17,9 @@ module fenn_ram_1p #(
   output logic [Width-1:0] rdata_o
 );
 
-  logic [Width-1:0] mem_q [Depth];
+  // Synthesis: block RAM (BRAM). Without it Yosys' xcup library offers a 64K x 1 LUT-RAM it
+  // cannot map ("invalid OPTION_ABITS/WIDTH combination") for the 128 KiB scalar data memory.
+  (* ram_style = "block" *) logic [Width-1:0] mem_q [Depth];
 
   always_ff @(posedge clk_i) begin
     if (req_i) begin

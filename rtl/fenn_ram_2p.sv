@@ -5,6 +5,10 @@
 module fenn_ram_2p #(
   parameter int unsigned Width = 512,
   parameter int unsigned Depth = 8192,
+  // Synthesis only (Xilinx ram_style): "block" BRAM, "ultra" URAM. A comment to the simulator.
+  /* verilator lint_off UNUSEDPARAM */
+  parameter string       RamStyle = "block",
+  /* verilator lint_on UNUSEDPARAM */
   localparam int unsigned Aw = $clog2(Depth)
 ) (
   input  logic             clk_i,
@@ -20,7 +24,7 @@ module fenn_ram_2p #(
   output logic [Width-1:0] b_rdata_o
 );
 
-  logic [Width-1:0] mem_q [Depth];
+  (* ram_style = RamStyle *) logic [Width-1:0] mem_q [Depth];
 
   always_ff @(posedge clk_i) begin
     if (a_req_i) begin

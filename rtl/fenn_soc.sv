@@ -145,7 +145,7 @@ module fenn_soc
   logic [VmemAw-1:0] vmem_a_addr, vmem_b_addr;
   logic [511:0]      vmem_a_wdata, vmem_a_rdata, vmem_b_wdata, vmem_b_rdata;
 
-  fenn_ram_2p #(.Width(512), .Depth(VmemBytes / 64)) u_vmem (
+  fenn_ram_2p #(.Width(512), .Depth(VmemBytes / 64), .RamStyle("ultra")) u_vmem (
     .clk_i,
     .a_req_i  (vmem_a_req),
     .a_we_i   (vmem_a_we),

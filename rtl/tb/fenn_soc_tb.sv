@@ -59,7 +59,8 @@ module fenn_soc_tb #(
   // model raises its readies). The enable changes while the clock is low: no glitches. The model
   // thus samples the SoC's outputs in mid-cycle, when they are stable, and its own outputs reach
   // the SoC through flops (below) at the next rising edge: cycle for cycle a rising-edge AXI slave.
-  // With no transfer in flight the model's coroutines are never woken.
+  // With no transfer in flight the model's coroutines are never woken (the driver watches ddr_en_q
+  // and lets the model's channel monitors watch their signals only while it is high).
   logic ddr_active, ddr_en_q, ddr_clk;
   assign ddr_active = u_soc.u_dma.u_mm2s_channel.start_o || u_soc.u_dma.u_mm2s_channel.busy_q
                    || u_soc.u_dma.u_s2mm_channel.start_o || u_soc.u_dma.u_s2mm_channel.busy_q
