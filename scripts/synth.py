@@ -119,10 +119,10 @@ def run(
     top: str, out: Path, family: str, synth_args: str = "", share: bool = True
 ) -> dict[str, int]:
     """Synthesize `top`; returns the summary counts. Raises ConfigError if Yosys fails."""
-    yosys = load_yosys()
     out = out.resolve()
     if out.is_relative_to("/tmp"):
         raise ConfigError(f"synth: --out {out}: Yosys (WASI) cannot write under /tmp; use out/...")
+    yosys = load_yosys()
     out.mkdir(parents=True, exist_ok=True)
     script = out / "synth.ys"
     script.write_text(yosys_script(top, family, synth_args, share))
