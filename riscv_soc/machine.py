@@ -8,9 +8,13 @@ two states with `diff_states`. Memories travel with the state for comparison but
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from riscv_soc.errors import ConfigError
+from riscv_soc.firmware.image import MEMORIES
 
 # Exit kinds.
 EXIT_ECALL, EXIT_EBREAK, EXIT_LIMIT, EXIT_TRAP = "ecall", "ebreak", "limit", "trap"
@@ -27,6 +31,24 @@ TRAP_CAUSES = {
     8: "vector_load_use",  # a vector load's destination used by the next instruction
 }
 TRAP_CODES = {name: code for code, name in TRAP_CAUSES.items()}
+
+MAX_CYCLES_LIMIT = 1 << 62  # the run arguments both ISS and RTL take, checked once here
+
+
+def check_max_cycles(max_cycles: int) -> None:
+    if isinstance(max_cycles, bool) or not isinstance(max_cycles, (int, np.integer)):
+        raise ConfigError(f"max_cycles: expected an integer, got {max_cycles!r}")
+    if not 1 <= max_cycles <= MAX_CYCLES_LIMIT:
+        raise ConfigError(f"max_cycles: must be in 1..2**62, got {max_cycles}")
+
+
+def check_memory_names(memories: Iterable[str]) -> tuple[str, ...]:
+    """The memories a run copies into its state, as a tuple; a bare name counts as one."""
+    names = (memories,) if isinstance(memories, str) else tuple(memories)
+    unknown = [n for n in names if n not in MEMORIES]
+    if unknown:
+        raise ConfigError(f"memories: unknown {unknown}; known: {list(MEMORIES)}")
+    return names
 
 
 @dataclass

@@ -18,23 +18,23 @@ from riscv_soc.firmware.elf import read_elf
 from riscv_soc.isa.registers import xreg_name
 from riscv_soc.machine import MachineState
 
+# The arguments `snnsoc iss` and `snnsoc rtl` share.
+ImagePath = Annotated[Path, typer.Argument(help="firmware image (.elf)")]
+MaxCycles = Annotated[
+    int, typer.Option("--max-cycles", help="stop at the first instruction boundary past N")
+]
+AsJson = Annotated[bool, typer.Option("--json", help="print the machine state as JSON")]
+
 
 @app.command("iss")
-def iss(
-    image: Annotated[Path, typer.Argument(help="firmware image (.elf)")],
-    max_cycles: Annotated[
-        int, typer.Option("--max-cycles", help="stop at the first instruction boundary past N")
-    ] = 1_000_000_000,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="print the machine state as JSON")
-    ] = False,
-) -> None:
+def iss(image: ImagePath, max_cycles: MaxCycles = 1_000_000_000, as_json: AsJson = False) -> None:
     """Run IMAGE on the instruction-set simulator until ecall, ebreak, a trap or the cycle limit."""
-    state = simulator.run(read_elf(image), max_cycles)
-    if as_json:
-        typer.echo(json.dumps(state.to_json(), indent=2))
-    else:
-        typer.echo(summary(state))
+    show(simulator.run(read_elf(image), max_cycles), as_json)
+
+
+def show(state: MachineState, as_json: bool) -> None:
+    """Print `state` as JSON or as the summary below."""
+    typer.echo(json.dumps(state.to_json(), indent=2) if as_json else summary(state))
 
 
 def summary(state: MachineState) -> str:

@@ -7,7 +7,6 @@ agrees; otherwise the same summary as `snnsoc iss`.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -15,29 +14,21 @@ import typer
 
 from riscv_soc import rtl as simulator
 from riscv_soc.cli import app
-from riscv_soc.cli.iss import summary
+from riscv_soc.cli.iss import AsJson, ImagePath, MaxCycles, show
 from riscv_soc.errors import ConfigError
 from riscv_soc.firmware.elf import read_elf
 
 
 @app.command("rtl")
 def rtl(
-    image: Annotated[Path, typer.Argument(help="firmware image (.elf)")],
-    max_cycles: Annotated[
-        int, typer.Option("--max-cycles", help="stop at the first instruction boundary past N")
-    ] = 1_000_000_000,
+    image: ImagePath,
+    max_cycles: MaxCycles = 1_000_000_000,
     trace: Annotated[
         Path | None, typer.Option("--trace", help="write an FST waveform (GTKWave) to FILE")
     ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="print the machine state as JSON")
-    ] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Run IMAGE on the SoC's RTL until ecall, ebreak, a trap or the cycle limit."""
     if trace is not None and trace.suffix != ".fst":
         raise ConfigError(f"--trace {trace}: the waveform is FST; name the file *.fst")
-    state = simulator.run(read_elf(image), max_cycles, trace=trace)
-    if as_json:
-        typer.echo(json.dumps(state.to_json(), indent=2))
-    else:
-        typer.echo(summary(state))
+    show(simulator.run(read_elf(image), max_cycles, trace=trace), as_json)

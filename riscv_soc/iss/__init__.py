@@ -35,12 +35,11 @@ from riscv_soc.isa import csr
 from riscv_soc.isa.disasm import disassemble
 from riscv_soc.iss import _kernels as k
 from riscv_soc.iss import decode
-from riscv_soc.machine import TRAP_CAUSES, MachineState
+from riscv_soc.machine import TRAP_CAUSES, MachineState, check_max_cycles, check_memory_names
 from riscv_soc.soc import DEFAULT, LANES, VECTOR_BYTES, VREGS, SocConfig
 
 __all__ = ["Iss", "run"]
 
-MAX_CYCLES_LIMIT = 1 << 62
 _EXITS = {
     k.EXIT_ECALL: "ecall",
     k.EXIT_EBREAK: "ebreak",
@@ -64,8 +63,8 @@ def run(
     The state holds the named memories (all by default) without copying them. Raises ImageError
     when the image does not fit `config`, ConfigError for a bad argument.
     """
-    _check_max_cycles(max_cycles)
-    names = _check_memory_names(memories)
+    check_max_cycles(max_cycles)
+    names = check_memory_names(memories)
     machine = Iss(image, config)
     machine._execute(max_cycles)
     return machine._state({name: machine.memories[name] for name in names})
@@ -119,8 +118,8 @@ class Iss:
         `memories` names the memories copied into the returned state (`()` for none: copying
         256 MiB of DDR takes a while).
         """
-        _check_max_cycles(max_cycles)
-        names = _check_memory_names(memories)
+        check_max_cycles(max_cycles)
+        names = check_memory_names(memories)
         self._execute(max_cycles)
         return self._state({name: self.memories[name].copy() for name in names})
 
@@ -195,20 +194,3 @@ def _check_config(config: SocConfig) -> None:
             raise ConfigError(
                 f"config.{name}: must be a positive multiple of {multiple} up to 2**32, got {size}"
             )
-
-
-def _check_max_cycles(max_cycles: int) -> None:
-    if isinstance(max_cycles, bool) or not isinstance(max_cycles, (int, np.integer)):
-        raise ConfigError(f"max_cycles: expected an integer, got {max_cycles!r}")
-    if not 1 <= max_cycles <= MAX_CYCLES_LIMIT:
-        raise ConfigError(f"max_cycles: must be in 1..2**62, got {max_cycles}")
-
-
-def _check_memory_names(memories: Iterable[str]) -> tuple[str, ...]:
-    if isinstance(memories, str):
-        memories = (memories,)
-    names = tuple(memories)
-    unknown = [n for n in names if n not in MEMORIES]
-    if unknown:
-        raise ConfigError(f"memories: unknown {unknown}; known: {list(MEMORIES)}")
-    return names

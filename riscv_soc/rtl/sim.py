@@ -20,12 +20,10 @@ from pathlib import Path
 
 from riscv_soc.errors import ConfigError
 from riscv_soc.firmware.image import MEMORIES, Image
-from riscv_soc.machine import MachineState
+from riscv_soc.machine import MachineState, check_max_cycles, check_memory_names
 from riscv_soc.rtl import simbuild
 from riscv_soc.rtl.driver import JOB_ENV
 from riscv_soc.soc import DEFAULT, SocConfig
-
-MAX_CYCLES_LIMIT = 1 << 62
 
 
 def run(
@@ -59,8 +57,8 @@ def run_many(
     one waveform.
     """
     images = list(images)
-    _check_max_cycles(max_cycles)
-    names = _check_memory_names(memories)
+    check_max_cycles(max_cycles)
+    names = check_memory_names(memories)
     for image in images:
         if not isinstance(image, Image):
             raise ConfigError(f"images: expected riscv_soc Images, got {type(image).__name__}")
@@ -110,18 +108,3 @@ def _simulate(out, scratch, images, max_cycles, config, trace, names) -> list[Ma
             raise RuntimeError(f"RTL simulation stopped before program {n}:\n{log}")
         states.append(pickle.loads(result.read_bytes()))
     return states
-
-
-def _check_memory_names(memories: Iterable[str]) -> tuple[str, ...]:
-    names = (memories,) if isinstance(memories, str) else tuple(memories)
-    unknown = [n for n in names if n not in MEMORIES]
-    if unknown:
-        raise ConfigError(f"memories: unknown {unknown}; known: {list(MEMORIES)}")
-    return names
-
-
-def _check_max_cycles(max_cycles: int) -> None:
-    if isinstance(max_cycles, bool) or not isinstance(max_cycles, int):
-        raise ConfigError(f"max_cycles: expected an integer, got {max_cycles!r}")
-    if not 1 <= max_cycles <= MAX_CYCLES_LIMIT:
-        raise ConfigError(f"max_cycles: must be in 1..2**62, got {max_cycles}")

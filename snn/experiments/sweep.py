@@ -24,15 +24,10 @@ from snn.experiments.runner import read_result, run_unit
 
 BACKENDS = ("local", "ray")
 POLL_SECONDS = 2.0
+# What identifies a row: the model and the test split it is scored on.
+KEY_COLUMNS = ("dataset", "rho", "seed", "method", "kd", "remedy", "role", "split")
 COLUMNS = (
-    "dataset",
-    "rho",
-    "seed",
-    "method",
-    "kd",
-    "remedy",
-    "role",
-    "split",
+    *KEY_COLUMNS,
     "acc",
     "unbiased_acc",
     "aligned_acc",
@@ -160,22 +155,6 @@ def write_results(out: str | Path, units: list[Unit] | None = None) -> Path:
         writer.writerow({k: "" if row.get(k) is None else row[k] for k in COLUMNS})
     path = Path(out) / "results.csv"
     write_text(path, buffer.getvalue())
-    breakdown = [
-        {
-            k: row[k]
-            for k in (
-                "dataset",
-                "rho",
-                "seed",
-                "method",
-                "kd",
-                "remedy",
-                "role",
-                "split",
-                "breakdown",
-            )
-        }
-        for row in rows
-    ]
+    breakdown = [{k: row[k] for k in (*KEY_COLUMNS, "breakdown")} for row in rows]
     write_text(Path(out) / "breakdown.json", json.dumps(breakdown) + "\n")
     return path

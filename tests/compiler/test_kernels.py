@@ -4,7 +4,7 @@ path the options can force, random networks; plus the cycle cost of each kernel.
 import numpy as np
 import pytest
 import scipy.sparse
-from naive.firmware_nets import FAMILIES, family_bundle, spikes_for
+from naive.firmware_nets import FAMILIES, family_bundle, input_lif_li, spikes_for
 from naive.random_nets import random_network
 
 from riscv_soc import core, runtime
@@ -214,15 +214,7 @@ def test_sparse_rows_cost_within_goal_all_in():
 def test_code_too_large_for_inlined_scans_falls_back_to_shared_bit_loops():
     """A copy of the bit loop per spike word (16 words here) makes code that does not fit a
     1 KiB imem: the compiler rebuilds with one shared loop per scan; the results stay the core's."""
-    rng = np.random.default_rng(4)
-    net = FloatNetwork(
-        512,
-        [FloatPopulation("h", "lif", 96, beta=0.9, threshold=0.5),
-         FloatPopulation("out", "li", 4, beta=0.9, reset="none")],
-        [FloatProjection("in_h", "input", "h", rng.normal(0, 0.3, (512, 96))),
-         FloatProjection("h_out", "h", "out", rng.normal(0, 0.3, (96, 4)))],
-        output="out", num_steps=3, readout="mean",
-    )  # fmt: skip
+    net = input_lif_li(np.random.default_rng(4), 512, 96, 4, steps=3, threshold=0.5)
     bundle = quantise(net, QuantConfig())
     inlined = compile_bundle(bundle).code_bytes
     shared = compile_bundle(bundle, CompileOptions(inline_scan_bytes=0)).code_bytes

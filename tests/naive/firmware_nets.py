@@ -19,6 +19,16 @@ def _w(rng, pre, post, scale=0.6, density=None):
     return w
 
 
+def input_lif_li(rng, inputs: int, hidden: int, outputs: int, steps: int, threshold: float = 1.0):
+    """inputs -> `hidden` LIF -> `outputs` LI (mean readout), N(0, 0.3) weights: a plain student
+    shape, for tests that need its size rather than a family's features."""
+    h = FloatPopulation("h", "lif", hidden, beta=0.9, threshold=threshold)
+    out = FloatPopulation("out", "li", outputs, beta=0.9, reset="none")
+    projs = [FloatProjection("in_h", "input", "h", _w(rng, inputs, hidden, 0.3)),
+             FloatProjection("h_out", "h", "out", _w(rng, hidden, outputs, 0.3))]  # fmt: skip
+    return FloatNetwork(inputs, [h, out], projs, output="out", num_steps=steps, readout="mean")
+
+
 def dense_lif(rng):
     """Dense feed-forward LIF (subtract) into an LI readout (mean), with a bias."""
     h = FloatPopulation("h", "lif", 70, beta=0.9, threshold=0.8)

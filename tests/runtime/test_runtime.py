@@ -2,14 +2,14 @@
 
 import numpy as np
 import pytest
-from naive.firmware_nets import family_bundle, spikes_for
+from naive.firmware_nets import family_bundle, input_lif_li, spikes_for
 
 from riscv_soc import core, runtime
 from riscv_soc.compiler import CompileOptions, compile_bundle
 from riscv_soc.core import load_result, save_result
 from riscv_soc.errors import ConfigError, DataError
 from riscv_soc.firmware.export import firmware_of
-from riscv_soc.quant import FloatNetwork, FloatPopulation, FloatProjection, QuantConfig, quantise
+from riscv_soc.quant import QuantConfig, quantise
 from riscv_soc.runtime.backends import patched_image
 
 
@@ -69,15 +69,7 @@ def test_counters_measure_the_inference(recurrent):
 
 def _too_big_for_vector_memory():
     """700 x 512 int16 weights: 716,800 bytes, more than the 512 KiB of vector memory."""
-    rng = np.random.default_rng(5)
-    net = FloatNetwork(
-        700,
-        [FloatPopulation("h", "lif", 512, beta=0.9, threshold=1.0),
-         FloatPopulation("out", "li", 10, beta=0.9, reset="none")],
-        [FloatProjection("in_h", "input", "h", rng.normal(0, 0.3, (700, 512))),
-         FloatProjection("h_out", "h", "out", rng.normal(0, 0.3, (512, 10)))],
-        output="out", num_steps=3, readout="mean",
-    )  # fmt: skip
+    net = input_lif_li(np.random.default_rng(5), 700, 512, 10, steps=3)
     return quantise(net, QuantConfig(rounding="sr", weight_bits=8))
 
 
