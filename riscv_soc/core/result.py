@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from riscv_soc.artefacts import atomic_path, write_json
-from riscv_soc.errors import DataError
+from riscv_soc.errors import ConfigError, DataError
 
 FORMAT = "snnsoc-results"
 VERSION = 1
@@ -97,13 +97,23 @@ def load_result(path: str | os.PathLike) -> RunResult:
     return RunResult(data["readout"], group("spikes_"), group("state_"), group("activity_"))
 
 
-def diff_results(a: RunResult, b: RunResult, activity: bool = True) -> list[str]:
-    """Differences between two runs (readout, spikes, state, activity); empty when bit-identical."""
+def diff_results(a: RunResult, b: RunResult, activity: bool | str = True) -> list[str]:
+    """Differences between two runs (readout, spikes, state, activity); empty when bit-identical.
+
+    `activity`: True compares every count, a count only one run has being a difference; "shared"
+    compares the counts both have (the core has no cycle counters, the firmware runs no
+    `saturations`); False none.
+    """
+    if activity not in (True, False, "shared"):
+        raise ConfigError(f"activity: expected True, False or 'shared', got {activity!r}")
     out = []
     pairs = [("readout", a.readout, b.readout)]
     for kind in ("spikes", "state", *(("activity",) if activity else ())):
         da, db = getattr(a, kind), getattr(b, kind)
-        for key in sorted(set(da) | set(db)):
+        keys = (
+            set(da) & set(db) if kind == "activity" and activity == "shared" else set(da) | set(db)
+        )
+        for key in sorted(keys):
             if key not in da or key not in db:
                 out.append(f"{kind}_{key}: only in {'first' if key in da else 'second'} run")
             else:

@@ -5,7 +5,8 @@ counters per inference (riscv_soc.runtime -> RunResult.activity); `energy` turns
 with a calibrated `EnergyModel` (BOARD: fitted to FeNN's KV260 measurement; CORE: per-operation
 energies of the FPGA fabric). `snn_op_energy` / `ann_op_energy` give the op-count estimate SNN
 papers use, and `compare` puts all of them in one table. docs/energy.md: equations, constants and
-their sources, and the SHD calibration check (benchmarks/energy_calibration.py).
+their sources, and the SHD calibration check (`riscv_soc.energy.shd`, the workload;
+benchmarks/energy_calibration.py prints it).
 
     report = energy(result.activity, BOARD)        # per sample: report.dynamic_j, .time_s
     print(format_comparison(compare(result.activity, ann_macs=dense_macs([700, 256, 20]))))

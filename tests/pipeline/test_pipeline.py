@@ -70,6 +70,10 @@ def test_every_stage_runs_and_the_executions_agree(reference):
     assert rtl["bit_exact_core"] and rtl["bit_exact_iss"] and rtl["scores_equal_core"]
     assert (rtl["samples"], rtl["groups"], rtl["groups_in_test"]) == (8, 4, 4)
     assert rtl["subset_scores"]["rtl"]["wga"] == rtl["subset_scores"]["core"]["wga"]
+    variants = result.records["calibration"].metrics["variants"]
+    assert set(variants) == {"auto", "memory"} and all(
+        v["bit_exact_core"] for v in variants.values()
+    )
     rtl_result = load_result(result.out / "rtl" / "results.npz")
     index = np.load(result.out / "rtl" / "subset.npy")
     core = load_result(result.out / "core" / "results.npz")
