@@ -15,6 +15,7 @@ the default (docs/semantics.md section 5).
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +25,8 @@ import snn.data
 import snn.metrics
 from riscv_soc import core
 from riscv_soc.nir import from_graph, student_to_graph
-from riscv_soc.nir.models import read_model
-from riscv_soc.quant import QuantConfig, quantise
+from riscv_soc.nir.models import quant_config, read_model
+from riscv_soc.quant import quantise
 from snn.models import SpikingStudent, load_student
 
 METRICS = ("acc", "wga", "unbiased_acc", "conflicting_acc")  # snn.metrics' definitions
@@ -69,11 +70,10 @@ def main() -> None:
     if args.student is not None:
         student = load_student(args.student)
         network = read_model(args.student)
-        hints = network.meta.pop("quant_hints", {})
         print(f"student {args.student}: arch {student.arch}")
     else:
         student = train_student(args.epochs, args.seed)
-        network, hints = from_graph(student_to_graph(student)), {}
+        network = from_graph(student_to_graph(student))
         print(f"student trained here: {args.epochs} epochs, arch {student.arch}")
     test = snn.data.load("colour_digits", "test", seed=args.seed)
     steps, encoding = student.arch["num_steps"], student.arch["encoding"]
@@ -84,10 +84,11 @@ def main() -> None:
     base = snn.metrics.evaluate(float_pred, test)
     print(f"test split: {len(test.y)} samples, {len(np.unique(test.group))} (class, colour) groups")
     print(line("float student (snntorch)", base))
+    settings = quant_config(network)  # a checkpoint's own fake quantisation, as `snnsoc quantise`
     # Headroom 0 is FeNN's scale choice alone; the default keeps bits for the state.
-    for headroom in (0, QuantConfig.state_headroom_bits):
+    for headroom in (0, settings.state_headroom_bits):
         for rounding in ("rn", "sr"):
-            config = QuantConfig(rounding=rounding, state_headroom_bits=headroom, **hints)
+            config = replace(settings, rounding=rounding, state_headroom_bits=headroom)
             bundle = quantise(network, config)
             result = core.run(bundle, test_spikes, seed=args.seed)
             metrics = snn.metrics.evaluate(result.predictions, test)

@@ -46,16 +46,16 @@ def quantise_command(
 ) -> None:
     """Quantise MODEL to the FeNN fixed-point format and print what quantisation cost."""
     from riscv_soc.nir import bundle_to_graph, write_graph
-    from riscv_soc.nir.models import read_model
-    from riscv_soc.quant import QuantConfig, quantise, save_bundle
+    from riscv_soc.nir.models import quant_config, read_model
+    from riscv_soc.quant import quantise, save_bundle
 
     network = read_model(model, dt=dt)
-    hints = network.meta.pop("quant_hints", {})
     if steps is not None:
         network.num_steps = steps
-    config = QuantConfig(
-        weight_bits=weight_bits or hints.get("weight_bits", 8),
-        percentile=percentile or hints.get("percentile", 99.0),
+    config = quant_config(
+        network,
+        weight_bits=weight_bits,
+        percentile=percentile,
         rounding=rounding,
         layout=layout,
         frac_bits=frac_bits,

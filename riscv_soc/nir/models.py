@@ -14,6 +14,7 @@ from riscv_soc.errors import ConfigError
 from riscv_soc.nir.exporter import student_to_graph
 from riscv_soc.nir.importer import DEFAULT_DT, from_graph, read_nir
 from riscv_soc.quant.network import FloatNetwork
+from riscv_soc.quant.quantise import QuantConfig
 
 
 def read_model(path: str | os.PathLike, dt: float = DEFAULT_DT) -> FloatNetwork:
@@ -38,3 +39,21 @@ def read_model(path: str | os.PathLike, dt: float = DEFAULT_DT) -> FloatNetwork:
         hints["weight_bits"] = int(arch["weight_bits"])
     network.meta["quant_hints"] = hints
     return network
+
+
+def quant_config(
+    network: FloatNetwork,
+    weight_bits: int | None = None,
+    percentile: float | None = None,
+    **settings,
+) -> QuantConfig:
+    """The quantiser settings for a network `read_model` returned: `weight_bits` and `percentile`
+    as given, else the student's own fake quantisation (its `quant_hints`, taken out of the
+    network's meta), else the quantiser's defaults; `settings` are the other QuantConfig fields."""
+    hints = {"weight_bits": QuantConfig.weight_bits, "percentile": QuantConfig.percentile}
+    hints |= network.meta.pop("quant_hints", {})
+    return QuantConfig(
+        weight_bits=hints["weight_bits"] if weight_bits is None else weight_bits,
+        percentile=hints["percentile"] if percentile is None else percentile,
+        **settings,
+    )

@@ -30,18 +30,15 @@ MAX_DIFFS = 10  # differences kept in a stage's metrics
 
 def quantise(ctx: Context, folder: Path) -> dict:
     from riscv_soc.nir import bundle_to_graph, write_graph
-    from riscv_soc.nir.models import read_model
-    from riscv_soc.quant import QuantConfig, save_bundle
+    from riscv_soc.nir.models import quant_config, read_model
     from riscv_soc.quant import quantise as quantise_network
+    from riscv_soc.quant import save_bundle
 
     network = read_model(ctx.path("student", "student.pt"))
     # "auto": the student's own fake quantisation, as `snnsoc quantise` reads it
-    hints = {"weight_bits": 8, "percentile": 99.0, **network.meta.pop("quant_hints", {})}
     quant = ctx.config["quant"]
-    chosen = {
-        k: hints[k] if quant[k] == "auto" else quant[k] for k in ("weight_bits", "percentile")
-    }
-    config = QuantConfig(**chosen, rounding=quant["rounding"], layout=quant["layout"])
+    chosen = {k: None if quant[k] == "auto" else quant[k] for k in ("weight_bits", "percentile")}
+    config = quant_config(network, **chosen, rounding=quant["rounding"], layout=quant["layout"])
     bundle = quantise_network(network, config)
     save_bundle(bundle, folder / "bundle.npz")
     write_graph(bundle_to_graph(bundle), folder / "bundle.nir")

@@ -8,6 +8,7 @@ from naive.snntorch_nets import Student
 
 from riscv_soc.errors import ConfigError
 from riscv_soc.nir import bundle_to_graph, from_graph, read_nir, student_to_graph, write_graph
+from riscv_soc.nir.models import quant_config
 from riscv_soc.quant import QuantConfig, quantise
 
 
@@ -143,3 +144,26 @@ def test_unreadable_file(tmp_path):
     (tmp_path / "x.nir").write_bytes(b"not hdf5")
     with pytest.raises(ConfigError, match="x.nir: not a readable NIR graph"):
         read_nir(tmp_path / "x.nir")
+
+
+def test_quant_config_takes_the_students_fake_quantisation_unless_told():
+    def network(**hints):
+        graph = _graph(
+            {"input": nir.Input(np.array([3])), "fc": nir.Linear(np.ones((2, 3))),
+             "lif": _lif(2), "output": nir.Output(np.array([2]))},
+            [("input", "fc"), ("fc", "lif"), ("lif", "output")],
+        )  # fmt: skip
+        net = from_graph(graph)
+        if hints:
+            net.meta["quant_hints"] = hints
+        return net
+
+    student = {"weight_bits": 16, "percentile": 99.5}
+    assert quant_config(network(**student), rounding="sr") == QuantConfig(
+        weight_bits=16, percentile=99.5, rounding="sr"
+    )
+    assert quant_config(network(**student), weight_bits=8).weight_bits == 8
+    assert quant_config(network()) == QuantConfig()  # a plain graph: the quantiser's defaults
+    net = network(**student)
+    quant_config(net)
+    assert "quant_hints" not in net.meta  # taken out: the bundle does not carry them
