@@ -1,7 +1,8 @@
 """Atomic artefact writes: a temporary file beside the target, then `os.replace`.
 
-An interrupted run never leaves a half-written checkpoint, bundle, image or result behind. This is a
-leaf module (no pipeline semantics), so the training API uses it too.
+An interrupted run never leaves a half-written checkpoint, bundle, image or result behind. The file
+gets the mode a plain `open(target, "w")` would give it (0666 less the umask), not mkstemp's private
+0600. This is a leaf module (no pipeline semantics), so the training API uses it too.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.fchmod(fd, 0o666 & ~_umask())
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -31,6 +33,13 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it; restored at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_bytes(target: str | os.PathLike, data: bytes) -> None:
