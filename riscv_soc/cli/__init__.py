@@ -12,6 +12,8 @@ import sys
 
 import typer
 
+import snn  # noqa: F401  (pins torch's CPU kernels before any command computes: snn.determinism)
+
 app = typer.Typer(
     name="snnsoc",
     help="Debiased ANN teachers distilled into spiking students, run bit-exactly on FeNN-DMA.",

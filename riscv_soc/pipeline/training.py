@@ -22,8 +22,6 @@ import numpy as np
 from riscv_soc.pipeline.context import EVAL_SPLIT, Context
 from riscv_soc.pipeline.scoring import ACCURACY_KEYS, scores
 
-TRAIN_THREADS = 1  # as the sweep workers: the same models as the study's, bit for bit
-
 
 def _unit(config: dict, specs: list):
     from snn.experiments.grid import Setup, Unit
@@ -65,10 +63,11 @@ def _unit_run(ctx: Context, folder: Path, specs: list, with_teachers: bool = Tru
     """A UnitRun writing into `folder`, holding the teacher stage's models already."""
     import torch
 
+    from snn.determinism import TRAIN_THREADS
     from snn.experiments.runner import UnitRun, unit_dir
     from snn.models.checkpoint import load_teacher
 
-    torch.set_num_threads(TRAIN_THREADS)
+    torch.set_num_threads(TRAIN_THREADS)  # as the sweep workers: the study's models, bit for bit
     unit = _unit(ctx.config, specs)
     run = UnitRun(unit, folder)
     if with_teachers:

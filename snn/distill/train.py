@@ -19,6 +19,7 @@ from tqdm.auto import tqdm
 from snn.data.dataset import Dataset
 from snn.data.encode import encode
 from snn.debias.methods import Batch, Method, make_method, own_loss
+from snn.determinism import reproducible
 from snn.distill.kd import KDConfig, kd_term
 from snn.errors import ConfigError, check_choice
 from snn.models.student import ENGINES, SpikingStudent
@@ -165,6 +166,7 @@ def _batch_loss(
     return {"loss": loss, "own": own, "kd": distil}
 
 
+@reproducible
 def fit(
     model: nn.Module,
     train: Dataset,

@@ -19,6 +19,7 @@ import torch
 
 import snn.data
 from riscv_soc.artefacts import write_json
+from snn.determinism import training_threads
 from snn.distill.recipes import distill, train_student, train_teacher
 from snn.distill.train import TrainConfig
 from snn.errors import CheckpointError
@@ -222,11 +223,11 @@ def _finite(value):
 def run_unit(unit: Unit, out: str | Path, on_model=None) -> dict:
     """Run every model of `unit` not finished yet; returns counts of trained and skipped.
     `on_model()` is called after each model (progress display in the serial sweep)."""
-    torch.set_num_threads(1)  # workers run side by side; one BLAS thread each
     run = UnitRun(unit, Path(out))
     trained = 0
-    for spec in unit.models:
-        trained += run.run_model(spec)
-        if on_model is not None:
-            on_model()
+    with training_threads():  # workers run side by side; bit-exact models need a fixed count
+        for spec in unit.models:
+            trained += run.run_model(spec)
+            if on_model is not None:
+                on_model()
     return {"unit": unit.key, "trained": trained, "skipped": len(unit.models) - trained}
