@@ -67,10 +67,12 @@ def main() -> None:
     result = {}
     for name, values in runs.items():
         seconds = [v["s_per_epoch"] for v in values]
-        result[name] = {"kernels": values[0]["kernels"], "median_s_per_epoch": statistics.median(seconds),
+        median = statistics.median(seconds)
+        kernels = values[0]["kernels"]
+        result[name] = {"kernels": kernels, "median_s_per_epoch": median,
                         "min": min(seconds), "max": max(seconds)}  # fmt: skip
-        print(f"  {name:14s} {values[0]['kernels']:7s} median {result[name]['median_s_per_epoch']:.3f}"
-              f" s/epoch (min {min(seconds):.3f}, max {max(seconds):.3f})")  # fmt: skip
+        print(f"  {name:14s} {kernels:7s} median {median:.3f} s/epoch "
+              f"(min {min(seconds):.3f}, max {max(seconds):.3f})")  # fmt: skip
     ratio = result["pinned (AVX2)"]["median_s_per_epoch"] / result["native"]["median_s_per_epoch"]
     result["pinned / native"] = ratio
     print(f"  pinned / native: {ratio:.2f}x the time per epoch")
