@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
+import stat
 from pathlib import Path
 
 import pytest
@@ -50,6 +52,15 @@ def test_quick_report_states_that_the_rtl_equals_the_core(quick_run):
     html = (out / "report.html").read_text()
     assert html.count('src="data:image/png;base64,') == 4
     assert not re.search(r"(src|href)=\"(?!data:)", html)  # nothing fetched
+
+
+@pytest.mark.slow
+@pytest.mark.rtl
+def test_quick_run_files_honour_the_umask(quick_run):
+    umask = os.umask(0o022)
+    os.umask(umask)
+    for name in ("report.html", "report.md", "summary.json", "config.json", "core/stage.json"):
+        assert stat.S_IMODE((quick_run.out / name).stat().st_mode) == 0o666 & ~umask, name
 
 
 @pytest.mark.slow
