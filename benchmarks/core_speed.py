@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse
 import snntorch as snn
 import torch
+from record import write_record
 
 from riscv_soc import core
 from riscv_soc.core import layout
@@ -140,12 +141,17 @@ def main() -> None:
         print(f"snntorch float, batch {b:4d}: {row} samples/s")
     torch.set_num_threads(default_threads)
     best = max(rates, key=rates.get)
+    result = {"samples": samples, "snntorch_best_samples_per_s": rates[best],
+              "snntorch_best": {"batch": best[0], "threads": best[1]}, "core": {}}  # fmt: skip
     for threads, rate in sorted(core_rates.items()):
+        ratio = rate / rates[best]
+        result["core"][f"{threads}_threads"] = {"samples_per_s": rate, "over_snntorch_best": ratio}
         print(
             f"core, prange on {threads} thread(s): {rate:8.1f} samples/s = "
             f"{rate / rates[best]:.1f}x snntorch's best (batch {best[0]}, {best[1]} thread(s))"
         )
     print(f"load average {load()}")
+    print(f"record: {write_record('core_speed', result)}")
 
 
 if __name__ == "__main__":

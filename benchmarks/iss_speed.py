@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from naive import ref_iss
+from record import write_record
 
 from riscv_soc import iss
 from riscv_soc.isa.asm import assemble
@@ -98,6 +99,7 @@ def main() -> None:
     parser.add_argument("--reference-iterations", type=int, default=2_500)
     args = parser.parse_args()
     print(f"{'program':8} {'simulator':10} {'instructions':>13} {'seconds':>9} {'MIPS':>9}")
+    result = {}
     for name, template in (("scalar", SCALAR), ("vector", VECTOR)):
         ours = iss_rate(template, args.iterations)
         ref = reference_rate(template, args.reference_iterations)
@@ -107,6 +109,9 @@ def main() -> None:
             mips = rates[-1] / 1e6
             print(f"{name:8} {label:10} {instructions:13,d} {seconds:9.3f} {mips:9.3f}")
         print(f"{name:8} {'ratio':10} {'':13} {'':9} {rates[0] / rates[1]:8.0f}x")
+        result[name] = {"iss_mips": rates[0] / 1e6, "reference_mips": rates[1] / 1e6,
+                        "iss_over_reference": rates[0] / rates[1]}  # fmt: skip
+    print(f"record: {write_record('iss_speed', result)}")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import argparse
 
 import numpy as np
 import scipy.sparse
+from record import write_record
 
 from riscv_soc import core, runtime
 from riscv_soc.compiler import CompileOptions, compile_bundle
@@ -95,15 +96,16 @@ def main() -> None:
     fenn_style = CompileOptions(accumulators="memory", unroll_vectors=1)
     print(f"ISS cycle model; {N_IN} inputs spiking at {RATE} per step, {STEPS} steps, 4 samples")
     print(f"{'metric':<52} {'ours':>6} {'peer':>6} {'ratio':>6} {'FeNN-DMA':>9} {'goal':>5}")
+    rows: list[dict] = []
     for n_in, n_post, weights in DENSE_ROWS:
         bundle = network(n_post, dense_weights(n_in, n_post), "dense")
         ours = profile(bundle, CompileOptions(weights=weights), spikes)
         peer = profile(bundle, CompileOptions(**{**vars(fenn_style), "weights": weights}), spikes)
         where = ", rows in DDR (DMA)" if weights == "ddr" else ""
-        _line(f"dense, per vector ({n_post // LANES}-vector rows{where})", ours["row"],
+        rows += _line(f"dense, per vector ({n_post // LANES}-vector rows{where})", ours["row"],
               peer["row"], "dense")  # fmt: skip
         if n_post in UPDATE_SIZES and weights != "ddr":
-            _line(f"neuron update, per neuron-step (LIF, {n_post})", ours["update"],
+            rows += _line(f"neuron update, per neuron-step (LIF, {n_post})", ours["update"],
                   peer["update"], "update")  # fmt: skip
     print("  peer: FeNN-DMA's structure (accumulators in vector memory, update loop)")
     print("  peer: the same synapses as dense rows")
@@ -114,7 +116,7 @@ def main() -> None:
         packed = profile(bundle, CompileOptions(sparse_rows="packed"), spikes)
         dense = profile(network(n_post, weights, "dense"), CompileOptions(), spikes)
         vectors, per_row = bundle.projections[0].row_words // LANES, weights.nnz / n_in
-        _line(f"sparse, per vector ({vectors}-vector rows, {n_in}x{n_post}, p={density})",
+        rows += _line(f"sparse, per vector ({vectors}-vector rows, {n_in}x{n_post}, p={density})",
               ours["row"], dense["row"], "sparse")  # fmt: skip
         print(
             f"  packed rows (sparse_rows='packed') {packed['row']:.2f}; {per_row:.0f} synapses "
@@ -126,18 +128,23 @@ def main() -> None:
         "2 (dense, registers), 4 (dense, memory), 5 (sparse, split), 6 (sparse, packed), "
         "7 (delayed) cycles per vector"
     )
+    result = {"cycles_per": rows}
     if args.bundle:
-        _end_to_end(load_bundle(args.bundle), args.data, args.samples)
+        result["end_to_end"] = _end_to_end(load_bundle(args.bundle), args.data, args.samples)
+    print(f"record: {write_record('kernel_cycles', result)}")
 
 
-def _line(name: str, ours: float, peer: float, metric: str) -> None:
+def _line(name: str, ours: float, peer: float, metric: str) -> list[dict]:
+    """Print one metric's row; return it as the record's one-element list."""
     print(
         f"{name:<52} {ours:6.2f} {peer:6.2f} {ours / peer:6.2f} {FENN[metric]:9.1f} "
         f"{GOALS[metric]:5.1f}"
     )
+    return [{"metric": name, "ours": ours, "peer": peer, "ratio": ours / peer,
+             "fenn_dma": FENN[metric], "goal": GOALS[metric]}]  # fmt: skip
 
 
-def _end_to_end(bundle, data: str, samples: int) -> None:
+def _end_to_end(bundle, data: str, samples: int) -> dict:
     from riscv_soc.cli.run import load_data
 
     spikes, _, _ = load_data(data, bundle, 0, samples)
@@ -158,6 +165,8 @@ def _end_to_end(bundle, data: str, samples: int) -> None:
             f"  {pop.name}: synaptic {syn:.0f}, update {upd:.0f} cycles per inference "
             "(profiled build)"
         )
+    return {"data": data, "samples": len(cycles), "cycles_per_inference": float(cycles.mean()),
+            "code_bytes": compiled.code_bytes}  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import time
 
+from record import write_record
+
 from riscv_soc import iss, rtl
 from riscv_soc.difftest import CONFIG
 from riscv_soc.isa.asm import assemble
@@ -86,6 +88,10 @@ def main() -> None:
     )
     print(f"ISS (Numba):              {iss_rate / 1e6:.3f} M instructions/s")
     print(f"ISS / RTL:                {iss_rate / rtl_rate:.0f}x")
+    result = {"instructions": state.instret, "cycles": state.cycles,
+              "rtl_mcycles_per_s": rtl_rate / 1e6, "rtl_startup_s": short_s,
+              "iss_mips": iss_rate / 1e6, "iss_over_rtl": iss_rate / rtl_rate}  # fmt: skip
+    print(f"record: {write_record('rtl_speed', result)}")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import argparse
 import time
 
 import numpy as np
+from record import write_record
 
 from riscv_soc import core, runtime
 from riscv_soc.compiler import compile_bundle
@@ -107,6 +108,7 @@ def main() -> None:
     cycles = serial.activity["cycles"].mean()
     print(f"cycles per sample: {cycles:.0f}; ISS {cycles * n / iss_cpu / 1e6:.1f} M cycles/s")
     print(f"{'':<40}{'samples/s':>10}{'ms/sample':>11}{'vs serial':>10}")
+    result = {"network": sizes, "samples": n, "cycles_per_sample": float(cycles), "rows": []}
     for name, seconds, peer in (
         ("runtime.run, serial (CPU time)", cpu, cpu),
         ("Iss.run alone, the floor (CPU time)", iss_cpu, cpu),
@@ -114,9 +116,12 @@ def main() -> None:
         (f"runtime.run, workers={args.workers} (wall)", pooled_wall, wall),
     ):
         print(f"{name:<40}{n / seconds:10.0f}{seconds / n * 1e3:11.3f}{peer / seconds:10.2f}")
+        result["rows"].append({"what": name, "samples_per_s": n / seconds,
+                               "over_serial": peer / seconds})  # fmt: skip
     extra = cpu - iss_cpu
     print(f"runtime work per sample beyond Iss.run: {extra / n * 1e3:.3f} ms CPU "
           f"({extra / cpu:.0%} of the serial run); workers' result identical")  # fmt: skip
+    print(f"record: {write_record('runtime_throughput', result)}")
 
 
 if __name__ == "__main__":

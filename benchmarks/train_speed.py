@@ -20,6 +20,7 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
+from record import write_record
 from snntorch import spikegen
 
 from snn.data import load
@@ -117,7 +118,11 @@ def main() -> None:
             f"  {name:15s} median {medians[name]:.3f} s/epoch  "
             f"(min {min(values):.3f}, max {max(values):.3f})"
         )
-    print(f"  speed-up (plain / ours): {medians['plain snntorch'] / medians['snnsoc fit']:.2f}x")
+    speed_up = medians["plain snntorch"] / medians["snnsoc fit"]
+    print(f"  speed-up (plain / ours): {speed_up:.2f}x")
+    result = {"median_s_per_epoch": medians, "plain_over_ours": speed_up,
+              "hidden": args.hidden, "steps": args.steps, "threads": args.threads}  # fmt: skip
+    print(f"  record: {write_record('train_speed', result)}")
 
 
 if __name__ == "__main__":
