@@ -1,4 +1,4 @@
-"""The default pipeline run on record: its summary table and its wall time, as `make run` gives them.
+"""The default pipeline run on record: its summary table and wall time, as `make run` gives them.
 
 Runs `snnsoc pipeline` (the embedded default config, or `--quick`) into an empty folder, times it
 end to end (training, quantisation, core, ISS, RTL, energy, report) and writes the summary rows,
