@@ -1,7 +1,8 @@
 """NIR graph -> float network: the entry of NIR files and snntorch students into the quantiser.
 
 Reads what `nir.read` returns (Input, Output, Linear, Affine, LIF, IF, LI, I, CubaLIF, CubaLI,
-Delay) and discretises it with dt as snntorch does (beta = 1 - dt/tau), giving a
+Delay, and the spatial nodes that riscv_soc.nir.lowering turns into sparse projections) and
+discretises it with dt as snntorch does (beta = 1 - dt/tau), giving a
 riscv_soc.quant.network.FloatNetwork. docs/semantics.md section 10 states the mapping.
 """
 
@@ -12,14 +13,23 @@ from collections import defaultdict
 
 import nir
 import numpy as np
+import scipy.sparse
 
 from riscv_soc.errors import ConfigError
+from riscv_soc.nir.lowering import SPATIAL, SpatialAffine, lower
 from riscv_soc.quant.network import INPUT, FloatNetwork, FloatPopulation, FloatProjection
 
 DEFAULT_DT = 1e-4  # snntorch's export_to_nir writes every LIF with this dt
 NEURONS = (nir.LIF, nir.IF, nir.LI, nir.I, nir.CubaLIF, nir.CubaLI)
-SYNAPSES = (nir.Linear, nir.Affine)
-SUPPORTED = ("Input", "Output", "Linear", "Affine", "Delay", *(c.__name__ for c in NEURONS))
+SYNAPSES = (nir.Linear, nir.Affine, SpatialAffine)
+SUPPORTED = (
+    "Input",
+    "Output",
+    "Linear",
+    "Affine",
+    "Delay",
+    *(c.__name__ for c in (*NEURONS, *SPATIAL)),
+)
 
 
 def read_nir(path: str | os.PathLike, dt: float = DEFAULT_DT, **settings) -> FloatNetwork:
@@ -50,7 +60,8 @@ def from_graph(
     """
     if not dt > 0:
         raise ConfigError(f"{where}: dt={dt} must be > 0")
-    g = _Graph(graph, where)
+    _check_kinds(graph, where)
+    g = _Graph(lower(graph, where), where)
     meta = _snnsoc_meta(graph)
     pops = {
         name: _population(name, node, dt, g.size_hint(name), where)
@@ -80,6 +91,15 @@ def from_graph(
             target.bias = bias.copy() if target.bias is None else target.bias + bias
     network.check()
     return network
+
+
+def _check_kinds(graph: nir.NIRGraph, where: str) -> None:
+    for name, node in graph.nodes.items():
+        if type(node).__name__ not in SUPPORTED:
+            raise ConfigError(
+                f"{where}: node {name!r} is a {type(node).__name__}, which the core does not "
+                f"support (supported: {', '.join(SUPPORTED)})"
+            )
 
 
 def _snnsoc_meta(node) -> dict:
@@ -183,15 +203,9 @@ def _fields(node) -> tuple[str, ...]:
 class _Graph:
     """The nodes and edges of a NIR graph, checked against what the core can run."""
 
-    def __init__(self, graph: nir.NIRGraph, where: str):
+    def __init__(self, graph, where: str):
         self.where = where
         self.nodes = dict(graph.nodes)
-        for name, node in self.nodes.items():
-            if type(node).__name__ not in SUPPORTED:
-                raise ConfigError(
-                    f"{where}: node {name!r} is a {type(node).__name__}, which the core does not "
-                    f"support (supported: {', '.join(SUPPORTED)})"
-                )
         self.pred, self.succ = defaultdict(list), defaultdict(list)
         for a, b in graph.edges:
             self.succ[a].append(b)
@@ -248,7 +262,8 @@ class _Graph:
             raise ConfigError(f"{at}: target {dst!r} is not a neuron node")
         if pre_delay and post_delay:
             raise ConfigError(f"{at}: Delay nodes on both sides; keep one")
-        weight = np.asarray(node.weight, np.float64)
+        weight = node.weight
+        weight = weight if scipy.sparse.issparse(weight) else np.asarray(weight, np.float64)
         pop, gain, _ = pops[dst]
         n_pre = self.n_inputs if src == self.input else pops[src][0].n
         if weight.shape != (pop.n, n_pre):
@@ -260,9 +275,14 @@ class _Graph:
                 raise ConfigError(f"{at}: negative delay {steps.min()} steps")
             shape = (n_pre, 1) if pre_delay else (1, pop.n)
             delay = np.broadcast_to(steps.astype(np.int64).reshape(shape), (n_pre, pop.n)).copy()
-        bias = gain * np.asarray(node.bias, np.float64) if isinstance(node, nir.Affine) else None
+        has_bias = isinstance(node, (nir.Affine, SpatialAffine))
+        bias = gain * np.asarray(node.bias, np.float64) if has_bias else None
         source = INPUT if src == self.input else src
-        return FloatProjection(name, source, dst, weight.T * gain[None, :], delay), bias
+        if scipy.sparse.issparse(weight):  # rows [in, out] with each column scaled by its gain
+            rows = scipy.sparse.csr_array(weight.T @ scipy.sparse.diags_array(gain))
+        else:
+            rows = weight.T * gain[None, :]
+        return FloatProjection(name, source, dst, rows, delay), bias
 
     def output_population(self) -> str:
         outputs = [k for k, v in self.nodes.items() if isinstance(v, nir.Output)]
