@@ -171,11 +171,11 @@ def _population(name: str, node, dt: float, n_hint: int, where: str):
         if isinstance(node, nir.CubaLI):
             return FloatPopulation(name, "cubali", n, reset="none", **common), gain, None
         reset = {"subtract": "subtract", "zero": "value_after"}.get(reset_meta, "value")
-        thr, v_reset = _homogeneous(node, "v_threshold", at), _homogeneous(node, "v_reset", at)
+        thr, v_reset, scale = _thresholds(node, at, per_neuron)
         pop = FloatPopulation(
             name, "cubalif", n, threshold=thr, v_reset=v_reset, reset=reset, **common
         )
-        return pop, gain, None
+        return pop, gain * scale, None
     integrator = isinstance(node, (nir.IF, nir.I))
     tau = np.inf if integrator else _homogeneous(node, "tau", at)
     beta = 1.0 if integrator else _decay(tau, dt, at)
@@ -184,9 +184,34 @@ def _population(name: str, node, dt: float, n_hint: int, where: str):
     if isinstance(node, (nir.LI, nir.I)):
         return FloatPopulation(name, "li", n, beta=beta, reset="none"), gain, leak
     reset = {"subtract": "subtract", "zero": "value"}.get(reset_meta, "value")
-    thr, v_reset = _homogeneous(node, "v_threshold", at), _homogeneous(node, "v_reset", at)
+    thr, v_reset, scale = _thresholds(node, at, per_neuron)
     pop = FloatPopulation(name, "lif", n, beta=beta, threshold=thr, v_reset=v_reset, reset=reset)
-    return pop, gain, leak
+    return pop, gain * scale, None if leak is None else leak * scale
+
+
+def _thresholds(node, at: str, per_neuron) -> tuple[float, float, np.ndarray]:
+    """(threshold, v_reset, per-neuron scale of V). Per-neuron thresholds fold into V's scale:
+    neuron i's V, inputs and reset are multiplied by max(threshold) / threshold_i, which leaves
+    its spikes unchanged (V's equations are linear); v_reset / threshold must be homogeneous."""
+    thr, v_reset = (
+        per_neuron(_values(node, "v_threshold", at)),
+        per_neuron(_values(node, "v_reset", at)),
+    )
+    if np.ptp(thr) <= 1e-9 * max(1.0, np.abs(thr).max()):
+        return float(thr[0]), _homogeneous(node, "v_reset", at), np.ones_like(thr)
+    if not thr.min() > 0:
+        raise ConfigError(
+            f"{at}: v_threshold is not homogeneous (min {thr.min():g}, max {thr.max():g}); "
+            "per-neuron thresholds must all be > 0"
+        )
+    scale = thr.max() / thr
+    reset = v_reset * scale
+    if np.ptp(reset) > 1e-9 * max(1.0, np.abs(reset).max()):
+        raise ConfigError(
+            f"{at}: per-neuron thresholds need v_reset / v_threshold homogeneous, got "
+            f"{(v_reset / thr).min():g} to {(v_reset / thr).max():g}"
+        )
+    return float(thr.max()), float(reset[0]), scale
 
 
 def _fields(node) -> tuple[str, ...]:
