@@ -19,6 +19,7 @@ import h5py
 import numpy as np
 
 from snn.data.events import EventSet
+from snn.data.tonic_files import parse_spec, read_tonic
 from snn.errors import DataError
 
 SHD_CHANNELS = 700
@@ -27,13 +28,18 @@ SHD_SUFFIXES, NMNIST_SUFFIX = (".h5", ".hdf5"), ".bin"
 
 
 def is_event_path(data: str | os.PathLike) -> bool:
-    """Whether `data` names an event file (by suffix) or an existing folder."""
+    """Whether `data` names an event file (by suffix), an existing folder or a tonic dataset."""
     path = Path(data)
-    return path.suffix.lower() in (*SHD_SUFFIXES, NMNIST_SUFFIX) or path.is_dir()
+    suffix = path.suffix.lower() in (*SHD_SUFFIXES, NMNIST_SUFFIX)
+    return suffix or path.is_dir() or parse_spec(str(data)) is not None
 
 
 def read_events(path: str | os.PathLike) -> EventSet:
-    """The events of an SHD/SSC HDF5 file, an N-MNIST `.bin` file or an N-MNIST digit folder."""
+    """The events of an SHD/SSC HDF5 file, an N-MNIST `.bin` file, an N-MNIST digit folder or
+    `tonic:NAME:ROOT` (snn.data.tonic_files)."""
+    spec = parse_spec(str(path))
+    if spec is not None:
+        return read_tonic(*spec)
     path = Path(path)
     if path.is_dir():
         return read_nmnist_folder(path)

@@ -11,7 +11,8 @@ import numpy as np
 
 def write_shd(path: Path, samples: list[tuple[list[float], list[int]]], labels: list[int],
               time_dtype=np.float16) -> Path:  # fmt: skip
-    """One HDF5 file: variable-length times (seconds) and units per sample, and the labels."""
+    """One HDF5 file: variable-length times (seconds) and units per sample, the labels, and the
+    `extra` group (class keys, speakers) of the distributed files."""
     with h5py.File(path, "w") as f:
         times = f.create_dataset("spikes/times", (len(samples),),
                                  dtype=h5py.vlen_dtype(np.dtype(time_dtype)))  # fmt: skip
@@ -19,6 +20,8 @@ def write_shd(path: Path, samples: list[tuple[list[float], list[int]]], labels: 
         for i, (t, u) in enumerate(samples):
             times[i], units[i] = np.asarray(t, time_dtype), np.asarray(u, np.uint16)
         f.create_dataset("labels", data=np.asarray(labels, np.uint16))
+        f.create_dataset("extra/keys", data=[f"class-{i}".encode() for i in range(20)])
+        f.create_dataset("extra/speaker", data=np.zeros(len(samples), np.uint16))
     return path
 
 

@@ -1,6 +1,8 @@
 """Event datasets from local files written here in the distributed formats (SHD/SSC HDF5, N-MNIST
 binary): reading, the binning rule, and errors naming the file, the field and the value."""
 
+import zipfile
+
 import numpy as np
 import pytest
 from naive.event_writers import nmnist_bytes, write_nmnist_folder, write_shd
@@ -70,3 +72,27 @@ def test_bad_files_are_named(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(DataError, match="empty: no N-MNIST samples"):
         read_events(tmp_path / "empty")
+
+
+def test_tonic_reads_a_local_shd_folder_like_our_reader(tmp_path):
+    pytest.importorskip("tonic")
+    rng = np.random.default_rng(3)
+    samples = [(np.sort(rng.random(50)) * 0.01, rng.integers(0, 700, 50)) for _ in range(2)]
+    (tmp_path / "SHD").mkdir()
+    h5 = write_shd(tmp_path / "SHD" / "shd_test.h5", samples, [2, 13], np.float32)
+    with zipfile.ZipFile(tmp_path / "SHD" / "shd_test.h5.zip", "w") as archive:
+        archive.write(h5, h5.name)  # as tonic's download leaves it: the archive and its file
+    ours, theirs = read_events(h5), read_events(f"tonic:SHD:{tmp_path}")
+    assert theirs.shape == (1, 1, 700) and theirs.labels.tolist() == [2, 13]
+    # tonic keeps whole microseconds; bins of 1 ms see the same events
+    np.testing.assert_array_equal(theirs.bin(1e-3, 10).reshape(2, 10, 700), ours.bin(1e-3, 10))
+
+
+def test_tonic_never_downloads(tmp_path):
+    pytest.importorskip("tonic")
+    with pytest.raises(DataError, match="files are not there .*nothing is downloaded"):
+        read_events(f"tonic:SHD:{tmp_path}")
+    with pytest.raises(ConfigError, match="tonic dataset 'Nope' is not known"):
+        read_events(f"tonic:Nope:{tmp_path}")
+    with pytest.raises(ConfigError, match="expected tonic:NAME:ROOT"):
+        read_events("tonic:SHD")
