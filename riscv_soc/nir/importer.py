@@ -20,7 +20,7 @@ from riscv_soc.nir.lowering import SPATIAL, SpatialAffine, lower
 from riscv_soc.quant.network import INPUT, FloatNetwork, FloatPopulation, FloatProjection
 
 DEFAULT_DT = 1e-4  # snntorch's export_to_nir writes every LIF with this dt
-NEURONS = (nir.LIF, nir.IF, nir.LI, nir.I, nir.CubaLIF, nir.CubaLI)
+NEURONS = (nir.LIF, nir.IF, nir.LI, nir.I, nir.CubaLIF, nir.CubaLI, nir.Threshold)
 SYNAPSES = (nir.Linear, nir.Affine, SpatialAffine)
 SUPPORTED = (
     "Input",
@@ -176,6 +176,9 @@ def _population(name: str, node, dt: float, n_hint: int, where: str):
             name, "cubalif", n, threshold=thr, v_reset=v_reset, reset=reset, **common
         )
         return pop, gain * scale, None
+    if isinstance(node, nir.Threshold):  # stateless: V is this step's input, a LIF with beta 0
+        thr, _, scale = _thresholds(node, at, per_neuron, "threshold")
+        return FloatPopulation(name, "lif", n, beta=0.0, threshold=thr, reset="value"), scale, None
     integrator = isinstance(node, (nir.IF, nir.I))
     tau = np.inf if integrator else _homogeneous(node, "tau", at)
     beta = 1.0 if integrator else _decay(tau, dt, at)
@@ -189,19 +192,19 @@ def _population(name: str, node, dt: float, n_hint: int, where: str):
     return pop, gain * scale, None if leak is None else leak * scale
 
 
-def _thresholds(node, at: str, per_neuron) -> tuple[float, float, np.ndarray]:
+def _thresholds(node, at: str, per_neuron, field="v_threshold") -> tuple[float, float, np.ndarray]:
     """(threshold, v_reset, per-neuron scale of V). Per-neuron thresholds fold into V's scale:
     neuron i's V, inputs and reset are multiplied by max(threshold) / threshold_i, which leaves
     its spikes unchanged (V's equations are linear); v_reset / threshold must be homogeneous."""
-    thr, v_reset = (
-        per_neuron(_values(node, "v_threshold", at)),
-        per_neuron(_values(node, "v_reset", at)),
-    )
+    thr = per_neuron(_values(node, field, at))
+    has_reset = hasattr(node, "v_reset")
+    v_reset = per_neuron(_values(node, "v_reset", at)) if has_reset else np.zeros_like(thr)
     if np.ptp(thr) <= 1e-9 * max(1.0, np.abs(thr).max()):
-        return float(thr[0]), _homogeneous(node, "v_reset", at), np.ones_like(thr)
+        v0 = _homogeneous(node, "v_reset", at) if has_reset else 0.0
+        return float(thr[0]), v0, np.ones_like(thr)
     if not thr.min() > 0:
         raise ConfigError(
-            f"{at}: v_threshold is not homogeneous (min {thr.min():g}, max {thr.max():g}); "
+            f"{at}: {field} is not homogeneous (min {thr.min():g}, max {thr.max():g}); "
             "per-neuron thresholds must all be > 0"
         )
     scale = thr.max() / thr
@@ -222,6 +225,7 @@ def _fields(node) -> tuple[str, ...]:
         nir.I: ("r",),
         nir.CubaLIF: ("tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in"),
         nir.CubaLI: ("tau_syn", "tau_mem", "r", "v_leak", "w_in"),
+        nir.Threshold: ("threshold",),
     }[type(node)]
 
 

@@ -12,7 +12,7 @@ from riscv_soc.quant import QuantConfig, quantise
 
 
 def _graph(neuron, n_in=1, weight=0.25):
-    n = np.size(neuron.v_threshold)
+    n = np.size(getattr(neuron, "v_threshold", getattr(neuron, "threshold", None)))
     return nir.NIRGraph(
         nodes={
             "in": nir.Input(input_type={"input": np.array([n_in])}),
@@ -73,3 +73,14 @@ def test_sinabs_style_if_on_a_feature_map():
     # the centre pixel reaches all 9 outputs of each channel around it, corners 4
     assert net.projections[0].weight.sum(axis=1).tolist()[5] == 18.0
     assert net.projections[0].weight.sum(axis=1).tolist()[0] == 8.0
+
+
+def test_threshold_node_is_a_stateless_lif():
+    thr = np.array([0.2, 0.6])
+    net = from_graph(_graph(nir.Threshold(threshold=thr), weight=0.5), dt=1e-3, num_steps=4)
+    pop = net.populations[0]
+    assert (pop.kind, pop.beta, pop.reset, pop.threshold) == ("lif", 0.0, "value", 0.6)
+    spikes = np.array([[[1], [0], [1], [1]]], np.uint8)
+    run = core.run(quantise(net, QuantConfig(weight_bits=8)), spikes)
+    # input 0.5 fires the neuron of threshold 0.2 whenever the source spikes, never the other
+    assert run.spikes["if"][0].T.tolist() == [[1, 0, 1, 1], [0, 0, 0, 0]]

@@ -66,12 +66,18 @@ def test_unsupported_and_inhomogeneous_nodes_are_named():
     g = _graph(
         {
             "in": nir.Input(input_type={"input": np.array([4])}),
-            "c": nir.Threshold(threshold=np.ones(4)),
+            "c": nir.NIRGraph(  # a subgraph
+                nodes={
+                    "i": nir.Input(input_type={"input": np.array([4])}),
+                    "o": nir.Output(output_type={"output": np.array([4])}),
+                },
+                edges=[("i", "o")],
+            ),
             "out": nir.Output(output_type={"output": np.array([4])}),
         },
         [("in", "c"), ("c", "out")],
     )
-    with pytest.raises(ConfigError, match="node 'c' is a Threshold, which the core does not"):
+    with pytest.raises(ConfigError, match="node 'c' is a NIRGraph, which the core does not"):
         from_graph(g)
     lif = _lif(3)
     lif.tau = np.array([1e-3, 2e-3, 1e-3])
