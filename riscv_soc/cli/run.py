@@ -92,7 +92,8 @@ def run_command(
     data: Annotated[
         str,
         typer.Option(
-            "--data", help="dataset name (test split), .npz with spikes, or an event file/folder"
+            "--data",
+            help="dataset name (test split), .npz with spikes, event file/folder, tonic:NAME:ROOT",
         ),
     ],
     out: Annotated[
