@@ -1,5 +1,6 @@
-"""Per-neuron NIR parameters: thresholds folded into each neuron's scale, v_leak as a bias, and IF
-as sinabs writes it (time in steps: dt = 1, r = 1, parameters shaped like the feature map)."""
+"""Per-neuron NIR parameters: thresholds folded into each neuron's scale, v_leak as a bias, the
+Threshold node, and a sinabs-style IF (time in steps: dt = 1, r = 1, parameters shaped like the
+feature map)."""
 
 import nir
 import numpy as np
@@ -55,7 +56,7 @@ def test_lif_v_leak_is_a_per_neuron_bias_scaled_with_the_threshold():
 
 
 def test_sinabs_style_if_on_a_feature_map():
-    # sinabs writes IF with r = 1 and parameters shaped (C, H, W); its time unit is the step
+    # r = 1 and parameters shaped (C, H, W), imported with dt = 1: the time unit is the step
     conv = nir.Conv2d(input_shape=(4, 4), weight=np.ones((2, 1, 3, 3)), stride=1, padding=1,
                       dilation=1, groups=1, bias=np.zeros(2))  # fmt: skip
     ones = np.ones((2, 4, 4))
