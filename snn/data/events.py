@@ -12,6 +12,7 @@ and PyTorch's order, so a NIR CNN whose Input is (C, H, W) reads the bins direct
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,7 +54,7 @@ class EventSet:
 
     def bin(self, dt: float, num_steps: int) -> np.ndarray:
         """uint8 spikes [N, num_steps, size]: the rule in the module docstring."""
-        if not (isinstance(dt, (int, float)) and dt > 0):
+        if not (isinstance(dt, numbers.Real) and dt > 0):
             raise ConfigError(f"dt={dt!r} must be a number > 0 (seconds)")
         if not isinstance(num_steps, (int, np.integer)) or num_steps < 1:
             raise ConfigError(f"num_steps={num_steps!r} must be an integer >= 1")

@@ -30,6 +30,7 @@ def test_binning_counts_whole_steps_exactly():
     np.testing.assert_array_equal(events.bin(1e-3, 4)[0, :, :].nonzero(), [[2, 3], [1, 0]])
     with pytest.raises(ConfigError, match="dt=0 must be a number > 0"):
         events.bin(0, 4)
+    assert events.bin(np.float32(1e-3), 4).sum() == 2
 
 
 def test_nmnist_folder_reads_labels_and_chw_units(tmp_path):
