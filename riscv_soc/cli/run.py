@@ -55,7 +55,9 @@ def load_data(
 
     if is_event_path(data):
         events = read_events(data)
-        spikes = events.bin(dt or bundle.dt, steps or bundle.num_steps)
+        spikes = events.bin(
+            bundle.dt if dt is None else dt, bundle.num_steps if steps is None else steps
+        )
         labels, groups = events.labels, None
     elif data.endswith(".npz"):
         try:

@@ -79,3 +79,6 @@ def test_event_data_of_the_wrong_width_is_one_line(capsys, tmp_path):
     )
     assert code == 2 and "s.h5" in err and "700" in err and "12 inputs" in err
     assert len(err.strip().splitlines()) == 1
+    code, _, err = _cli(capsys, "run", tmp_path / "b.npz", "--data", shd, "--steps", 0,
+                        "--out", tmp_path / "o.npz")  # fmt: skip
+    assert code == 2 and "num_steps=0 must be an integer >= 1" in err
