@@ -17,6 +17,7 @@ import scipy.sparse
 
 from riscv_soc.errors import ConfigError
 from riscv_soc.nir.lowering import SPATIAL, SpatialAffine, lower
+from riscv_soc.nir.split import split_time_constants
 from riscv_soc.quant.network import INPUT, FloatNetwork, FloatPopulation, FloatProjection
 
 DEFAULT_DT = 1e-4  # snntorch's export_to_nir writes every LIF with this dt
@@ -61,7 +62,7 @@ def from_graph(
     if not dt > 0:
         raise ConfigError(f"{where}: dt={dt} must be > 0")
     _check_kinds(graph, where)
-    g = _Graph(lower(graph, where), where)
+    g = _Graph(split_time_constants(lower(graph, where), where), where)
     meta = _snnsoc_meta(graph)
     pops = {
         name: _population(name, node, dt, g.size_hint(name), where)

@@ -85,3 +85,70 @@ def test_threshold_node_is_a_stateless_lif():
     run = core.run(quantise(net, QuantConfig(weight_bits=8)), spikes)
     # input 0.5 fires the neuron of threshold 0.2 whenever the source spikes, never the other
     assert run.spikes["if"][0].T.tolist() == [[1, 0, 1, 1], [0, 0, 0, 0]]
+
+
+def _lif(tau, n):
+    tau = np.broadcast_to(np.asarray(tau, np.float64), (n,)).copy()
+    return nir.LIF(tau=tau, r=tau / 1e-3, v_leak=np.zeros(n), v_threshold=np.full(n, 0.5),
+                   v_reset=np.zeros(n))  # fmt: skip
+
+
+def test_per_neuron_time_constants_split_into_one_population_each():
+    rng = np.random.default_rng(4)
+    w_in, b_in = rng.normal(0, 1, (4, 3)), rng.normal(0, 0.1, 4)
+    w_rec, w_out = rng.normal(0, 0.5, (4, 4)), rng.normal(0, 1, (2, 4))
+    li = nir.LI(tau=np.full(2, 5e-3), r=np.full(2, 5.0), v_leak=np.zeros(2))
+
+    def graph(nodes, edges):
+        common = {"in": nir.Input(input_type={"input": np.array([3])}), "li": li,
+                  "out": nir.Output(output_type={"output": np.array([2])})}  # fmt: skip
+        return nir.NIRGraph(nodes={**common, **nodes}, edges=[*edges, ("li", "out")])
+
+    mixed = graph(
+        {"fc": nir.Affine(weight=w_in, bias=b_in), "lif": _lif([4e-3, 4e-3, 2e-3, 4e-3], 4),
+         "rec": nir.Linear(weight=w_rec), "ro": nir.Linear(weight=w_out)},
+        [("in", "fc"), ("fc", "lif"), ("lif", "rec"), ("rec", "lif"), ("lif", "ro"), ("ro", "li")],
+    )  # fmt: skip
+    parts = {"0": [2], "1": [0, 1, 3]}  # values in increasing order: tau 2 ms, then 4 ms
+    nodes, edges = {}, []
+    for j, idx in parts.items():
+        nodes |= {f"fc.{j}": nir.Affine(weight=w_in[idx], bias=b_in[idx]),
+                  f"lif.{j}": _lif(2e-3 if j == "0" else 4e-3, len(idx)),
+                  f"ro.{j}": nir.Linear(weight=w_out[:, idx])}  # fmt: skip
+        edges += [("in", f"fc.{j}"), (f"fc.{j}", f"lif.{j}"), (f"lif.{j}", f"ro.{j}"),
+                  (f"ro.{j}", "li")]  # fmt: skip
+        for i, src in parts.items():  # rec: rows of part j, columns of part i
+            nodes[f"rec.{j}.{i}"] = nir.Linear(weight=w_rec[np.ix_(idx, src)])
+            edges += [(f"lif.{i}", f"rec.{j}.{i}"), (f"rec.{j}.{i}", f"lif.{j}")]
+    by_hand = graph(nodes, edges)
+    a, b = from_graph(mixed, dt=1e-3, num_steps=12), from_graph(by_hand, dt=1e-3, num_steps=12)
+    assert [(p.name, p.n, p.beta) for p in a.populations] == [
+        (p.name, p.n, p.beta) for p in b.populations
+    ]
+    assert sorted(p.name for p in a.projections) == sorted(p.name for p in b.projections)
+    for p in a.projections:
+        np.testing.assert_array_equal(p.weight, b.projections[_index(b, p.name)].weight)
+    spikes = (rng.random((3, 12, 3)) < 0.5).astype(np.uint8)
+    runs = [core.run(quantise(net, QuantConfig(weight_bits=8)), spikes) for net in (a, b)]
+    assert core.diff_results(*runs) == []
+    assert runs[0].spikes["lif.1"].any()
+
+
+def _index(net, name):
+    return [p.name for p in net.projections].index(name)
+
+
+def test_time_constants_of_the_output_or_too_many_are_refused():
+    g = _graph(_lif(np.arange(1, 4) * 1e-3, 3))
+    with pytest.raises(ConfigError, match="tau is not homogeneous, and 'out' is a Output"):
+        from_graph(g, dt=1e-4)
+    hidden = nir.NIRGraph(
+        nodes={"in": nir.Input(input_type={"input": np.array([1])}),
+               "fc": nir.Linear(weight=np.ones((9, 1))), "lif": _lif(np.arange(1, 10) * 1e-3, 9),
+               "ro": nir.Linear(weight=np.ones((1, 9))),
+               "li": nir.LI(tau=np.ones(1), r=np.ones(1), v_leak=np.zeros(1)),
+               "out": nir.Output(output_type={"output": np.array([1])})},
+        edges=[("in", "fc"), ("fc", "lif"), ("lif", "ro"), ("ro", "li"), ("li", "out")],
+    )  # fmt: skip
+    with pytest.raises(ConfigError, match="node 'lif' \\(LIF\\): 9 distinct time constants; at mo"):
+        from_graph(hidden, dt=1e-4)
