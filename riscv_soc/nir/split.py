@@ -94,20 +94,26 @@ def _split_edges(name: str, parts: list[np.ndarray], nodes: dict, edges: list) -
     """Synapses into `name` split by rows, then synapses out of it by columns (a recurrent
     synapse is both: its rows first, then each row part's columns)."""
     for syn in [a for a, b in edges if b == name]:
-        node = nodes.pop(syn)
-        preds = [a for a, b in edges if b == syn]
-        edges = [(a, b) for a, b in edges if syn not in (a, b)]
-        for j, idx in enumerate(parts):
-            nodes[f"{syn}.{j}"] = _synapse_subset(node, rows=idx)
-            edges += [(p, f"{syn}.{j}") for p in preds] + [(f"{syn}.{j}", f"{name}.{j}")]
+        edges = _split_synapse(syn, name, parts, nodes, edges, "rows")
     for syn in [b for a, b in edges if a == name]:
-        node = nodes.pop(syn)
-        succs = [b for a, b in edges if a == syn]
-        edges = [(a, b) for a, b in edges if syn not in (a, b)]
-        for i, idx in enumerate(parts):
-            nodes[f"{syn}.{i}"] = _synapse_subset(node, cols=idx)
-            edges += [(f"{name}.{i}", f"{syn}.{i}")] + [(f"{syn}.{i}", s) for s in succs]
+        edges = _split_synapse(syn, name, parts, nodes, edges, "cols")
     return edges
+
+
+def _split_synapse(syn, name, parts, nodes, edges, axis: str) -> list:
+    """`syn` as one synapse per part (`syn.j`); its edge with `name` goes to `name.j`."""
+    node = nodes.pop(syn)
+    own = (syn, name) if axis == "rows" else (name, syn)
+    out = [e for e in edges if syn not in e]
+    for j, idx in enumerate(parts):
+        part, neuron = f"{syn}.{j}", f"{name}.{j}"
+        nodes[part] = _synapse_subset(node, **{axis: idx})
+        for a, b in (e for e in edges if syn in e):
+            if (a, b) == own:
+                out.append((part, neuron) if axis == "rows" else (neuron, part))
+            else:
+                out.append((part if a == syn else a, part if b == syn else b))
+    return out
 
 
 def _synapse_subset(node, rows=None, cols=None):

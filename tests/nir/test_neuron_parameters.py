@@ -152,3 +152,27 @@ def test_time_constants_of_the_output_or_too_many_are_refused():
     )  # fmt: skip
     with pytest.raises(ConfigError, match="node 'lif' \\(LIF\\): 9 distinct time constants; at mo"):
         from_graph(hidden, dt=1e-4)
+
+
+def test_a_synapse_between_two_split_nodes_keeps_rows_and_columns():
+    rng = np.random.default_rng(5)
+    w = rng.normal(size=(5, 4))
+    g = nir.NIRGraph(
+        nodes={"in": nir.Input(input_type={"input": np.array([3])}),
+               "fc1": nir.Linear(weight=rng.normal(size=(4, 3))),
+               "a": _lif([2e-3, 4e-3, 2e-3, 4e-3], 4), "fc2": nir.Linear(weight=w),
+               "b": _lif([3e-3, 3e-3, 6e-3, 6e-3, 6e-3], 5),
+               "ro": nir.Linear(weight=rng.normal(size=(2, 5))),
+               "li": nir.LI(tau=np.ones(2), r=np.ones(2), v_leak=np.zeros(2)),
+               "out": nir.Output(output_type={"output": np.array([2])})},
+        edges=[("in", "fc1"), ("fc1", "a"), ("a", "fc2"), ("fc2", "b"), ("b", "ro"),
+               ("ro", "li"), ("li", "out")],
+    )  # fmt: skip
+    net = from_graph(g, dt=1e-3)
+    rows = {p.name: (p.source, p.target, p.weight) for p in net.projections}
+    a_parts, b_parts = [[0, 2], [1, 3]], [[0, 1], [2, 3, 4]]
+    for i, src in enumerate(a_parts):
+        for j, dst in enumerate(b_parts):
+            source, target, weight = rows[f"fc2.{i}.{j}"]
+            assert (source, target) == (f"a.{i}", f"b.{j}")
+            np.testing.assert_array_equal(weight, w[np.ix_(dst, src)].T)
