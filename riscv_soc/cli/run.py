@@ -44,9 +44,22 @@ BACKENDS: dict[str, Callable] = {
 }
 
 
-def load_data(data: str, bundle, seed: int, limit: int | None):
-    """(spikes, labels or None, groups or None) from an `.npz` or an `snn.data` test split."""
-    if data.endswith(".npz"):
+def load_data(
+    data: str, bundle, seed: int, limit: int | None, dt: float | None = None,
+    steps: int | None = None,
+):  # fmt: skip
+    """(spikes, labels or None, groups or None) from an `.npz`, an event file or folder
+    (snn.data.event_files, binned with `dt` and `steps`, else the bundle's), or an `snn.data`
+    test split."""
+    from snn.data.event_files import is_event_path, read_events
+
+    if is_event_path(data):
+        events = read_events(data)
+        spikes = events.bin(
+            bundle.dt if dt is None else dt, bundle.num_steps if steps is None else steps
+        )
+        labels, groups = events.labels, None
+    elif data.endswith(".npz"):
         try:
             with np.load(data, allow_pickle=False) as npz:
                 arrays = {k: npz[k] for k in npz.files}
@@ -79,7 +92,11 @@ def run_command(
         Path, typer.Argument(help="quantised bundle (.npz) or firmware directory (FWDIR)")
     ],
     data: Annotated[
-        str, typer.Option("--data", help="dataset name (test split) or .npz with spikes")
+        str,
+        typer.Option(
+            "--data",
+            help="dataset name (test split), .npz with spikes, event file/folder, tonic:NAME:ROOT",
+        ),
     ],
     out: Annotated[
         Path, typer.Option("--out", help="results .npz (a .json summary goes beside it)")
@@ -88,6 +105,12 @@ def run_command(
     seed: Annotated[int, typer.Option("--seed", help="run seed: RNG seeds and data encoding")] = 0,
     limit: Annotated[
         int | None, typer.Option("--limit", help="run only the first N samples")
+    ] = None,
+    dt: Annotated[
+        float | None, typer.Option("--dt", help="event data: bin width in s (bundle's dt)")
+    ] = None,
+    steps: Annotated[
+        int | None, typer.Option("--steps", help="event data: steps (bundle's num_steps)")
     ] = None,
 ) -> None:
     """Run a bundle or exported firmware on DATA and write RESULTS.npz and RESULTS.json."""
@@ -100,7 +123,7 @@ def run_command(
         raise ConfigError(f"--backend {backend!r}; available: {sorted(BACKENDS)}")
     firmware = load_firmware(network_path) if network_path.is_dir() else None
     bundle = firmware.bundle if firmware is not None else load_bundle(network_path)
-    spikes, labels, groups = load_data(data, bundle, seed, limit)
+    spikes, labels, groups = load_data(data, bundle, seed, limit, dt, steps)
     check_spikes(spikes, bundle.n_inputs, where=f"--data {data}")
     network = firmware if firmware is not None and backend != "core" else bundle
     result = BACKENDS[backend](network, spikes, seed)

@@ -1,7 +1,8 @@
 """NIR graph -> float network: the entry of NIR files and snntorch students into the quantiser.
 
 Reads what `nir.read` returns (Input, Output, Linear, Affine, LIF, IF, LI, I, CubaLIF, CubaLI,
-Delay) and discretises it with dt as snntorch does (beta = 1 - dt/tau), giving a
+Delay, and the spatial nodes that riscv_soc.nir.lowering turns into sparse projections) and
+discretises it with dt as snntorch does (beta = 1 - dt/tau), giving a
 riscv_soc.quant.network.FloatNetwork. docs/semantics.md section 10 states the mapping.
 """
 
@@ -12,14 +13,24 @@ from collections import defaultdict
 
 import nir
 import numpy as np
+import scipy.sparse
 
 from riscv_soc.errors import ConfigError
+from riscv_soc.nir.lowering import SPATIAL, SpatialAffine, lower
+from riscv_soc.nir.split import split_time_constants
 from riscv_soc.quant.network import INPUT, FloatNetwork, FloatPopulation, FloatProjection
 
 DEFAULT_DT = 1e-4  # snntorch's export_to_nir writes every LIF with this dt
-NEURONS = (nir.LIF, nir.IF, nir.LI, nir.I, nir.CubaLIF, nir.CubaLI)
-SYNAPSES = (nir.Linear, nir.Affine)
-SUPPORTED = ("Input", "Output", "Linear", "Affine", "Delay", *(c.__name__ for c in NEURONS))
+NEURONS = (nir.LIF, nir.IF, nir.LI, nir.I, nir.CubaLIF, nir.CubaLI, nir.Threshold)
+SYNAPSES = (nir.Linear, nir.Affine, SpatialAffine)
+SUPPORTED = (
+    "Input",
+    "Output",
+    "Linear",
+    "Affine",
+    "Delay",
+    *(c.__name__ for c in (*NEURONS, *SPATIAL)),
+)
 
 
 def read_nir(path: str | os.PathLike, dt: float = DEFAULT_DT, **settings) -> FloatNetwork:
@@ -50,7 +61,8 @@ def from_graph(
     """
     if not dt > 0:
         raise ConfigError(f"{where}: dt={dt} must be > 0")
-    g = _Graph(graph, where)
+    _check_kinds(graph, where)
+    g = _Graph(split_time_constants(lower(graph, where), where), where)
     meta = _snnsoc_meta(graph)
     pops = {
         name: _population(name, node, dt, g.size_hint(name), where)
@@ -80,6 +92,15 @@ def from_graph(
             target.bias = bias.copy() if target.bias is None else target.bias + bias
     network.check()
     return network
+
+
+def _check_kinds(graph: nir.NIRGraph, where: str) -> None:
+    for name, node in graph.nodes.items():
+        if type(node).__name__ not in SUPPORTED:
+            raise ConfigError(
+                f"{where}: node {name!r} is a {type(node).__name__}, which the core does not "
+                f"support (supported: {', '.join(SUPPORTED)})"
+            )
 
 
 def _snnsoc_meta(node) -> dict:
@@ -151,11 +172,14 @@ def _population(name: str, node, dt: float, n_hint: int, where: str):
         if isinstance(node, nir.CubaLI):
             return FloatPopulation(name, "cubali", n, reset="none", **common), gain, None
         reset = {"subtract": "subtract", "zero": "value_after"}.get(reset_meta, "value")
-        thr, v_reset = _homogeneous(node, "v_threshold", at), _homogeneous(node, "v_reset", at)
+        thr, v_reset, scale = _thresholds(node, at, per_neuron)
         pop = FloatPopulation(
             name, "cubalif", n, threshold=thr, v_reset=v_reset, reset=reset, **common
         )
-        return pop, gain, None
+        return pop, gain * scale, None
+    if isinstance(node, nir.Threshold):  # stateless: V is this step's input, a LIF with beta 0
+        thr, _, scale = _thresholds(node, at, per_neuron, "threshold")
+        return FloatPopulation(name, "lif", n, beta=0.0, threshold=thr, reset="value"), scale, None
     integrator = isinstance(node, (nir.IF, nir.I))
     tau = np.inf if integrator else _homogeneous(node, "tau", at)
     beta = 1.0 if integrator else _decay(tau, dt, at)
@@ -164,9 +188,34 @@ def _population(name: str, node, dt: float, n_hint: int, where: str):
     if isinstance(node, (nir.LI, nir.I)):
         return FloatPopulation(name, "li", n, beta=beta, reset="none"), gain, leak
     reset = {"subtract": "subtract", "zero": "value"}.get(reset_meta, "value")
-    thr, v_reset = _homogeneous(node, "v_threshold", at), _homogeneous(node, "v_reset", at)
+    thr, v_reset, scale = _thresholds(node, at, per_neuron)
     pop = FloatPopulation(name, "lif", n, beta=beta, threshold=thr, v_reset=v_reset, reset=reset)
-    return pop, gain, leak
+    return pop, gain * scale, None if leak is None else leak * scale
+
+
+def _thresholds(node, at: str, per_neuron, field="v_threshold") -> tuple[float, float, np.ndarray]:
+    """(threshold, v_reset, per-neuron scale of V). Per-neuron thresholds fold into V's scale:
+    neuron i's V, inputs and reset are multiplied by max(threshold) / threshold_i, which leaves
+    its spikes unchanged (V's equations are linear); v_reset / threshold must be homogeneous."""
+    thr = per_neuron(_values(node, field, at))
+    has_reset = hasattr(node, "v_reset")
+    v_reset = per_neuron(_values(node, "v_reset", at)) if has_reset else np.zeros_like(thr)
+    if np.ptp(thr) <= 1e-9 * max(1.0, np.abs(thr).max()):
+        v0 = _homogeneous(node, "v_reset", at) if has_reset else 0.0
+        return float(thr[0]), v0, np.ones_like(thr)
+    if not thr.min() > 0:
+        raise ConfigError(
+            f"{at}: {field} is not homogeneous (min {thr.min():g}, max {thr.max():g}); "
+            "per-neuron thresholds must all be > 0"
+        )
+    scale = thr.max() / thr
+    reset = v_reset * scale
+    if np.ptp(reset) > 1e-9 * max(1.0, np.abs(reset).max()):
+        raise ConfigError(
+            f"{at}: per-neuron thresholds need v_reset / v_threshold homogeneous, got "
+            f"{(v_reset / thr).min():g} to {(v_reset / thr).max():g}"
+        )
+    return float(thr.max()), float(reset[0]), scale
 
 
 def _fields(node) -> tuple[str, ...]:
@@ -177,21 +226,16 @@ def _fields(node) -> tuple[str, ...]:
         nir.I: ("r",),
         nir.CubaLIF: ("tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in"),
         nir.CubaLI: ("tau_syn", "tau_mem", "r", "v_leak", "w_in"),
+        nir.Threshold: ("threshold",),
     }[type(node)]
 
 
 class _Graph:
     """The nodes and edges of a NIR graph, checked against what the core can run."""
 
-    def __init__(self, graph: nir.NIRGraph, where: str):
+    def __init__(self, graph, where: str):
         self.where = where
         self.nodes = dict(graph.nodes)
-        for name, node in self.nodes.items():
-            if type(node).__name__ not in SUPPORTED:
-                raise ConfigError(
-                    f"{where}: node {name!r} is a {type(node).__name__}, which the core does not "
-                    f"support (supported: {', '.join(SUPPORTED)})"
-                )
         self.pred, self.succ = defaultdict(list), defaultdict(list)
         for a, b in graph.edges:
             self.succ[a].append(b)
@@ -248,7 +292,8 @@ class _Graph:
             raise ConfigError(f"{at}: target {dst!r} is not a neuron node")
         if pre_delay and post_delay:
             raise ConfigError(f"{at}: Delay nodes on both sides; keep one")
-        weight = np.asarray(node.weight, np.float64)
+        weight = node.weight
+        weight = weight if scipy.sparse.issparse(weight) else np.asarray(weight, np.float64)
         pop, gain, _ = pops[dst]
         n_pre = self.n_inputs if src == self.input else pops[src][0].n
         if weight.shape != (pop.n, n_pre):
@@ -260,9 +305,14 @@ class _Graph:
                 raise ConfigError(f"{at}: negative delay {steps.min()} steps")
             shape = (n_pre, 1) if pre_delay else (1, pop.n)
             delay = np.broadcast_to(steps.astype(np.int64).reshape(shape), (n_pre, pop.n)).copy()
-        bias = gain * np.asarray(node.bias, np.float64) if isinstance(node, nir.Affine) else None
+        has_bias = isinstance(node, (nir.Affine, SpatialAffine))
+        bias = gain * np.asarray(node.bias, np.float64) if has_bias else None
         source = INPUT if src == self.input else src
-        return FloatProjection(name, source, dst, weight.T * gain[None, :], delay), bias
+        if scipy.sparse.issparse(weight):  # rows [in, out] with each column scaled by its gain
+            rows = scipy.sparse.csr_array(weight.T @ scipy.sparse.diags_array(gain))
+        else:
+            rows = weight.T * gain[None, :]
+        return FloatProjection(name, source, dst, rows, delay), bias
 
     def output_population(self) -> str:
         outputs = [k for k, v in self.nodes.items() if isinstance(v, nir.Output)]

@@ -9,6 +9,7 @@ a dataset name into spike trains:
 Splits: `train` (biased at rho), `val` and `test` (unbiased: every (class, attribute) cell
 populated), `test_biased` (the in-distribution test, biased at rho like training). `counterfactuals`
 draws bias-conflicting examples from the training pool (the transfer-set augmentation remedy).
+`read_events` reads event datasets from local files (SHD/SSC HDF5, N-MNIST) for `EventSet.bin`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from __future__ import annotations
 from snn.data import colour_digits, images, nli, patch_digits, tint_groups
 from snn.data.dataset import Dataset
 from snn.data.encode import ENCODINGS, encode
+from snn.data.event_files import read_events
+from snn.data.events import EventSet
 from snn.errors import ConfigError, check_choice, check_open_unit
 from snn.seeding import rng
 
@@ -33,9 +36,11 @@ __all__ = [
     "ENCODINGS",
     "SPLITS",
     "Dataset",
+    "EventSet",
     "counterfactuals",
     "encode",
     "load",
+    "read_events",
     "resolve_options",
 ]
 

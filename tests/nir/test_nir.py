@@ -63,24 +63,21 @@ def test_delay_node_becomes_per_synapse_delays():
 
 
 def test_unsupported_and_inhomogeneous_nodes_are_named():
-    conv = nir.Conv1d(
-        input_shape=4,
-        weight=np.ones((1, 1, 2)),
-        stride=1,
-        padding=0,
-        dilation=1,
-        groups=1,
-        bias=np.zeros(1),
-    )
     g = _graph(
         {
-            "in": nir.Input(input_type={"input": np.array([1, 4])}),
-            "c": conv,
-            "out": nir.Output(output_type={"output": np.array([1, 3])}),
+            "in": nir.Input(input_type={"input": np.array([4])}),
+            "c": nir.NIRGraph(  # a subgraph
+                nodes={
+                    "i": nir.Input(input_type={"input": np.array([4])}),
+                    "o": nir.Output(output_type={"output": np.array([4])}),
+                },
+                edges=[("i", "o")],
+            ),
+            "out": nir.Output(output_type={"output": np.array([4])}),
         },
         [("in", "c"), ("c", "out")],
     )
-    with pytest.raises(ConfigError, match="node 'c' is a Conv1d, which the core does not support"):
+    with pytest.raises(ConfigError, match="node 'c' is a NIRGraph, which the core does not"):
         from_graph(g)
     lif = _lif(3)
     lif.tau = np.array([1e-3, 2e-3, 1e-3])
