@@ -336,10 +336,16 @@ module fenn_core
   // Load data: pick the addressed bytes out of the word, then sign- or zero-extend.
   logic [31:0] load_word;
   assign load_word = data_rdata_i >> {wb_offset_q, 3'b000};
+  logic load_signed;
+`ifdef SNNSOC_BUG_LOAD_SIGNED
+  assign load_signed = 1'b1 | wb_load_unsigned_q;  // a deliberate bug for tests/hdl/test_lockstep.py
+`else
+  assign load_signed = !wb_load_unsigned_q;
+`endif
   always_comb begin
     unique case (wb_size_q)
-      2'd0:    wb_value = {{24{!wb_load_unsigned_q && load_word[7]}}, load_word[7:0]};
-      2'd1:    wb_value = {{16{!wb_load_unsigned_q && load_word[15]}}, load_word[15:0]};
+      2'd0:    wb_value = {{24{load_signed && load_word[7]}}, load_word[7:0]};
+      2'd1:    wb_value = {{16{load_signed && load_word[15]}}, load_word[15:0]};
       default: wb_value = load_word;
     endcase
     if (!wb_load_q) wb_value = wb_data_q;
@@ -353,5 +359,12 @@ module fenn_core
       rf_q[wb_rd_q] <= wb_value;
     end
   end
+
+`ifndef SYNTHESIS
+  // Write-back rules (checked in the simulation build): WB writes exactly the register of the
+  // instruction that retired in the cycle before, never x0.
+  a_wb_after_retire: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      wb_valid_q |-> $past(retire) && wb_rd_q != 5'd0);
+`endif
 
 endmodule

@@ -39,7 +39,11 @@ module fenn_dma_mm2s #(
 
   // Largest burst from ar_addr_q that stays inside its 4 KiB page.
   always_comb begin
+`ifdef SNNSOC_BUG_AXI_4K
+    burst_bytes = 32'd4096;  // a deliberate bug for tests/hdl/test_assertions.py
+`else
     burst_bytes = 32'd4096 - {20'b0, ar_addr_q[11:0]};
+`endif
     if (ar_left_q < burst_bytes) burst_bytes = ar_left_q;
   end
 
@@ -98,5 +102,16 @@ module fenn_dma_mm2s #(
 
   logic unused_dst;
   assign unused_dst = ^{dst_i[31:VmemAw+6], dst_i[5:0]};
+
+`ifndef SYNTHESIS
+  // Invariants (checked in the simulation build, Verilator --assert): no burst crosses a 4 KiB
+  // boundary (AXI4), and a raised ARVALID stays up, its address and length unchanged, until
+  // ARREADY.
+  a_ar_4k: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      arvalid_o |-> 32'(araddr_o[11:0]) + 32 * (32'(arlen_o) + 1) <= 32'd4096)
+    else $error("MM2S burst at %h, %0d beats, crosses a 4 KiB boundary", araddr_o, arlen_o + 1);
+  a_ar_held: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      arvalid_o && !arready_i |=> arvalid_o && $stable(araddr_o) && $stable(arlen_o));
+`endif
 
 endmodule

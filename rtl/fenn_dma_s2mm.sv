@@ -126,4 +126,16 @@ module fenn_dma_s2mm #(
   logic unused_src;
   assign unused_src = ^{src_i[31:VmemAw+6], src_i[5:0]};
 
+`ifndef SYNTHESIS
+  // Invariants (checked in the simulation build, Verilator --assert): no burst crosses a 4 KiB
+  // boundary (AXI4), and a raised AWVALID or WVALID stays up, its payload unchanged, until ready.
+  a_aw_4k: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      awvalid_o |-> 32'(awaddr_o[11:0]) + 32 * (32'(awlen_o) + 1) <= 32'd4096)
+    else $error("S2MM burst at %h, %0d beats, crosses a 4 KiB boundary", awaddr_o, awlen_o + 1);
+  a_aw_held: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      awvalid_o && !awready_i |=> awvalid_o && $stable(awaddr_o) && $stable(awlen_o));
+  a_w_held: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      wvalid_o && !wready_i |=> wvalid_o && $stable(wdata_o) && $stable(wlast_o));
+`endif
+
 endmodule

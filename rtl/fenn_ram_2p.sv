@@ -40,4 +40,11 @@ module fenn_ram_2p #(
     end
   end
 
+`ifndef SYNTHESIS
+  // The ports never touch one word in one cycle (checked in the simulation build).
+  a_no_same_word: assert property (@(posedge clk_i)
+      !(a_req_i && b_req_i && a_addr_i == b_addr_i))
+    else $error("both ports access word %0d in one cycle", a_addr_i);
+`endif
+
 endmodule

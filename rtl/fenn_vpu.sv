@@ -266,4 +266,14 @@ module fenn_vpu
   logic unused_bits;
   assign unused_bits = ^{vmem_addr[31:VmemAw+6], vmem_addr[5:0], info.multicycle};
 
+`ifndef SYNTHESIS
+  // Hazard and write-back rules (checked in the simulation build): no committed instruction uses
+  // the destination (or RNG state) of the vector load before it, and a register write happens
+  // only in the cycle after a commit.
+  a_no_load_use: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      commit_i |-> !(hazard_vreg || hazard_rng));
+  a_wb_after_commit: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      wb_we_q != '0 |-> $past(commit_i));
+`endif
+
 endmodule

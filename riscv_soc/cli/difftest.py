@@ -1,8 +1,10 @@
 """`snnsoc difftest --seed S --programs N --length L`: random programs on the ISS and the RTL.
 
-A thin layer over `riscv_soc.difftest.run`: prints one summary line ending in
+A thin layer over `riscv_soc.difftest.run`: compares the commit traces record by record (unless
+`--end-state-only`) and the end states, prints one summary line ending in
 `N programs, M instructions, K mismatches`, saves each mismatching program (source and seed) under
-`--out`, and exits 1 on any mismatch. `--replay CASE.json` runs one saved case again.
+`--out`, and exits 1 on any mismatch. `--coverage FILE` writes the retired instructions per
+mnemonic (from the traces) as JSON. `--replay CASE.json` runs one saved case again.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from riscv_soc import difftest
+from riscv_soc import artefacts, difftest
 from riscv_soc.cli import app
 
 
@@ -27,15 +29,23 @@ def run_difftest(
     replay: Annotated[
         Path | None, typer.Option("--replay", help="rerun one saved case (its .json)")
     ] = None,
+    end_state_only: Annotated[
+        bool, typer.Option("--end-state-only", help="compare end states, not commit traces")
+    ] = False,
+    coverage: Annotated[
+        Path | None, typer.Option("--coverage", help="write retired instructions per mnemonic")
+    ] = None,
 ) -> None:
-    """Compare the RTL with the ISS on constrained-random programs (state and cycles)."""
+    """Compare the RTL with the ISS on constrained-random programs (traces, state and cycles)."""
     if replay is not None:
-        _, _, diffs = difftest.replay(replay)
+        _, _, diffs = difftest.replay(replay, lockstep=not end_state_only)
         for line in diffs:
             typer.echo(f"  {line}")
         typer.echo(f"replay {replay}: {len(diffs)} differences")
         raise typer.Exit(1 if diffs else 0)
-    result = difftest.run(seed, programs, length, out)
+    result = difftest.run(seed, programs, length, out, lockstep=not end_state_only)
+    if coverage is not None:
+        artefacts.write_json(coverage, result.coverage)
     for path in result.saved:
         typer.echo(f"mismatch saved: {path}")
     typer.echo(result.line())

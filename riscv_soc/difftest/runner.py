@@ -1,27 +1,32 @@
-"""The differential test: generated programs on the ISS and on the RTL, whole states compared.
+"""The differential test: generated programs on the ISS and on the RTL, in lock-step and at the end.
 
-Where it sits: `generator.generate` -> `riscv_soc.isa.asm.assemble` -> `riscv_soc.iss.run` and
-`riscv_soc.rtl.run_many` (one simulator process per chunk of programs) -> `diff_states`, cycles
-included. Each mismatching program is saved for replay (`replay`) as `<name>.s` (its source),
-`<name>.npz` (its initial memory data) and `<name>.json` (seed, index, length, configuration, the
-differences).
+Where it sits: `generator.generate` -> `riscv_soc.isa.asm.assemble` -> `riscv_soc.iss.run_traced`
+and `riscv_soc.rtl.run_many_traced` (one simulator process per chunk of programs) -> the commit
+traces compared record by record (`riscv_soc.commit`: the first divergence, with the instructions
+before it) and the whole end states by `diff_states`, cycles included. `lockstep=False` compares
+end states only. Each mismatching program is saved for replay (`replay`) as `<name>.s` (its
+source), `<name>.npz` (its initial memory data) and `<name>.json` (seed, index, length,
+configuration, the differences).
 """
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from riscv_soc import artefacts
+from riscv_soc import artefacts, commit
 from riscv_soc import iss as iss_sim
 from riscv_soc import rtl as rtl_sim
 from riscv_soc.difftest.generator import Program, build_image, generate
 from riscv_soc.errors import ConfigError
+from riscv_soc.firmware.image import Image
+from riscv_soc.isa.table import lookup
 from riscv_soc.machine import MachineState, diff_states
 from riscv_soc.soc import SocConfig
 
@@ -36,18 +41,22 @@ class Summary:
     """Outcome of a difftest run."""
 
     programs: int = 0
+    generated: int = 0  # instruction words in the programs' images
     instructions: int = 0  # retired on the ISS, all programs together
     mismatches: int = 0
+    lockstep: bool = True  # commit traces compared (else end states only)
+    coverage: dict[str, int] = field(default_factory=dict)  # retired per mnemonic (lock-step)
     cycles: int = 0
     exits: dict[str, int] = field(default_factory=dict)
     max_cycle_diff: float = 0.0  # largest |rtl - iss| / iss over all programs
     saved: list[str] = field(default_factory=list)
 
     def line(self) -> str:
+        mode = "lock-step and end state" if self.lockstep else "end state"
         return (
-            f"difftest: {self.cycles} cycles, exits {dict(sorted(self.exits.items()))}; "
-            f"{self.programs} programs, {self.instructions} instructions, "
-            f"{self.mismatches} mismatches"
+            f"difftest ({mode}): {self.cycles} cycles, exits {dict(sorted(self.exits.items()))}, "
+            f"{self.generated} instructions generated; {self.programs} programs, "
+            f"{self.instructions} instructions, {self.mismatches} mismatches"
         )
 
 
@@ -58,28 +67,73 @@ def run(
     out_dir: str | Path = "difftest_failures",
     config: SocConfig = CONFIG,
     progress: Callable[[int], None] | None = None,
+    lockstep: bool = True,
 ) -> Summary:
     """Generate `programs` programs of about `length` instructions from `seed`, run and compare.
 
     `progress(n)` is called after each chunk with the number of programs done.
     """
     _check_args(seed, programs, length)
-    summary = Summary()
+    summary = Summary(lockstep=lockstep)
+    coverage: collections.Counter[str] = collections.Counter()
     for start in range(0, programs, CHUNK):
         batch = [
             generate(seed, i, length, config) for i in range(start, min(programs, start + CHUNK))
         ]
         images = [p.image(config) for p in batch]
-        rtl_states = rtl_sim.run_many(images, MAX_CYCLES, config)
-        for program, image, rtl in zip(batch, images, rtl_states, strict=True):
-            ref = iss_sim.run(image, MAX_CYCLES, config)
-            _account(summary, program, ref, rtl, Path(out_dir), config)
+        for program, image, (ref, rtl, diffs) in zip(
+            batch, images, compare(images, config, lockstep, coverage), strict=True
+        ):
+            summary.generated += sum(len(s.data) for s in image.sections if s.memory == "imem") // 4
+            _account(summary, program, ref, rtl, diffs, Path(out_dir), config)
         if progress is not None:
             progress(summary.programs)
+    summary.coverage = dict(sorted(coverage.items()))
     return summary
 
 
-def _account(summary, program, ref, rtl, out_dir, config) -> None:
+def compare(
+    images: list[Image],
+    config: SocConfig = CONFIG,
+    lockstep: bool = True,
+    coverage: collections.Counter[str] | None = None,
+    rtl_defines: tuple[str, ...] = (),
+) -> Iterator[tuple[MachineState, MachineState, list[str]]]:
+    """(iss state, rtl state, differences) per image, the trace's first divergence leading.
+
+    `coverage` counts the retired instructions per mnemonic (lock-step only); `rtl_defines`
+    selects a build of the RTL with these Verilog macros.
+    """
+    if not lockstep:
+        rtl_states = rtl_sim.run_many(images, MAX_CYCLES, config, defines=rtl_defines)
+        for image, rtl in zip(images, rtl_states, strict=True):
+            ref = iss_sim.run(image, MAX_CYCLES, config)
+            yield ref, rtl, diff_states(ref, rtl)
+        return
+    for image, (rtl, rtl_trace) in zip(
+        images,
+        rtl_sim.run_many_traced(images, MAX_CYCLES, config, defines=rtl_defines),
+        strict=True,
+    ):
+        ref, ref_trace = iss_sim.run_traced(image, MAX_CYCLES, config)
+        if coverage is not None:
+            coverage.update(_mnemonics(ref_trace))
+        divergence = commit.first_divergence(ref_trace, rtl_trace)
+        lines = commit.describe(divergence, ref_trace, rtl_trace) if divergence else []
+        yield ref, rtl, lines + diff_states(ref, rtl)
+
+
+def _mnemonics(trace: np.ndarray) -> collections.Counter[str]:
+    """Retired instructions per mnemonic."""
+    words, counts = np.unique(trace["word"], return_counts=True)
+    out: collections.Counter[str] = collections.Counter()
+    for word, count in zip(words, counts, strict=True):
+        instr = lookup(int(word))
+        out[instr.name if instr else "illegal"] += int(count)
+    return out
+
+
+def _account(summary, program, ref, rtl, diffs, out_dir, config) -> None:
     summary.programs += 1
     summary.instructions += ref.instret
     summary.cycles += ref.cycles
@@ -88,7 +142,6 @@ def _account(summary, program, ref, rtl, out_dir, config) -> None:
         summary.max_cycle_diff = max(
             summary.max_cycle_diff, abs(rtl.cycles - ref.cycles) / ref.cycles
         )
-    diffs = diff_states(ref, rtl)
     if diffs:
         summary.mismatches += 1
         summary.saved.append(str(save(program, diffs, out_dir, config)))
@@ -119,7 +172,9 @@ def save(program: Program, diffs: list[str], out_dir: Path, config: SocConfig) -
     return record
 
 
-def replay(record: str | Path) -> tuple[MachineState, MachineState, list[str]]:
+def replay(
+    record: str | Path, lockstep: bool = True
+) -> tuple[MachineState, MachineState, list[str]]:
     """Run a saved case again on both machines: (iss state, rtl state, differences)."""
     path = Path(record)
     try:
@@ -133,9 +188,7 @@ def replay(record: str | Path) -> tuple[MachineState, MachineState, list[str]]:
     if case.get("format") != "snnsoc-difftest-case" or case.get("version") != 1:
         raise ConfigError(f"{path}: format/version {case.get('format')}/{case.get('version')}")
     image = build_image(source, data, config, str(path.parent / case["source"]))
-    ref = iss_sim.run(image, MAX_CYCLES, config)
-    rtl = rtl_sim.run(image, MAX_CYCLES, config)
-    return ref, rtl, diff_states(ref, rtl)
+    return next(compare([image], config, lockstep))
 
 
 def _check_args(seed: int, programs: int, length: int) -> None:

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from riscv_soc import commit
 from riscv_soc.errors import ConfigError
 from riscv_soc.firmware.image import MEMORIES, Image
 from riscv_soc.isa import csr
@@ -38,7 +39,7 @@ from riscv_soc.iss import decode
 from riscv_soc.machine import TRAP_CAUSES, MachineState, check_max_cycles, check_memory_names
 from riscv_soc.soc import DEFAULT, LANES, VECTOR_BYTES, VREGS, SocConfig
 
-__all__ = ["Iss", "run"]
+__all__ = ["Iss", "run", "run_traced"]
 
 _EXITS = {
     k.EXIT_ECALL: "ecall",
@@ -46,6 +47,9 @@ _EXITS = {
     k.EXIT_LIMIT: "limit",
     k.EXIT_TRAP: "trap",
 }
+TRACE_CHUNK = 1 << 15  # trace rows per kernel call (the kernel pauses when they are full)
+_NO_TRACE = np.zeros((0, k.N_TRACE), np.int64)
+_CLASSES = k.trace_classes()
 # DMA CSRs reported in MachineState.csrs, by name, with the code the kernel reads them by.
 _DMA_CSRS = {
     name: decode.CSR_CODES[num] for name, num in csr.CSRS.items() if name.startswith("dma_")
@@ -68,6 +72,21 @@ def run(
     machine = Iss(image, config)
     machine._execute(max_cycles)
     return machine._state({name: machine.memories[name] for name in names})
+
+
+def run_traced(
+    image: Image,
+    max_cycles: int = 1_000_000_000,
+    config: SocConfig = DEFAULT,
+    memories: Iterable[str] = MEMORIES,
+) -> tuple[MachineState, np.ndarray]:
+    """`run`, and the commit trace: one `riscv_soc.commit.COMMIT` record per retired instruction."""
+    check_max_cycles(max_cycles)
+    names = check_memory_names(memories)
+    machine = Iss(image, config)
+    rows = machine._execute(max_cycles, traced=True)
+    state = machine._state({name: machine.memories[name] for name in names})
+    return state, _commits(rows)
 
 
 class Iss:
@@ -123,12 +142,25 @@ class Iss:
         self._execute(max_cycles)
         return self._state({name: self.memories[name].copy() for name in names})
 
-    def _execute(self, max_cycles: int) -> None:
+    def _execute(self, max_cycles: int, traced: bool = False) -> list[np.ndarray]:
+        """Run the kernel; with `traced`, the trace rows it wrote (chunks of TRACE_CHUNK)."""
         if self._core[k.EXIT] not in (k.EXIT_NONE, k.EXIT_LIMIT):
             stopped = _EXITS[int(self._core[k.EXIT])]
             raise ConfigError(f"Iss.run: the machine stopped with {stopped}; call reset() first")
+        if not traced:
+            self._kernel(k.run, max_cycles, _NO_TRACE, np.zeros(1, np.int64))
+            return []
+        chunks = []
+        while True:  # the traced kernel returns with exit kind none whenever its rows are full
+            rows, count = np.empty((TRACE_CHUNK, k.N_TRACE), np.int64), np.zeros(1, np.int64)
+            self._kernel(k.run_traced, max_cycles, rows, count)
+            chunks.append(rows[: count[0]])
+            if self._core[k.EXIT] != k.EXIT_NONE:
+                return chunks
+
+    def _kernel(self, kernel, max_cycles: int, rows: np.ndarray, count: np.ndarray) -> None:
         m = self.memories
-        k.run(
+        kernel(
             self._rows,
             self._words,
             self._x,
@@ -143,6 +175,9 @@ class Iss:
             m["ddr"],
             self.config.llm_lane_bytes,
             int(max_cycles),
+            rows,
+            count,
+            _CLASSES,
         )
 
     def _state(self, memories: dict[str, np.ndarray]) -> MachineState:
@@ -194,3 +229,16 @@ def _check_config(config: SocConfig) -> None:
             raise ConfigError(
                 f"config.{name}: must be a positive multiple of {multiple} up to 2**32, got {size}"
             )
+
+
+def _commits(chunks: list[np.ndarray]) -> np.ndarray:
+    """Trace rows (int64 columns in `_kernels`' T_* order) as `riscv_soc.commit.COMMIT` records."""
+    rows = np.concatenate([np.zeros((0, k.N_TRACE), np.int64), *chunks])
+    out = np.zeros(len(rows), commit.COMMIT)
+    columns = {"pc": k.T_PC, "word": k.T_WORD, "kind": k.T_KIND, "rd": k.T_RD, "vd": k.T_VD,
+               "csr": k.T_CSR, "x": k.T_X, "mem_addr": k.T_ADDR, "mem_mask": k.T_MASK,
+               "mem_data": k.T_DATA, "csr_data": k.T_CSR_DATA}  # fmt: skip
+    for name, column in columns.items():
+        out[name] = rows[:, column]
+    out["vec"] = rows[:, k.T_VEC :]
+    return out

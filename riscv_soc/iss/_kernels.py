@@ -103,6 +103,12 @@ DMA_ERR_DECODE, DMA_ERR_INTERNAL, DMA_OK = csr.DMA_ERR_DECODE, csr.DMA_ERR_INTER
 DMA_ALIGN, DMA_MAX_BYTES = csr.DMA_ALIGN, csr.DMA_MAX_BYTES
 DMA_SETUP_CYCLES, DMA_CYCLES_PER_VECTOR = csr.DMA_SETUP_CYCLES, csr.DMA_CYCLES_PER_VECTOR
 
+# Commit-trace rows (riscv_soc.commit.COMMIT's fields as int64 columns, the lanes last) and the
+# op classes that say which writes a row records (`trace_classes`).
+T_PC, T_WORD, T_KIND, T_RD, T_VD, T_CSR, T_X, T_ADDR, T_MASK, T_DATA, T_CSR_DATA, T_VEC = range(12)
+N_TRACE = T_VEC + LANES
+C_NONE, C_X, C_V, C_STORE, C_VSTORE, C_LSTORE, C_CSR = range(7)
+
 
 @njit(inline="always")
 def _s32(value):
@@ -406,13 +412,96 @@ def _csr_access(code, write, value, mode, t, instret, counters, dma, sizes):
     return _s32(old)
 
 
+# ---------------------------------------------------------------- the commit trace
+
+
+def trace_classes() -> np.ndarray:
+    """Per op id (and ILLEGAL_OP), the C_* class that says what a trace row records."""
+    classes = np.full(table.ILLEGAL_OP + 1, C_NONE, np.int64)
+    for ins in table.INSTRS:
+        op = table.OP_ID[ins.name]
+        if ins.name in ("sb", "sh", "sw"):
+            classes[op] = C_STORE
+        elif ins.name == "vstorev":
+            classes[op] = C_VSTORE
+        elif ins.name == "vstorel":
+            classes[op] = C_LSTORE
+        elif ins.name.startswith("csr"):
+            classes[op] = C_CSR
+        elif ins.operands[:1] == ("xd",):
+            classes[op] = C_X
+        elif ins.operands[:1] == ("vd",):
+            classes[op] = C_V
+    return classes
+
+
+@njit
+def _csr_written(word, old, x):
+    """The value a Zicsr instruction writes, from the CSR's `old` value and x before it
+    executes; -1 when it does not write."""
+    mode = ((word >> 12) & 3) - 1  # funct3 1/5 write, 2/6 set, 3/7 clear
+    src_field = (word >> 15) & 31
+    src = src_field if (word >> 14) & 1 else _u32(x[src_field])
+    if mode == CSR_WRITE:
+        return src
+    if src_field == 0:
+        return -1
+    return (old | src) if mode == CSR_SET else (old & ~src & M32)
+
+
+@njit
+def _trace_row(row, klass, pc, word, x, v, imm, csr_value):
+    """Fill one trace row for the instruction at pc that has just retired."""
+    row[:] = 0
+    row[T_PC], row[T_WORD] = pc, word
+    rd, rs1, rs2 = (word >> 7) & 31, (word >> 15) & 31, (word >> 20) & 31
+    kind = 0
+    if klass in (C_X, C_CSR) and rd != 0:
+        kind |= 1
+        row[T_RD], row[T_X] = rd, _u32(x[rd])
+    if klass == C_V:
+        kind |= 2
+        row[T_VD] = rd
+        row[T_VEC:] = v[rd]
+    elif klass == C_STORE:
+        kind |= 4
+        size = 1 << ((word >> 12) & 3)
+        a = _u32(x[rs1] + imm)
+        shift = 8 * (a & 3)
+        mask = ((1 << size) - 1) << (a & 3)
+        row[T_ADDR], row[T_MASK] = a & ~3, mask
+        row[T_DATA] = (_u32(x[rs2]) << shift) & (M32 & ((1 << (8 * size)) - 1) << shift)
+    elif klass == C_VSTORE:
+        kind |= 8
+        row[T_ADDR], row[T_MASK] = _u32(x[rs1] + imm), M32
+        row[T_VEC:] = v[rs2]
+    elif klass == C_LSTORE:
+        kind |= 16
+        mask = 0
+        for lane in range(LANES):
+            if np.int64(v[rs1, lane]) + imm >= 0:
+                mask |= 1 << lane
+        row[T_ADDR], row[T_MASK] = _u32(imm), mask
+        row[T_VEC:] = v[rs2]
+    elif klass == C_CSR and csr_value >= 0:
+        kind |= 32
+        row[T_CSR], row[T_CSR_DATA] = word >> 20, csr_value
+    row[T_KIND] = kind
+
+
 # ---------------------------------------------------------------- the loop
 
 
-def _build(fingerprint: int):
+def _build(fingerprint: int, traced: bool):
     # `fingerprint` hashes the modules whose constants and functions this kernel freezes in:
     # Numba's cache key includes closure values, so a change there recompiles (numba#6845).
-    def run(dec, words, x, v, rng, counters, core, dma, dmem, vmem, llm, ddr, lane_bytes, limit):
+    # `traced` is a compile-time constant: the kernel without a trace has no trace code at all.
+    # With one, it fills `trace` rows from `tn[0]` on and returns (resumable, exit kind none) when
+    # the array is full; `classes` is `trace_classes()`.
+    def run(
+        dec, words, x, v, rng, counters, core, dma, dmem, vmem, llm, ddr, lane_bytes, limit,
+        trace, tn, classes,
+    ):  # fmt: skip
         if fingerprint < 0:
             return
         dmem_b = dmem.view(np.int8)
@@ -429,7 +518,10 @@ def _build(fingerprint: int):
         pc, cycles, instret, pending = core[PC], core[CYCLES], core[INSTRET], core[PENDING]
         exit_kind, cause, tval = EXIT_NONE, 0, 0
         stop_at = min(limit, _dma_next_end(dma))
+        n_trace, csr_value = tn[0], -1
         while True:
+            if traced and n_trace == trace.shape[0]:
+                break  # exit kind none: the caller empties the trace and resumes
             if cycles >= stop_at:
                 _dma_complete(dma, cycles, vmem, ddr, counters)
                 if cycles >= limit:
@@ -449,6 +541,9 @@ def _build(fingerprint: int):
             pending = 0
             rd, rs1, rs2, imm = dec[i, RD], dec[i, RS1], dec[i, RS2], dec[i, IMM]
             next_pc = pc + 4
+            if traced and classes[op] == C_CSR:
+                old = _csr_read(imm, cycles, instret, counters, dma)
+                csr_value = _csr_written(words[i], old, x)
 
             # ---- RV32I
             if op == LUI:
@@ -742,17 +837,25 @@ def _build(fingerprint: int):
             if next_pc & 3:  # a taken branch to a misaligned target (jumps checked above)
                 cause, tval = JUMP_MISALIGNED, next_pc
                 break
+            if traced:
+                _trace_row(trace[n_trace], classes[op], pc, words[i], x, v, imm, csr_value)
+                n_trace += 1
             cycles += dec[i, CYC]
             instret += 1
             counters[dec[i, ACT]] += 1
             pc = next_pc
 
+        if traced:
+            if exit_kind in (EXIT_ECALL, EXIT_EBREAK):
+                _trace_row(trace[n_trace], C_NONE, pc, words[pc >> 2], x, v, 0, -1)
+                n_trace += 1
+            tn[0] = n_trace
         if cause:
             exit_kind = EXIT_TRAP
             cycles += 1  # the trapping instruction's cycle counts; it does not retire
         else:
             tval = 0  # memory instructions set it before they know whether they trap
-            if exit_kind != EXIT_LIMIT:  # ecall, ebreak: one cycle, retired
+            if exit_kind in (EXIT_ECALL, EXIT_EBREAK):  # one cycle, retired
                 cycles += 1
                 instret += 1
         _dma_complete(dma, cycles, vmem, ddr, counters)  # the state the next cycle would see
@@ -776,4 +879,5 @@ def _fingerprint() -> int:
     return int.from_bytes(digest.digest()[:7], "little")
 
 
-run, read_csrs = _build(_fingerprint())
+run, read_csrs = _build(_fingerprint(), traced=False)
+run_traced, _ = _build(_fingerprint(), traced=True)

@@ -5,7 +5,7 @@ with cycles and counters read from the hardware counters. `run_many` runs many i
 simulator process (the difftest runs thousands).
 """
 
-from riscv_soc.rtl.sim import run, run_many
+from riscv_soc.rtl.sim import run, run_many, run_many_traced
 from riscv_soc.rtl.simbuild import build
 
-__all__ = ["build", "run", "run_many"]
+__all__ = ["build", "run", "run_many", "run_many_traced"]

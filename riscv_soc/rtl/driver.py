@@ -146,7 +146,7 @@ class Testbench:
         for part in self.ddr_parts:
             part.assert_reset(active)
 
-    async def run(self, image: Image, max_cycles: int) -> MachineState:
+    async def run(self, image: Image, max_cycles: int, commit_trace: bool) -> MachineState:
         self.dut.run_i.value = 0
         self.reset_ddr_model(True)
         await Timer(10, "ns")
@@ -159,6 +159,9 @@ class Testbench:
         self.reset_ddr_model(False)
         self.dut.run_i.value = 1
         await RisingEdge(self.dut.done_o)
+        if commit_trace:  # the testbench completes the last record and closes the file
+            for _ in range(2):
+                await RisingEdge(self.dut.clk)
         await self.pulse("gather_i")
         await self.pulse("dump_i")
         return self._state()
@@ -228,6 +231,6 @@ async def run_job(dut):
     job = pickle.loads(job_path.read_bytes())
     tb = Testbench(dut, job["config"], Path(job["memdir"]), job["memories"])
     for n, (image, max_cycles) in enumerate(job["programs"]):
-        state = await tb.run(image, max_cycles)
+        state = await tb.run(image, max_cycles, job["commit_trace"])
         out = job_path.parent / f"state_{n}.pkl"
         out.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))

@@ -6,6 +6,7 @@ read from the hardware counters. Used by `snnsoc rtl`, the difftest and the firm
 
     state = run(image, max_cycles=100_000)
     states = run_many([img_a, img_b], max_cycles=100_000)   # one simulator process
+    runs = run_many_traced([img_a, img_b])                  # (state, commit trace) per image
     state = run(image, memories=("dmem",))                  # registers and dmem only
 """
 
@@ -18,10 +19,12 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from riscv_soc.errors import ConfigError
 from riscv_soc.firmware.image import MEMORIES, Image
 from riscv_soc.machine import MachineState, check_max_cycles, check_memory_names
-from riscv_soc.rtl import simbuild
+from riscv_soc.rtl import commits, simbuild
 from riscv_soc.rtl.driver import JOB_ENV
 from riscv_soc.soc import DEFAULT, SocConfig
 
@@ -50,12 +53,30 @@ def run_many(
     trace: str | os.PathLike | None = None,
     workdir: str | os.PathLike | None = None,
     memories: Iterable[str] = MEMORIES,
+    defines: tuple[str, ...] = (),
 ) -> list[MachineState]:
     """Run each image from reset, all in one simulator process; states in the order given.
 
     Every state holds the memories `memories` names (see `run`). `trace` records all runs into
-    one waveform.
+    one waveform. `defines` names Verilog macros of a separate build (a test's RTL variant).
     """
+    runs = _run(images, max_cycles, config, trace, workdir, memories, False, defines)
+    return [state for state, _ in runs]
+
+
+def run_many_traced(
+    images: Sequence[Image],
+    max_cycles: int = 1_000_000_000,
+    config: SocConfig = DEFAULT,
+    workdir: str | os.PathLike | None = None,
+    memories: Iterable[str] = MEMORIES,
+    defines: tuple[str, ...] = (),
+) -> list[tuple[MachineState, np.ndarray]]:
+    """`run_many`, with each run's commit trace (`riscv_soc.commit.COMMIT` records)."""
+    return _run(images, max_cycles, config, None, workdir, memories, True, defines)
+
+
+def _run(images, max_cycles, config, trace, workdir, memories, commit_trace, defines):
     images = list(images)
     check_max_cycles(max_cycles)
     names = check_memory_names(memories)
@@ -65,16 +86,22 @@ def run_many(
         image.check(config)  # raises ImageError before a build or a simulator start
     if not images:
         return []
-    out = simbuild.build(config)
+    out = simbuild.build(config, defines=defines)
     scratch = Path(tempfile.mkdtemp(prefix="snnsoc_rtl_", dir=workdir))
     try:
-        states = _simulate(out, scratch, images, max_cycles, config, trace, names)
+        states = _simulate(out, scratch, images, max_cycles, config, trace, names, commit_trace)
+        traces = [
+            commits.read(scratch / f"commits_{n}.txt") if commit_trace else None
+            for n in range(len(images))
+        ]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return states
+    return list(zip(states, traces, strict=True))
 
 
-def _simulate(out, scratch, images, max_cycles, config, trace, names) -> list[MachineState]:
+def _simulate(
+    out, scratch, images, max_cycles, config, trace, names, commit_trace
+) -> list[MachineState]:
     from cocotb_tools.runner import get_runner
 
     memdir = scratch / "mem"
@@ -83,7 +110,13 @@ def _simulate(out, scratch, images, max_cycles, config, trace, names) -> list[Ma
     programs = [(image, int(max_cycles)) for image in images]
     job.write_bytes(
         pickle.dumps(
-            {"config": config, "memdir": str(memdir), "memories": names, "programs": programs}
+            {
+                "config": config,
+                "memdir": str(memdir),
+                "memories": names,
+                "programs": programs,
+                "commit_trace": commit_trace,
+            }  # fmt: skip
         )
     )
     test_args = ["--trace", "--trace-file", str(Path(trace).resolve())] if trace else []
@@ -94,7 +127,7 @@ def _simulate(out, scratch, images, max_cycles, config, trace, names) -> list[Ma
         hdl_toplevel_lang="verilog",
         build_dir=out,
         test_dir=scratch,
-        plusargs=[f"+memdir={memdir}"],
+        plusargs=[f"+memdir={memdir}"] + ([f"+commit_trace={scratch}"] if commit_trace else []),
         test_args=test_args,
         extra_env={JOB_ENV: str(job), "COCOTB_LOG_LEVEL": "WARNING"},
         waves=False,

@@ -114,39 +114,53 @@ def sources() -> list[Path]:
     return [RTL_DIR / WAIVERS] + [RTL_DIR / s for s in RTL_SOURCES + TB_SOURCES]
 
 
-def build_key(config: SocConfig) -> str:
+def build_args(defines: tuple[str, ...] = ()) -> list[str]:
+    """Verilator's arguments; `defines` are Verilog macros (a test's variant of the RTL)."""
+    for name in defines:
+        if not name.isidentifier():
+            raise ConfigError(f"defines: expected Verilog macro names, got {name!r}")
+    return [*BUILD_ARGS, *(f"+define+{name}" for name in defines)]
+
+
+def build_key(config: SocConfig, defines: tuple[str, ...] = ()) -> str:
     digest = hashlib.sha256()
-    digest.update(repr((sorted(parameters(config).items()), BUILD_ARGS)).encode())
+    digest.update(repr((sorted(parameters(config).items()), build_args(defines))).encode())
     for path in sources():
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def build_dir(config: SocConfig = DEFAULT) -> Path:
+def build_dir(config: SocConfig = DEFAULT, defines: tuple[str, ...] = ()) -> Path:
     """Where the build of this configuration lives (one directory per parameter set)."""
     p = parameters(config)
     name = "rtl_i{ImemBytes}_d{DmemBytes}_v{VmemBytes}_l{LlmLaneBytes}_ddr{DdrBytes}".format(**p)
-    return BUILD_ROOT / name
+    return BUILD_ROOT / "_".join([name, *defines])
 
 
-def build(config: SocConfig = DEFAULT, verbose: bool = False) -> Path:
-    """Build the testbench for `config` unless an identical build exists; returns its directory."""
+def build(
+    config: SocConfig = DEFAULT, verbose: bool = False, defines: tuple[str, ...] = ()
+) -> Path:
+    """Build the testbench for `config` unless an identical build exists; returns its directory.
+
+    `defines` (Verilog macros) make a separate build beside the plain one.
+    """
     toolchain_env()
-    out = build_dir(config)
-    key = build_key(config)
+    defines = tuple(defines)
+    out = build_dir(config, defines)
+    key = build_key(config, defines)
     out.parent.mkdir(parents=True, exist_ok=True)
     # One build per directory at a time (pytest-xdist workers share build/).
     with (out.parent / f".{out.name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         stamp = out / "snnsoc_build_key"
         if not (stamp.is_file() and stamp.read_text() == key and (out / TOPLEVEL).is_file()):
-            _verilate(out, config, verbose)
+            _verilate(out, config, verbose, defines)
             artefacts.write_text(stamp, key)
     return out
 
 
-def _verilate(out: Path, config: SocConfig, verbose: bool) -> None:
+def _verilate(out: Path, config: SocConfig, verbose: bool, defines: tuple[str, ...]) -> None:
     from cocotb_tools.runner import get_runner
 
     runner = get_runner("verilator")
@@ -154,7 +168,7 @@ def _verilate(out: Path, config: SocConfig, verbose: bool) -> None:
         sources=sources(),
         hdl_toplevel=TOPLEVEL,
         parameters=parameters(config),
-        build_args=list(BUILD_ARGS),
+        build_args=build_args(defines),
         build_dir=out,
         waves=True,  # VM_TRACE=1: the FST writer is linked in
         verbose=verbose,

@@ -14,6 +14,9 @@
 //   dump_i    $writememh the memories dump_mask_i selects (bit 0 imem, 1 dmem, 2 vmem, 3 llm)
 // Files: imem.hex, dmem.hex (32-bit words), vmem.hex (512-bit vectors, lane 0 least significant),
 // llm.hex (one 512-bit line per lane address, lane i in bits 16i+15:16i); out_*.hex for dumps.
+// With +commit_trace=DIR it writes the commit trace of program n (the n-th release of reset) to
+// DIR/commits_<n>.txt: one line per retired instruction (riscv_soc/commit.py defines the record,
+// riscv_soc/rtl/commits.py reads the lines), closed one cycle after done_o rises.
 module fenn_soc_tb #(
   parameter int unsigned ImemBytes    = 64 * 1024,
   parameter int unsigned DmemBytes    = 128 * 1024,
@@ -204,5 +207,94 @@ module fenn_soc_tb #(
       end
     end
   end
+
+  // ---------------------------------------------------------------- commit trace
+  // An instruction's register writes land one cycle after it retires (WB), so its record is
+  // captured when it retires and completed, with the values written, in the next cycle.
+  localparam logic [7:0] WritesX = 8'd1, WritesV = 8'd2, Store = 8'd4, Vstore = 8'd8,
+                         Lstore = 8'd16, Csr = 8'd32;  // riscv_soc.commit kind bits
+  string        trace_dir = "";
+  int           trace_fd = 0, trace_n = 0;
+  bit           trace_armed = 1'b0, trace_pend = 1'b0;
+  logic [7:0]   tr_kind, tr_rd, tr_vd;
+  logic [31:0]  tr_pc, tr_word, tr_csr, tr_x, tr_addr, tr_mask, tr_data, tr_csr_data;
+  logic [511:0] tr_vec;
+  initial begin
+    if (!$value$plusargs("commit_trace=%s", trace_dir)) trace_dir = "";
+  end
+
+  always @(posedge clk) begin
+    if (trace_dir != "") begin
+      if (!rst_n) begin
+        trace_armed = 1'b1;
+        trace_pend  = 1'b0;
+      end else begin
+        if (trace_armed) begin
+          trace_fd    = $fopen($sformatf("%s/commits_%0d.txt", trace_dir, trace_n), "w");
+          trace_n     = trace_n + 1;
+          trace_armed = 1'b0;
+        end
+        if (trace_pend) trace_complete();
+        if (u_soc.u_core.retire) trace_capture();
+        if (done_o && !trace_pend && trace_fd != 0) begin
+          $fclose(trace_fd);
+          trace_fd = 0;
+        end
+      end
+    end
+  end
+
+  // The retiring instruction: pc, word, memory and CSR writes.
+  task automatic trace_capture();
+    tr_pc   = u_soc.u_core.pc_q;
+    tr_word = u_soc.u_core.instr;
+    tr_kind = (u_soc.u_core.vec_op && u_soc.u_core.info.has_vd) ? WritesV : 8'd0;
+    tr_rd   = '0;
+    tr_x    = '0;
+    tr_vd   = tr_kind == WritesV ? 8'(u_soc.u_core.rd) : 8'd0;
+    {tr_csr, tr_csr_data, tr_addr, tr_mask, tr_data, tr_vec} = '0;
+    if (u_soc.u_core.data_req_o && u_soc.u_core.data_we_o) begin
+      tr_kind = tr_kind | Store;
+      tr_addr = u_soc.u_core.data_addr_o;
+      tr_mask = 32'(u_soc.u_core.data_be_o);
+      for (int b = 0; b < 4; b++) begin
+        if (u_soc.u_core.data_be_o[b]) tr_data[8*b +: 8] = u_soc.u_core.data_wdata_o[8*b +: 8];
+      end
+    end
+    if (u_soc.u_vpu.vmem_req_o && u_soc.u_vpu.vmem_we_o) begin
+      tr_kind = tr_kind | Vstore;
+      tr_addr = u_soc.u_vpu.vmem_addr;
+      tr_mask = '1;
+      tr_vec  = u_soc.u_vpu.vmem_wdata_o;
+    end
+    if (u_soc.u_vpu.commit_i && u_soc.u_vpu.llm_store) begin
+      tr_kind = tr_kind | Lstore;
+      tr_addr = u_soc.u_vpu.llm_imm;
+      tr_mask = u_soc.u_vpu.llm_en;
+      tr_vec  = u_soc.u_vpu.vmem_wdata_o;  // the lanes of vs2, as the lane memories get them
+    end
+    if (u_soc.u_core.u_csr.commit_i && u_soc.u_core.u_csr.write_i) begin
+      tr_kind     = tr_kind | Csr;
+      tr_csr      = 32'(u_soc.u_core.u_csr.addr_i);
+      tr_csr_data = u_soc.u_core.u_csr.dma_csr_wr_o.wdata;  // the written value, any CSR
+    end
+    trace_pend = 1'b1;
+  endtask
+
+  // The cycle after: the register writes of write-back, then the line.
+  task automatic trace_complete();
+    if (u_soc.u_core.wb_valid_q) begin
+      tr_kind = tr_kind | WritesX;
+      tr_rd   = 8'(u_soc.u_core.wb_rd_q);
+      tr_x    = u_soc.u_core.wb_value;
+    end
+    if (tr_kind & WritesV) begin
+      for (int l = 0; l < Lanes; l++) tr_vec[16*l +: 16] = u_soc.u_vpu.wb_row[l];
+    end
+    $fwrite(trace_fd, "%08x %08x %02x %02x %02x %08x %08x %08x %08x %08x %08x %0128x\n",
+            tr_pc, tr_word, tr_kind, tr_rd, tr_vd, tr_csr, tr_x, tr_addr, tr_mask, tr_data,
+            tr_csr_data, tr_vec);
+    trace_pend = 1'b0;
+  endtask
 
 endmodule
