@@ -323,7 +323,11 @@ module fenn_core
       wb_size_q          <= '0;
       wb_offset_q        <= '0;
     end else begin
+`ifdef SNNSOC_BUG_WRITE_X0
+      wb_valid_q         <= retire && writes_rd;  // a deliberate bug for tests/hdl/test_assertions.py
+`else
       wb_valid_q         <= retire && writes_rd && rd != 5'd0;
+`endif
       wb_load_q          <= is_load;
       wb_load_unsigned_q <= instr[14];
       wb_rd_q            <= rd;
@@ -361,6 +365,10 @@ module fenn_core
   end
 
 `ifndef SYNTHESIS
+  // The decoder ORs the codes of the matching instructions: no word may match two.
+  a_one_decoder_hit: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      running |-> decode_hits(instr) <= 1)
+    else $error("word %h matches %0d instructions", instr, decode_hits(instr));
   // Write-back rules (checked in the simulation build): WB writes exactly the register of the
   // instruction that retired in the cycle before, never x0.
   a_wb_after_retire: assert property (@(posedge clk_i) disable iff (!rst_ni)

@@ -39,11 +39,7 @@ module fenn_dma_mm2s #(
 
   // Largest burst from ar_addr_q that stays inside its 4 KiB page.
   always_comb begin
-`ifdef SNNSOC_BUG_AXI_4K
-    burst_bytes = 32'd4096;  // a deliberate bug for tests/hdl/test_assertions.py
-`else
     burst_bytes = 32'd4096 - {20'b0, ar_addr_q[11:0]};
-`endif
     if (ar_left_q < burst_bytes) burst_bytes = ar_left_q;
   end
 

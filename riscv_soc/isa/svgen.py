@@ -86,6 +86,14 @@ def render_sv_pkg() -> str:
         lines.append(f"    code |= {{7{{(word & Mask{base}) == Match{base}}}}} & 7'({name});")
     lines += ["    return hit ? op_e'(code) : OpIllegal;", "  endfunction", ""]
     lines += [
+        "  // How many instructions match the word: at most one (asserted in simulation builds).",
+        "  function automatic int unsigned decode_hits(logic [31:0] word);",
+        "    int unsigned n;",
+        "    n = 0;",
+    ]
+    lines += [f"    n += 32'((word & Mask{n[2:]}) == Match{n[2:]});" for n in names]
+    lines += ["    return n;", "  endfunction", ""]
+    lines += [
         "  // Which activity counter an op increments when it retires.",
         "  typedef enum logic [2:0] {",
         "    ClassOther, ClassScalarMem, ClassVecAlu, ClassVecMem, ClassLaneLocal",

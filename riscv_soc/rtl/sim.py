@@ -12,6 +12,7 @@ read from the hardware counters. Used by `snnsoc rtl`, the difftest and the firm
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import shutil
@@ -121,18 +122,20 @@ def _simulate(
     )
     test_args = ["--trace", "--trace-file", str(Path(trace).resolve())] if trace else []
     runner = get_runner("verilator")
-    runner.test(
-        test_module="riscv_soc.rtl.driver",
-        hdl_toplevel=simbuild.TOPLEVEL,
-        hdl_toplevel_lang="verilog",
-        build_dir=out,
-        test_dir=scratch,
-        plusargs=[f"+memdir={memdir}"] + ([f"+commit_trace={scratch}"] if commit_trace else []),
-        test_args=test_args,
-        extra_env={JOB_ENV: str(job), "COCOTB_LOG_LEVEL": "WARNING"},
-        waves=False,
-        log_file=scratch / "sim.log",
-    )
+    # A failed run (a failed assertion stops the simulator): the missing states below say why.
+    with contextlib.suppress(SystemExit, RuntimeError):
+        runner.test(
+            test_module="riscv_soc.rtl.driver",
+            hdl_toplevel=simbuild.TOPLEVEL,
+            hdl_toplevel_lang="verilog",
+            build_dir=out,
+            test_dir=scratch,
+            plusargs=[f"+memdir={memdir}"] + ([f"+commit_trace={scratch}"] if commit_trace else []),
+            test_args=test_args,
+            extra_env={JOB_ENV: str(job), "COCOTB_LOG_LEVEL": "WARNING"},
+            waves=False,
+            log_file=scratch / "sim.log",
+        )
     states = []
     for n in range(len(images)):
         result = scratch / f"state_{n}.pkl"

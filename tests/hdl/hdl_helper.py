@@ -18,6 +18,9 @@ from riscv_soc.rtl import simbuild
 
 HDL_TESTS = Path(__file__).resolve().parent
 MAX_CYCLES = 200_000
+# A separate SoC build with deliberate bugs (Verilog macros in rtl/): unsigned loads sign-extend
+# (test_lockstep.py) and write-back writes x0 (test_assertions.py).
+BUGGY = ("SNNSOC_BUG_LOAD_SIGNED", "SNNSOC_BUG_WRITE_X0")
 # Unit builds: every signal visible to the cocotb module; no clock generator, no waveforms.
 UNIT_BUILD_ARGS = ("--public-flat-rw", "--assert", "-Wno-fatal", "-CFLAGS", "-O1")
 

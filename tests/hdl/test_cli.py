@@ -68,25 +68,34 @@ def test_trace_writes_an_fst_waveform(tmp_path):
 
 
 def test_difftest_summary_line(capsys, tmp_path):
+    cov = tmp_path.parent / f"{tmp_path.name}_coverage.json"
     code, out, _ = run_cli(
-        capsys, "difftest", "--seed", 5, "--programs", 3, "--length", 80, "--out", tmp_path
-    )
+        capsys, "difftest", "--seed", 5, "--programs", 3, "--length", 80, "--out", tmp_path,
+        "--coverage", cov,
+    )  # fmt: skip
     assert code == 0, out
-    summary = r"difftest: .*; 3 programs, [1-9]\d* instructions, 0 mismatches"
-    assert re.fullmatch(summary, out.strip())
+    summary = (
+        r"difftest \(lock-step and end state\): .*, ([1-9]\d*) instructions generated; "
+        r"3 programs, ([1-9]\d*) instructions, 0 mismatches"
+    )
+    match = re.fullmatch(summary, out.strip())
+    assert match and sum(json.loads(cov.read_text()).values()) == int(match[2])
     assert not list(tmp_path.iterdir())
+    code, out, _ = run_cli(capsys, "difftest", "--seed", 5, "--programs", 1, "--length", 80,
+                           "--end-state-only", "--out", tmp_path)  # fmt: skip
+    assert code == 0 and out.startswith("difftest (end state): "), out
 
 
 def test_mismatch_is_saved_and_replays(tmp_path, monkeypatch):
     """A deliberately wrong reference: the case is saved, the run fails, replay reruns it."""
-    real_run = runner.iss_sim.run
+    real_run = runner.iss_sim.run_traced
 
     def wrong_iss(image, max_cycles, config):
-        state = real_run(image, max_cycles, config)
+        state, trace = real_run(image, max_cycles, config)
         state.x[5] ^= 1
-        return state
+        return state, trace
 
-    monkeypatch.setattr(runner.iss_sim, "run", wrong_iss)
+    monkeypatch.setattr(runner.iss_sim, "run_traced", wrong_iss)
     result = difftest.run(seed=7, programs=2, length=60, out_dir=tmp_path)
     assert result.mismatches == 2 and result.line().endswith("2 mismatches")
     case = json.loads((tmp_path / "seed7_p0.json").read_text())
