@@ -16,11 +16,13 @@ them).
 
 from __future__ import annotations
 
+import collections
 from dataclasses import dataclass
 
 import numpy as np
 
 from riscv_soc.isa.disasm import disassemble
+from riscv_soc.isa.table import lookup
 from riscv_soc.soc import LANES
 
 # Bits of `kind`: what the instruction wrote.
@@ -102,6 +104,16 @@ def describe(div: Divergence, ref: np.ndarray, dut: np.ndarray, context: int = 4
         shown = format_record(trace[div.index]) if div.index < trace.size else "(trace ended)"
         lines.append(f"  {side} {div.index:7d} {shown}")
     return lines
+
+
+def mnemonics(trace: np.ndarray) -> collections.Counter[str]:
+    """Retired instructions per mnemonic (executed-instruction coverage)."""
+    words, counts = np.unique(trace["word"], return_counts=True)
+    out: collections.Counter[str] = collections.Counter()
+    for word, count in zip(words, counts, strict=True):
+        instr = lookup(int(word))
+        out[instr.name if instr else "illegal"] += int(count)
+    return out
 
 
 def _lanes(vec: np.ndarray) -> str:

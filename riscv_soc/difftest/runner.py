@@ -26,7 +26,6 @@ from riscv_soc import rtl as rtl_sim
 from riscv_soc.difftest.generator import Program, build_image, generate
 from riscv_soc.errors import ConfigError
 from riscv_soc.firmware.image import Image
-from riscv_soc.isa.table import lookup
 from riscv_soc.machine import MachineState, diff_states
 from riscv_soc.soc import SocConfig
 
@@ -117,20 +116,10 @@ def compare(
     ):
         ref, ref_trace = iss_sim.run_traced(image, MAX_CYCLES, config)
         if coverage is not None:
-            coverage.update(_mnemonics(ref_trace))
+            coverage.update(commit.mnemonics(ref_trace))
         divergence = commit.first_divergence(ref_trace, rtl_trace)
         lines = commit.describe(divergence, ref_trace, rtl_trace) if divergence else []
         yield ref, rtl, lines + diff_states(ref, rtl)
-
-
-def _mnemonics(trace: np.ndarray) -> collections.Counter[str]:
-    """Retired instructions per mnemonic."""
-    words, counts = np.unique(trace["word"], return_counts=True)
-    out: collections.Counter[str] = collections.Counter()
-    for word, count in zip(words, counts, strict=True):
-        instr = lookup(int(word))
-        out[instr.name if instr else "illegal"] += int(count)
-    return out
 
 
 def _account(summary, program, ref, rtl, diffs, out_dir, config) -> None:

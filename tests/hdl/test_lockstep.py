@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from hdl.hdl_helper import BUGGY
 
-from riscv_soc import difftest
+from riscv_soc import commit, difftest, iss, rtl
 from riscv_soc.difftest import CONFIG
 from riscv_soc.isa.asm import assemble
+from riscv_soc.machine import diff_states
 
 pytestmark = pytest.mark.rtl
 
@@ -30,6 +31,17 @@ def test_random_programs_retire_the_same_records(tmp_path):
     assert sum(result.coverage.values()) == result.instructions > 0
     assert 0 < result.generated < result.instructions  # loops retire words more than once
     assert "lock-step and end state" in result.line()
+
+
+@pytest.mark.parametrize("limit", [301, 302, 345])
+def test_a_cycle_limit_exit_ends_both_traces_at_the_same_record(limit):
+    """A loop that never ends, with a divide (multi-cycle) and a load in it."""
+    source = "    li x5, 9\n1:  lw x6, 0(x0)\n    div x7, x5, x5\n    addi x5, x5, 1\n    j 1b\n"
+    image = assemble(source, "forever", CONFIG)
+    [(state, trace)] = rtl.run_many_traced([image], limit, CONFIG)
+    ref, ref_trace = iss.run_traced(image, limit, CONFIG)
+    assert state.exit == "limit" and diff_states(ref, state) == []
+    assert commit.first_divergence(ref_trace, trace) is None and trace.size == state.instret
 
 
 @pytest.mark.slow

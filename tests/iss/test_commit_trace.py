@@ -52,6 +52,9 @@ def test_records_hold_each_write_with_its_value():
     assert by_pc[40]["kind"] == commit.WRITES_X and by_pc[40]["x"] == 7
     assert by_pc[44]["kind"] == 0  # a write to x0 is no write
     assert by_pc[48]["word"] == 0x00000073  # ecall retires
+    counts = commit.mnemonics(trace)
+    assert counts["addi"] == 4 and counts["csrrw"] == 2 and counts["ecall"] == 1
+    assert sum(counts.values()) == trace.size
 
 
 def test_tracing_changes_nothing_and_resumes_across_full_chunks(monkeypatch):
