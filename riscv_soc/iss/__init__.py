@@ -47,8 +47,8 @@ _EXITS = {
     k.EXIT_LIMIT: "limit",
     k.EXIT_TRAP: "trap",
 }
-TRACE_CHUNK = 1 << 15  # trace rows per kernel call (the kernel pauses when they are full)
-_NO_TRACE = np.zeros((0, k.N_TRACE), np.int64)
+TRACE_CHUNK = 1 << 14  # records per kernel call (the kernel pauses when they are full)
+_NO_TRACE = np.zeros(0, commit.COMMIT)
 _CLASSES = k.trace_classes()
 # DMA CSRs reported in MachineState.csrs, by name, with the code the kernel reads them by.
 _DMA_CSRS = {
@@ -84,9 +84,9 @@ def run_traced(
     check_max_cycles(max_cycles)
     names = check_memory_names(memories)
     machine = Iss(image, config)
-    rows = machine._execute(max_cycles, traced=True)
+    chunks = machine._execute(max_cycles, traced=True)
     state = machine._state({name: machine.memories[name] for name in names})
-    return state, _commits(rows)
+    return state, chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
 
 
 class Iss:
@@ -143,7 +143,7 @@ class Iss:
         return self._state({name: self.memories[name].copy() for name in names})
 
     def _execute(self, max_cycles: int, traced: bool = False) -> list[np.ndarray]:
-        """Run the kernel; with `traced`, the trace rows it wrote (chunks of TRACE_CHUNK)."""
+        """Run the kernel; with `traced`, the commit records it wrote (chunks of TRACE_CHUNK)."""
         if self._core[k.EXIT] not in (k.EXIT_NONE, k.EXIT_LIMIT):
             stopped = _EXITS[int(self._core[k.EXIT])]
             raise ConfigError(f"Iss.run: the machine stopped with {stopped}; call reset() first")
@@ -151,14 +151,14 @@ class Iss:
             self._kernel(k.run, max_cycles, _NO_TRACE, np.zeros(1, np.int64))
             return []
         chunks = []
-        while True:  # the traced kernel returns with exit kind none whenever its rows are full
-            rows, count = np.empty((TRACE_CHUNK, k.N_TRACE), np.int64), np.zeros(1, np.int64)
-            self._kernel(k.run_traced, max_cycles, rows, count)
-            chunks.append(rows[: count[0]])
+        while True:  # the traced kernel returns with exit kind none whenever its records are full
+            records, count = np.zeros(TRACE_CHUNK, commit.COMMIT), np.zeros(1, np.int64)
+            self._kernel(k.run_traced, max_cycles, records, count)
+            chunks.append(records[: count[0]])
             if self._core[k.EXIT] != k.EXIT_NONE:
                 return chunks
 
-    def _kernel(self, kernel, max_cycles: int, rows: np.ndarray, count: np.ndarray) -> None:
+    def _kernel(self, kernel, max_cycles: int, records: np.ndarray, count: np.ndarray) -> None:
         m = self.memories
         kernel(
             self._rows,
@@ -175,7 +175,7 @@ class Iss:
             m["ddr"],
             self.config.llm_lane_bytes,
             int(max_cycles),
-            rows,
+            records,
             count,
             _CLASSES,
         )
@@ -229,16 +229,3 @@ def _check_config(config: SocConfig) -> None:
             raise ConfigError(
                 f"config.{name}: must be a positive multiple of {multiple} up to 2**32, got {size}"
             )
-
-
-def _commits(chunks: list[np.ndarray]) -> np.ndarray:
-    """Trace rows (int64 columns in `_kernels`' T_* order) as `riscv_soc.commit.COMMIT` records."""
-    rows = np.concatenate([np.zeros((0, k.N_TRACE), np.int64), *chunks])
-    out = np.zeros(len(rows), commit.COMMIT)
-    columns = {"pc": k.T_PC, "word": k.T_WORD, "kind": k.T_KIND, "rd": k.T_RD, "vd": k.T_VD,
-               "csr": k.T_CSR, "x": k.T_X, "mem_addr": k.T_ADDR, "mem_mask": k.T_MASK,
-               "mem_data": k.T_DATA, "csr_data": k.T_CSR_DATA}  # fmt: skip
-    for name, column in columns.items():
-        out[name] = rows[:, column]
-    out["vec"] = rows[:, k.T_VEC :]
-    return out

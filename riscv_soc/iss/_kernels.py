@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from numba import njit
 
-from riscv_soc import soc
+from riscv_soc import commit, soc
 from riscv_soc.isa import csr, numerics, table
 from riscv_soc.isa.numerics import (
     ROUND_FLOOR,
@@ -103,10 +103,7 @@ DMA_ERR_DECODE, DMA_ERR_INTERNAL, DMA_OK = csr.DMA_ERR_DECODE, csr.DMA_ERR_INTER
 DMA_ALIGN, DMA_MAX_BYTES = csr.DMA_ALIGN, csr.DMA_MAX_BYTES
 DMA_SETUP_CYCLES, DMA_CYCLES_PER_VECTOR = csr.DMA_SETUP_CYCLES, csr.DMA_CYCLES_PER_VECTOR
 
-# Commit-trace rows (riscv_soc.commit.COMMIT's fields as int64 columns, the lanes last) and the
-# op classes that say which writes a row records (`trace_classes`).
-T_PC, T_WORD, T_KIND, T_RD, T_VD, T_CSR, T_X, T_ADDR, T_MASK, T_DATA, T_CSR_DATA, T_VEC = range(12)
-N_TRACE = T_VEC + LANES
+# Op classes that say which writes a commit record (riscv_soc.commit.COMMIT) holds.
 C_NONE, C_X, C_V, C_STORE, C_VSTORE, C_LSTORE, C_CSR = range(7)
 
 
@@ -450,43 +447,41 @@ def _csr_written(word, old, x):
 
 
 @njit
-def _trace_row(row, klass, pc, word, x, v, imm, csr_value):
-    """Fill one trace row for the instruction at pc that has just retired."""
-    row[:] = 0
-    row[T_PC], row[T_WORD] = pc, word
+def _trace_row(rec, klass, pc, word, x, v, imm, csr_value):
+    """Fill the (zeroed) record of the instruction at pc that has just retired."""
+    rec.pc, rec.word = pc, word
     rd, rs1, rs2 = (word >> 7) & 31, (word >> 15) & 31, (word >> 20) & 31
     kind = 0
     if klass in (C_X, C_CSR) and rd != 0:
-        kind |= 1
-        row[T_RD], row[T_X] = rd, _u32(x[rd])
+        kind |= commit.WRITES_X
+        rec.rd, rec.x = rd, _u32(x[rd])
     if klass == C_V:
-        kind |= 2
-        row[T_VD] = rd
-        row[T_VEC:] = v[rd]
+        kind |= commit.WRITES_V
+        rec.vd = rd
+        rec.vec[:] = v[rd]
     elif klass == C_STORE:
-        kind |= 4
+        kind |= commit.STORE
         size = 1 << ((word >> 12) & 3)
         a = _u32(x[rs1] + imm)
         shift = 8 * (a & 3)
-        mask = ((1 << size) - 1) << (a & 3)
-        row[T_ADDR], row[T_MASK] = a & ~3, mask
-        row[T_DATA] = (_u32(x[rs2]) << shift) & (M32 & ((1 << (8 * size)) - 1) << shift)
+        rec.mem_addr, rec.mem_mask = a & ~3, ((1 << size) - 1) << (a & 3)
+        rec.mem_data = (_u32(x[rs2]) << shift) & (M32 & ((1 << (8 * size)) - 1) << shift)
     elif klass == C_VSTORE:
-        kind |= 8
-        row[T_ADDR], row[T_MASK] = _u32(x[rs1] + imm), M32
-        row[T_VEC:] = v[rs2]
+        kind |= commit.VSTORE
+        rec.mem_addr, rec.mem_mask = _u32(x[rs1] + imm), M32
+        rec.vec[:] = v[rs2]
     elif klass == C_LSTORE:
-        kind |= 16
+        kind |= commit.LSTORE
         mask = 0
         for lane in range(LANES):
             if np.int64(v[rs1, lane]) + imm >= 0:
                 mask |= 1 << lane
-        row[T_ADDR], row[T_MASK] = _u32(imm), mask
-        row[T_VEC:] = v[rs2]
+        rec.mem_addr, rec.mem_mask = _u32(imm), mask
+        rec.vec[:] = v[rs2]
     elif klass == C_CSR and csr_value >= 0:
-        kind |= 32
-        row[T_CSR], row[T_CSR_DATA] = word >> 20, csr_value
-    row[T_KIND] = kind
+        kind |= commit.CSR
+        rec.csr, rec.csr_data = word >> 20, csr_value
+    rec.kind = kind
 
 
 # ---------------------------------------------------------------- the loop
@@ -496,8 +491,8 @@ def _build(fingerprint: int, traced: bool):
     # `fingerprint` hashes the modules whose constants and functions this kernel freezes in:
     # Numba's cache key includes closure values, so a change there recompiles (numba#6845).
     # `traced` is a compile-time constant: the kernel without a trace has no trace code at all.
-    # With one, it fills `trace` rows from `tn[0]` on and returns (resumable, exit kind none) when
-    # the array is full; `classes` is `trace_classes()`.
+    # With one, it fills the zeroed COMMIT records of `trace` from `tn[0]` on and returns
+    # (resumable, exit kind none) when the array is full; `classes` is `trace_classes()`.
     def run(
         dec, words, x, v, rng, counters, core, dma, dmem, vmem, llm, ddr, lane_bytes, limit,
         trace, tn, classes,
@@ -874,7 +869,7 @@ def _build(fingerprint: int, traced: bool):
 
 def _fingerprint() -> int:
     digest = hashlib.sha256()
-    for module in (table, numerics, csr, soc, decode):
+    for module in (table, numerics, csr, soc, decode, commit):
         digest.update(Path(module.__file__).read_bytes())
     return int.from_bytes(digest.digest()[:7], "little")
 
