@@ -36,7 +36,7 @@ from riscv_soc.runtime.backends import BACKENDS
 from riscv_soc.runtime.io import Outputs, SampleIO
 from riscv_soc.runtime.pool import run_chunks
 
-__all__ = ["BACKENDS", "FirmwareRunError", "run", "run_bundle"]
+__all__ = ["BACKENDS", "FirmwareRunError", "check_steps", "run", "run_bundle"]
 
 DEFAULT_MAX_CYCLES = 1 << 40  # every compiled program ends; this only stops a broken one
 MAX_WORKERS = 256
@@ -67,11 +67,8 @@ def run(
     if not 1 <= workers <= MAX_WORKERS or (workers > 1 and backend != "iss"):
         raise ConfigError(f"workers={workers}: want 1 to {MAX_WORKERS} processes, more than one "
                           f"on the iss backend only (backend={backend!r})")  # fmt: skip
-    bundle = firmware.bundle
-    spikes = check_spikes(spikes, bundle.n_inputs)
-    if spikes.shape[1] != bundle.num_steps:
-        raise DataError(f"spikes: {spikes.shape[1]} steps; this firmware runs "
-                        f"{bundle.num_steps} steps per sample")  # fmt: skip
+    spikes = check_spikes(spikes, firmware.bundle.n_inputs)
+    check_steps(firmware, spikes.shape[1])
     if workers > 1 and len(spikes) > 1:
         return run_chunks(firmware, spikes, seed, backend, sample_offset, max_cycles, workers)
     io = SampleIO(firmware.manifest)
@@ -84,6 +81,18 @@ def run(
             _fail(state, n + sample_offset, backend, max_cycles)
         captures.append(io.capture(memories))
     return _result(firmware, spikes, io.decode(captures), seed, backend)
+
+
+def check_steps(firmware: Firmware, steps: int, where: str = "spikes") -> None:
+    """DataError unless samples of `steps` steps are what `firmware` was compiled for (its time
+    loop and input raster are fixed; a bundle is compiled for any number of steps)."""
+    compiled = firmware.bundle.num_steps
+    if steps != compiled:
+        raise DataError(
+            f"{where}: {steps} steps per sample, but this firmware was compiled for {compiled}; "
+            f"for {steps} steps: snnsoc quantise --steps {steps}, then snnsoc compile (or snnsoc "
+            "run the bundle, which compiles for the data's steps)"
+        )
 
 
 class _Patches(Sequence):
