@@ -16,8 +16,12 @@ import numpy as np
 from riscv_soc.errors import ConfigError
 from riscv_soc.firmware.image import MEMORIES
 
-# Exit kinds.
+# Exit kinds. "spin": the jump to itself `jal x0, 0` (SPIN_WORD) ends a run as ecall does
+# (docs/isa.md, "How a run ends"); FeNN-DMA firmware ends in it.
 EXIT_ECALL, EXIT_EBREAK, EXIT_LIMIT, EXIT_TRAP = "ecall", "ebreak", "limit", "trap"
+EXIT_SPIN = "spin"
+FINISHED = (EXIT_ECALL, EXIT_SPIN)  # how a program that ran to its end stops
+SPIN_WORD = 0x0000006F
 
 # Trap causes, by the code the ISS and the RTL report (docs/isa.md, "Traps").
 TRAP_CAUSES = {

@@ -2,8 +2,8 @@
 
 Where it sits: a firmware image (`riscv_soc.firmware.image.Image`) goes in, a `MachineState`
 (`riscv_soc.machine`, the schema the RTL run returns too) comes out. Instruction memory is decoded
-once (`decode.py`); one compiled call (`_kernels.py`) then runs until ecall, ebreak, a trap or the
-cycle limit, with no Python per instruction.
+once (`decode.py`); one compiled call (`_kernels.py`) then runs until ecall, ebreak, the spin
+(`j .`), a trap or the cycle limit, with no Python per instruction.
 
 One run from reset:
 
@@ -18,9 +18,9 @@ Many runs of one image (load and decode once; the firmware runtime runs thousand
         state = iss.run(max_cycles, memories=()) # copy no memory into the state
         out = iss.memories["dmem"][c:d]
 
-`Iss.run` resumes after a cycle-limit stop (`max_cycles` counts from reset); after ecall, ebreak
-or a trap, call `reset()` first. `reset(reload_memories=True)` also restores every memory to the
-image's contents.
+`Iss.run` resumes after a cycle-limit stop (`max_cycles` counts from reset); after ecall, ebreak,
+the spin or a trap, call `reset()` first. `reset(reload_memories=True)` also restores every
+memory to the image's contents.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ _EXITS = {
     k.EXIT_EBREAK: "ebreak",
     k.EXIT_LIMIT: "limit",
     k.EXIT_TRAP: "trap",
+    k.EXIT_SPIN: "spin",
 }
 # DMA CSRs reported in MachineState.csrs, by name, with the code the kernel reads them by.
 _DMA_CSRS = {
@@ -58,7 +59,7 @@ def run(
     config: SocConfig = DEFAULT,
     memories: Iterable[str] = MEMORIES,
 ) -> MachineState:
-    """Run `image` from reset until ecall, ebreak, a trap or `max_cycles` cycles.
+    """Run `image` from reset until ecall, ebreak, the spin, a trap or `max_cycles` cycles.
 
     The state holds the named memories (all by default) without copying them. Raises ImageError
     when the image does not fit `config`, ConfigError for a bad argument.
@@ -113,7 +114,7 @@ class Iss:
     def run(
         self, max_cycles: int = 1_000_000_000, memories: Iterable[str] = MEMORIES
     ) -> MachineState:
-        """Run until ecall, ebreak, a trap or cycle `max_cycles` (counted from reset).
+        """Run until ecall, ebreak, the spin, a trap or cycle `max_cycles` (counted from reset).
 
         `memories` names the memories copied into the returned state (`()` for none: copying
         256 MiB of DDR takes a while).

@@ -76,7 +76,7 @@ VSTOREV, VSTOREL = _ID["vstorev"], _ID["vstorel"]
 # core[] indices and exit kinds.
 PC, CYCLES, INSTRET, PENDING, EXIT, CAUSE, TVAL = range(7)
 N_CORE = 7
-EXIT_NONE, EXIT_ECALL, EXIT_EBREAK, EXIT_LIMIT, EXIT_TRAP = range(5)
+EXIT_NONE, EXIT_ECALL, EXIT_EBREAK, EXIT_LIMIT, EXIT_TRAP, EXIT_SPIN = range(6)
 
 # Trap causes (docs/isa.md, machine.TRAP_CAUSES).
 FETCH_FAULT, ILLEGAL, JUMP_MISALIGNED = 1, 2, 3
@@ -95,6 +95,7 @@ DMA_BYTES = decode.ACT_INDEX["dma_bytes"]
 RNG_BIT = decode.RNG_BIT
 STALL = decode.ACT_INDEX["stall_cycles"]
 N_COUNTER_CODES = decode.N_COUNTER_CODES
+X_SINK = decode.X_SINK  # the rd of an instruction whose xd is x0
 CSR_MHARTID, CSR_DMA_BASE = decode.CSR_MHARTID, decode.CSR_DMA_BASE
 N_DMA_REGS = len(decode.DMA_REGS)
 DMA_CONTROL, DMA_STATUS = decode.DMA_CONTROL, decode.DMA_STATUS
@@ -456,6 +457,9 @@ def _build(fingerprint: int):
             elif op == AUIPC:
                 x[rd] = _s32(pc + (imm << 12))
             elif op == JAL:
+                if imm == 0 and rd == X_SINK:  # the spin `j .` (jal x0, 0): ends the run
+                    exit_kind = EXIT_SPIN
+                    break
                 next_pc = _u32(pc + imm)
                 if next_pc & 3:  # before the link write: a trapping jump writes nothing
                     cause, tval = JUMP_MISALIGNED, next_pc
@@ -752,7 +756,7 @@ def _build(fingerprint: int):
             cycles += 1  # the trapping instruction's cycle counts; it does not retire
         else:
             tval = 0  # memory instructions set it before they know whether they trap
-            if exit_kind != EXIT_LIMIT:  # ecall, ebreak: one cycle, retired
+            if exit_kind != EXIT_LIMIT:  # ecall, ebreak, the spin: one cycle, retired
                 cycles += 1
                 instret += 1
         _dma_complete(dma, cycles, vmem, ddr, counters)  # the state the next cycle would see

@@ -28,6 +28,7 @@ from riscv_soc.machine import (
     EXIT_EBREAK,
     EXIT_ECALL,
     EXIT_LIMIT,
+    EXIT_SPIN,
     EXIT_TRAP,
     TRAP_CAUSES,
     MachineState,
@@ -38,7 +39,7 @@ from riscv_soc.soc import LANES, VREGS, SocConfig
 JOB_ENV = "SNNSOC_RTL_JOB"
 
 # fenn_pkg::exit_e -> MachineState.exit
-_EXITS = {1: EXIT_ECALL, 2: EXIT_EBREAK, 3: EXIT_LIMIT, 4: EXIT_TRAP}
+_EXITS = {1: EXIT_ECALL, 2: EXIT_EBREAK, 3: EXIT_LIMIT, 4: EXIT_TRAP, 5: EXIT_SPIN}
 _DMA_FIELDS = ("src", "dst", "count", "status")  # order of the testbench's dma_dump words
 # Memories the testbench dumps, by their bit in dump_mask_i.
 _DUMPED = ("imem", "dmem", "vmem", "llm")

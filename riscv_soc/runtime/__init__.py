@@ -10,9 +10,10 @@ the schema the core writes, so `riscv_soc.core.diff_results` compares the three 
     result = run(fw, spikes, workers=2)           # ISS: contiguous chunks on 2 processes (pool.py)
 
 Per sample the runtime writes the input bitfields and the RNG seeds of sample index
-`sample_offset + i` (riscv_soc.core.seeds, as the core uses them), runs the firmware to its
-ecall, checks the host flag and copies the memory spans of the outputs (io.py); readout, spike
-record, final state and counters of all samples are decoded at the end.
+`sample_offset + i` (riscv_soc.core.seeds, as the core uses them), runs the firmware to its end
+(ecall, or the final spin of the board target), checks the host flag and copies the memory spans
+of the outputs (io.py); readout, spike record, final state and counters of all samples are
+decoded at the end.
 Activity: the counter differences of the inference (`cycles`, `instret`, `vec_alu_ops`, ...,
 `dma_bytes`), and the spike-derived counts of the core's schema computed from the recorded spikes
 (activity.py; populations compiled out of the record have no spikes in the result). The core's
@@ -30,7 +31,7 @@ from riscv_soc.core.seeds import sample_seeds
 from riscv_soc.core.simulate import check_spikes, pack_spikes, unpack_spikes
 from riscv_soc.errors import ConfigError, DataError
 from riscv_soc.firmware.export import Firmware, firmware_of
-from riscv_soc.machine import EXIT_ECALL, EXIT_LIMIT
+from riscv_soc.machine import EXIT_LIMIT, FINISHED
 from riscv_soc.runtime.activity import spike_activity
 from riscv_soc.runtime.backends import BACKENDS
 from riscv_soc.runtime.io import Outputs, SampleIO
@@ -77,7 +78,7 @@ def run(
     )
     captures = []
     for n, (state, memories) in enumerate(BACKENDS[backend](firmware, patches, max_cycles)):
-        if state.exit != EXIT_ECALL or not io.done(memories):
+        if state.exit not in FINISHED or not io.done(memories):
             _fail(state, n + sample_offset, backend, max_cycles)
         captures.append(io.capture(memories))
     return _result(firmware, spikes, io.decode(captures), seed, backend)

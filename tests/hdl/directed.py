@@ -247,11 +247,23 @@ DMA = {
 }
 
 
+# The spin `j .` ends a run as ecall does (docs/isa.md, "How a run ends"), also with a DMA
+# transfer still in flight.
+SPINS = {
+    "flag_then_spin": "    li x1, 1\n    sw x1, 0(x0)\n    j .\n",
+    "dma_in_flight": _dma_start("mm2s", 0, 8192, 640) + "    j .\n",
+}
+
+
 def dma_programs() -> dict[str, str]:
     return {
         f"dma_{name}": PRELUDE + text + "    ecall\n" + vector_data() for name, text in DMA.items()
     }
 
 
+def spin_programs() -> dict[str, str]:
+    return {f"spin_{name}": PRELUDE + text + vector_data() for name, text in SPINS.items()}
+
+
 def all_programs() -> dict[str, str]:
-    return {**instruction_programs(), **trap_programs(), **dma_programs()}
+    return {**instruction_programs(), **trap_programs(), **dma_programs(), **spin_programs()}

@@ -51,6 +51,15 @@ def test_traps_pinned(states):
         assert (rtl.exit, rtl.cause, rtl.tval) == ("trap", cause, tval), name
 
 
+def test_spin_ends_the_run_pinned(states):
+    for name in ("spin_flag_then_spin", "spin_dma_in_flight"):
+        rtl = states[name][1]
+        assert rtl.exit == "spin" and rtl.instr == f"j 0x{rtl.pc:x}", name
+        assert rtl.cycles == rtl.instret  # the spin: one cycle, retired
+    assert states["spin_flag_then_spin"][1].memories["dmem"][0] == 1
+    assert not states["spin_dma_in_flight"][1].csrs["dma_mm2s_status"] & csr.DMA_IDLE
+
+
 def test_dma_status_pinned(states):
     x = states["dma_status_phases"][1].x
     assert x[10] & csr.DMA_STARTING and not x[10] & csr.DMA_IDLE
