@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from naive import ref_iss
 
+from riscv_soc import iss
 from riscv_soc.isa.table import encode
 from riscv_soc.machine import SPIN_WORD, diff_states
+from riscv_soc.soc import DEFAULT
 
 ECALL = encode("ecall")
 
@@ -345,6 +348,11 @@ def test_the_spin_ends_the_run_as_ecall_does(run_asm):
         "imem: 1 bytes differ, first at 0x8: 0x6f != 0x73",  # the last instruction itself
     ]
     assert (spin.pc, spin.cycles, spin.instret) == (8, 3, 3)
+
+
+def test_the_reference_interpreter_ends_at_the_spin_too(build):
+    image = build("li a0, 1\nsw a0, 0(zero)\nj .\n")
+    assert diff_states(ref_iss.run(image, 1000, DEFAULT), iss.run(image, 1000)) == []
 
 
 @pytest.mark.parametrize("loop", ["jal ra, .", "beq zero, zero, .", "1: nop\nj 1b"])

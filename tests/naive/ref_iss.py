@@ -23,6 +23,7 @@ from riscv_soc.machine import TRAP_CODES, MachineState
 from riscv_soc.soc import DEFAULT, SocConfig
 
 M32 = 2**32
+SPIN = 0x0000006F  # jal x0, 0: the jump to itself that ends a run (docs/isa.md)
 LANES = 32
 WRITABLE_CSRS = {
     f"dma_{ch}_{reg}" for ch in ("mm2s", "s2mm") for reg in ("src", "dst", "count", "control")
@@ -105,14 +106,15 @@ class RefMachine:
                 self.cycle += 1
                 exit_kind, cause, tval = "trap", trap.code, trap.tval
                 break
-            if name in ("ecall", "ebreak"):
+            if name in ("ecall", "ebreak", "spin"):
                 exit_kind = name
                 break
         self.finish_dma()
         return self.state(exit_kind, cause, tval)
 
     def step(self) -> str:
-        """Execute one instruction; return its name. Raises Trap."""
+        """Execute one instruction; return its name, or "spin" for `jal x0, 0`, which ends a
+        run as ecall does. Raises Trap."""
         if not 0 <= self.pc < self.config.imem_bytes:
             raise Trap("instruction_access_fault", self.pc)
         word = int.from_bytes(self.mem["imem"][self.pc : self.pc + 4], "little")
@@ -137,7 +139,7 @@ class RefMachine:
             self.activity[counter] += 1
         if instr.name not in ("ecall", "ebreak"):
             self.pc = self.next_pc
-        return instr.name
+        return "spin" if word == SPIN else instr.name
 
     def state(self, exit_kind: str, cause: int | None, tval: int) -> MachineState:
         counters = dict(self.activity)
