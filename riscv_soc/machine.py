@@ -73,7 +73,7 @@ class MachineState:
     cause: str | None = None  # trap cause name when exit == "trap"
     tval: int = 0  # faulting address or instruction word for traps
     instr: str = ""  # the instruction at `pc`, disassembled
-    csrs: dict[str, int] = field(default_factory=dict)  # DMA registers and status
+    csrs: dict[str, int] = field(default_factory=dict)  # mcountinhibit, DMA registers, status
     rng: np.ndarray | None = None
     memories: dict[str, np.ndarray] = field(default_factory=dict)
 

@@ -47,9 +47,12 @@ _EXITS = {
     k.EXIT_TRAP: "trap",
     k.EXIT_SPIN: "spin",
 }
-# DMA CSRs reported in MachineState.csrs, by name, with the code the kernel reads them by.
-_DMA_CSRS = {
-    name: decode.CSR_CODES[num] for name, num in csr.CSRS.items() if name.startswith("dma_")
+# CSRs reported in MachineState.csrs (mcountinhibit, the DMA registers), by name, with the code
+# the kernel reads them by, in the CSR table's order.
+_STATE_CSRS = {
+    name: decode.CSR_CODES[num]
+    for name, num in csr.CSRS.items()
+    if name.startswith("dma_") or name == "mcountinhibit"
 }
 
 
@@ -100,6 +103,7 @@ class Iss:
         for array in (self._x, self._v, self._rng, self._counters, self._core, self._dma):
             array.fill(0)
         self._core[k.PC] = self.image.entry
+        self._core[k.INHIBIT] = csr.MCOUNTINHIBIT_RESET  # counters read 0: none has counted
         self._dma[:, k.D_END] = k.NEVER
         if reload_memories:
             fresh = self.image.memory_arrays(self.config)
@@ -151,9 +155,9 @@ class Iss:
         cycles, instret = int(core[k.CYCLES]), int(core[k.INSTRET])
         counters = {name: int(self._counters[i]) for i, name in enumerate(csr.COUNTERS)}
         counters["stall_cycles"] = cycles - instret
-        codes = np.array(list(_DMA_CSRS.values()), np.int64)
+        codes = np.array(list(_STATE_CSRS.values()), np.int64)
         values = np.zeros(codes.size, np.int64)
-        k.read_csrs(codes, cycles, instret, self._counters, self._dma, values)
+        k.read_csrs(codes, cycles, instret, self._counters, self._dma, core, values)
         exit_kind = _EXITS[int(core[k.EXIT])]
         pc = int(core[k.PC])
         return MachineState(
@@ -167,7 +171,7 @@ class Iss:
             cause=TRAP_CAUSES[int(core[k.CAUSE])] if exit_kind == "trap" else None,
             tval=int(core[k.TVAL]),
             instr=self._instruction_at(pc),
-            csrs={name: int(val) for name, val in zip(_DMA_CSRS, values, strict=True)},
+            csrs={name: int(val) for name, val in zip(_STATE_CSRS, values, strict=True)},
             rng=self._rng.astype(np.uint16),
             memories=memories,
         )

@@ -200,6 +200,7 @@ class Testbench:
             for f, field in enumerate(_DMA_FIELDS):
                 csrs[f"dma_{channel}_{field}"] = int(dma[4 * ch + f])
             csrs[f"dma_{channel}_control"] = 0  # reads 0
+        csrs["mcountinhibit"] = _unsigned(dut.inhibit_dump)
         csrs = {name: csrs[name] for name in csr.CSRS if name in csrs}  # the CSR table's order
         v = _words(_unsigned(dut.v_dump), LANES * VREGS, 16).astype(np.uint16)
         rng = _words(_unsigned(dut.rng_dump), 2 * LANES, 16).astype(np.uint16)
