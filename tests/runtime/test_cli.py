@@ -91,6 +91,7 @@ def test_one_step_rule_on_every_backend(capsys, files):
         (("compile", "{tmp}/missing.npz", "-o", "{tmp}/x"), "no such bundle file"),
         (("compile", "{tmp}/net.npz", "-o", "{tmp}/x", "--weights", "sram"), "weights='sram'"),
         (("compile", "{tmp}/net.npz", "-o", "{tmp}/x", "--ddr-mib", "3"), "--ddr-mib 3"),
+        (("compile", "{tmp}/net.npz", "-o", "{tmp}/x", "--target", "fpga"), "target='fpga'"),
         (("compile", "{tmp}/net.npz", "-o", "{tmp}/x", "--record", "h,hh"),
          "record: 'hh' is not a spiking population"),
         (("run", "{tmp}", "--backend", "iss", "--data", "{tmp}/data.npz", "--out", "{tmp}/r.npz"),
