@@ -356,9 +356,12 @@ def _place_vmem(result: Plan) -> None:
     if result.dma_buffer_bytes:
         for name in ("dma_a", "dma_b"):
             vmem.add(name, result.dma_buffer_bytes, VECTOR_BYTES, "DDR row buffer")
-    vmem.check(" with every row in DDR" if in_ddr else
-               f" (target {options.target!r} keeps every row on chip)"
-               if not result.target.ddr_rows else "")  # fmt: skip
+    detail = ""
+    if in_ddr:
+        detail = " with every row in DDR"
+    elif not result.target.ddr_rows:
+        detail = f" (target {options.target!r} keeps every row on chip)"
+    vmem.check(detail)
 
 
 def _rows(bundle: Bundle, pj: ProjectionPlan) -> int:
