@@ -3,11 +3,14 @@
 A backend is one function `(network, spikes, seed) -> RunResult` in BACKENDS, all writing the
 same results schema (riscv_soc.core.result). The core takes the bundle; the ISS and RTL take the
 firmware of an exported directory (FWDIR, from `snnsoc compile`), or compile a bundle on the fly.
+One rule on every backend: a bundle runs the data's number of steps (compiled for it), FWDIR
+only the number it was compiled for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -31,7 +34,7 @@ def _firmware_backend(name: str) -> Callable:
         from riscv_soc.firmware.export import Firmware, firmware_of
 
         if not isinstance(network, Firmware):
-            network = firmware_of(compile_bundle(network))
+            network = firmware_of(compile_bundle(replace(network, num_steps=spikes.shape[1])))
         return runtime.run(network, spikes, seed=seed, backend=name)
 
     return backend
@@ -118,6 +121,7 @@ def run_command(
     from riscv_soc.core.simulate import check_spikes
     from riscv_soc.firmware.export import load_firmware
     from riscv_soc.quant import load_bundle
+    from riscv_soc.runtime import check_steps
 
     if backend not in BACKENDS:
         raise ConfigError(f"--backend {backend!r}; available: {sorted(BACKENDS)}")
@@ -125,6 +129,8 @@ def run_command(
     bundle = firmware.bundle if firmware is not None else load_bundle(network_path)
     spikes, labels, groups = load_data(data, bundle, seed, limit, dt, steps)
     check_spikes(spikes, bundle.n_inputs, where=f"--data {data}")
+    if firmware is not None:
+        check_steps(firmware, spikes.shape[1], where=f"--data {data}")
     network = firmware if firmware is not None and backend != "core" else bundle
     result = BACKENDS[backend](network, spikes, seed)
     summary = save_result(result, out, labels, groups)

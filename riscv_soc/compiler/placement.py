@@ -28,14 +28,13 @@ from dataclasses import dataclass, field
 
 from riscv_soc.compiler import regalloc
 from riscv_soc.compiler.errors import CompileError
+from riscv_soc.compiler.targets import TARGETS, Target
 from riscv_soc.errors import ConfigError
 from riscv_soc.quant.bundle import Bundle, Population
 from riscv_soc.quant.network import INPUT
 from riscv_soc.quant.pack import padded
 from riscv_soc.soc import LANES, VECTOR_BYTES, SocConfig
 
-COUNTERS = ("mcycle", "minstret", "vec_alu_ops", "vec_mem_ops", "lane_local_ops",
-            "scalar_mem_ops", "dma_bytes", "stall_cycles")  # fmt: skip
 SNAPSHOTS = ("start", "end")
 MAILBOX_BYTES = 4  # the done flag
 DONE = 1  # the flag's value once the outputs are complete
@@ -68,10 +67,17 @@ class CompileOptions:
     # populations whose spikes of every step are recorded (None: every spiking one); the others
     # keep only their latest step's spikes, and their spikes are absent from run results
     record: tuple[str, ...] | None = None
+    # where the firmware runs (targets.py): "sim", our ISS and RTL, or "board", FeNN-DMA hardware
+    target: str = "sim"
 
     def check(self) -> None:
+        if self.target not in TARGETS:
+            raise ConfigError(f"target={self.target!r}; expected one of {tuple(TARGETS)}")
         if self.weights not in WEIGHTS:
             raise ConfigError(f"weights={self.weights!r}; expected one of {WEIGHTS}")
+        if self.weights == "ddr" and not TARGETS[self.target].ddr_rows:
+            raise ConfigError(f"weights='ddr': target {self.target!r} keeps every row in vector "
+                              "memory (docs/compiler.md, \"Targets\")")  # fmt: skip
         if self.accumulators not in ACCUMULATORS:
             raise ConfigError(f"accumulators={self.accumulators!r}; expected one of {ACCUMULATORS}")
         if self.record is not None and not isinstance(self.record, tuple):
@@ -155,6 +161,10 @@ class Plan:
     record_words: int = 0  # spike words of the recorded populations per step
     latest_words: int = 0  # spike words of the other spiking populations
     dma_buffer_bytes: int = 0  # each of the two DDR row buffers
+
+    @property
+    def target(self) -> Target:
+        return TARGETS[self.options.target]
 
     def region(self, name: str) -> Region:
         return self.regions[name]
@@ -312,7 +322,7 @@ def _place_vmem(result: Plan) -> None:
     if options.weights == "ddr":
         for pj in projs:
             pj.memory = "ddr"
-    if options.weights == "auto":
+    if options.weights == "auto" and result.target.ddr_rows:
         for pj in sorted(projs, key=lambda pj: -pj.row_bytes * _rows(bundle, pj)):
             if fixed + _vmem_rows(result) <= size:
                 break
@@ -346,7 +356,12 @@ def _place_vmem(result: Plan) -> None:
     if result.dma_buffer_bytes:
         for name in ("dma_a", "dma_b"):
             vmem.add(name, result.dma_buffer_bytes, VECTOR_BYTES, "DDR row buffer")
-    vmem.check(" with every row in DDR" if options.weights != "vmem" and in_ddr else "")
+    detail = ""
+    if in_ddr:
+        detail = " with every row in DDR"
+    elif not result.target.ddr_rows:
+        detail = f" (target {options.target!r} keeps every row on chip)"
+    vmem.check(detail)
 
 
 def _rows(bundle: Bundle, pj: ProjectionPlan) -> int:
@@ -366,8 +381,9 @@ def _place_dmem(result: Plan) -> None:
     steps = bundle.num_steps
     dmem = _Allocator(result, "dmem")
     dmem.add("mailbox", MAILBOX_BYTES, 4, f"host flag: 0 while running, {DONE} when done")
-    dmem.add("counters", 4 * len(COUNTERS) * len(SNAPSHOTS), 4,
-             f"counter snapshots {SNAPSHOTS}: {', '.join(COUNTERS)} (low 32 bits)")  # fmt: skip
+    counters = result.target.counters
+    dmem.add("counters", 4 * len(counters) * len(SNAPSHOTS), 4,
+             f"counter snapshots {SNAPSHOTS}: {', '.join(counters)} (low 32 bits)")  # fmt: skip
     if options.profile:
         dmem.add("profile", 4 * len(PROFILE_PHASES) * len(result.pops), 4,
                  "cycles per population: synaptic, update")  # fmt: skip

@@ -79,7 +79,7 @@ class Program:
 def build_image(source: str, data: dict[str, np.ndarray], config: SocConfig, name: str) -> Image:
     image = assemble(source, name, config)
     for memory, raw in data.items():
-        image.sections.append(Section(f".gen.{memory}", memory, 0, bytes(raw)))
+        image.sections.append(Section(f".{memory}.gen", memory, 0, bytes(raw)))
     image.check(config)
     return image
 
