@@ -8,7 +8,6 @@ s0_15 (s1_14 for exactly 1); each projection packed dense, sparse (ELL) or delay
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,14 +71,13 @@ def quantise(net: FloatNetwork, config: QuantConfig | None = None) -> Bundle:
         report["populations"][fpop.name] = pop_report
     order = {p.name: i for i, p in enumerate(net.projections)}
     projs.sort(key=lambda p: order[p.name])
-    readout_shift = math.ceil(math.log2(net.num_steps)) if net.readout == "mean" else 0
     bundle = Bundle(
         n_inputs=net.n_inputs,
         populations=pops,
         projections=projs,
         output=net.output,
         readout=net.readout,
-        readout_shift=min(readout_shift, 15),
+        readout_shift=net.readout_shift,
         dt=net.dt,
         num_steps=net.num_steps,
         encoding=net.encoding,
