@@ -116,7 +116,11 @@ def _update(st: _State, t: int, ranges: dict | None) -> None:
         st.V = np.where(fired, pop.v_reset, st.V)
     if pop.spiking:
         st.spikes = (st.V > B).astype(np.uint8)
-    for var in ("V", *(("I",) if pop.synaptic else ()), *(("A",) if pop.adaptive else ())):
+    # A V above the threshold under a reset to a value only needs to exceed it: saturating it
+    # changes no spike and no later value, so only its range below the threshold counts.
+    clip = pop.spiking and pop.reset in ("value", "value_after")
+    _record(ranges, pop.name, "V", np.minimum(st.V, pop.threshold) if clip else st.V)
+    for var in (*(("I",) if pop.synaptic else ()), *(("A",) if pop.adaptive else ())):
         _record(ranges, pop.name, var, getattr(st, var))
 
 

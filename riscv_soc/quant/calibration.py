@@ -63,7 +63,9 @@ class Calibration:
                 return frac_bits
         return 0
 
-    def describe(self, population: str) -> str:
-        """`V<=3.2 I<=0.8 isyn<=1.1` for the quantiser's report."""
-        ranges = self.populations.get(population, {})
-        return " ".join(f"{k}<={r.max_abs:.3g}" for k, r in ranges.items())
+    def summary(self, population: str, frac_bits: int) -> dict:
+        """Per variable the largest |x| seen and the fraction that saturates in sI_`frac_bits`."""
+        return {
+            var: {"max_abs": r.max_abs, "saturating": r.saturating_fraction(frac_bits)}
+            for var, r in self.populations.get(population, {}).items()
+        }
