@@ -24,6 +24,7 @@ class PopulationComparison:
     first_divergent_step: int | None  # earliest step with a differing spike, over all samples
     samples_diverged: float  # fraction of samples with any differing spike
     state_error: dict[str, tuple[float, float]]  # variable -> (mean, max) |A - B|, real units
+    agreement_per_step: tuple[float, ...]  # spike agreement at each step
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def compare(
         samples=int(a.readout.shape[0]),
         class_agreement=float(np.mean(a.predictions == b.predictions)) if err.size else 1.0,
         readout_error=(
-            float(err.mean(initial=0.0) if err.size else 0.0),
+            float(err.mean()) if err.size else 0.0,
             float(err.max(initial=0.0)),
         ),
         saturations=(_saturations(a), _saturations(b)),
@@ -98,7 +99,7 @@ def _saturations(r: RunResult) -> int | None:
 
 def _population(name: str, a: RunResult, b: RunResult, sa: float, sb: float):
     sp_a, sp_b = a.spikes.get(name), b.spikes.get(name)
-    agree, totals, first, diverged = 1.0, (0, 0), None, 0.0
+    agree, totals, first, diverged, per_t = 1.0, (0, 0), None, 0.0, ()
     if sp_a is not None and sp_b is not None:
         if sp_a.shape != sp_b.shape:
             raise DataError(f"population {name!r}: spike shapes {sp_a.shape} and {sp_b.shape}")
@@ -109,6 +110,7 @@ def _population(name: str, a: RunResult, b: RunResult, sa: float, sb: float):
         steps = np.flatnonzero(per_step.any(axis=0))
         first = int(steps[0]) if steps.size else None
         diverged = float(per_step.any(axis=1).mean()) if per_step.size else 0.0
+        per_t = tuple(float(x) for x in 1.0 - differ.mean(axis=(0, 2)))
     state = {}
     for key in sorted(k for k in a.state if k.startswith(f"{name}_") and k in b.state):
         e = np.abs(_real(a.state[key], sa) - _real(b.state[key], sb))
@@ -116,7 +118,7 @@ def _population(name: str, a: RunResult, b: RunResult, sa: float, sb: float):
             float(e.mean()) if e.size else 0.0,
             float(e.max(initial=0.0)),
         )
-    return PopulationComparison(name, agree, totals, first, diverged, state)
+    return PopulationComparison(name, agree, totals, first, diverged, state, per_t)
 
 
 def scales_of(bundle) -> dict[str, float]:
