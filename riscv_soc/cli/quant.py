@@ -10,15 +10,27 @@ import typer
 from riscv_soc.cli import app
 
 
-def _calibration(network, data: str):
-    """Ranges of the float network's state on the spike trains of DATA (`snnsoc run --data`)."""
+def _calibration(network, data: str, config):
+    """Ranges and formats from the float network on the spike trains of DATA (as `run --data`)."""
     from riscv_soc import floatsim
     from riscv_soc.cli.run import load_data
     from riscv_soc.core.simulate import check_spikes
 
     spikes = load_data(data, network, seed=0, limit=None)[0]
     check_spikes(spikes, network.n_inputs, where=f"--calibrate {data}")
-    return floatsim.calibrate(network, spikes)
+    return floatsim.calibrate(network, spikes, config)
+
+
+def _explain(calibration: dict, fmt: str) -> None:
+    for var, seen in calibration["ranges"].items():
+        typer.echo(
+            f"    {var}: |x| up to {seen['max_abs']:.4g} on the calibration data, "
+            f"{100 * seen['saturating']:.3f} % of values saturate in {fmt}"
+        )
+    tried = calibration["disagreement"]
+    if tried:
+        scores = ", ".join(f"F {f}: {100 * d:.2f} %" for f, d in tried.items())
+        typer.echo(f"    disagreement with the float run (spikes + classes): {scores}")
 
 
 @app.command("quantise")
@@ -80,7 +92,7 @@ def quantise_command(
         frac_bits=frac_bits,
         state_headroom_bits=state_headroom_bits,
     )
-    calibration = _calibration(network, calibrate) if calibrate else None
+    calibration = _calibration(network, calibrate, config) if calibrate else None
     bundle = quantise(network, config, calibration)
     save_bundle(bundle, out)
     typer.echo(f"wrote {out}")
@@ -92,11 +104,8 @@ def quantise_command(
             f"{rep['weights_rounded_to_zero']} rounded to 0, "
             f"{rep['saturating_neurons']} neurons can saturate in one step"
         )
-        for var, seen in rep.get("calibration", {}).items():
-            typer.echo(
-                f"    {var}: |x| up to {seen['max_abs']:.4g} on the calibration data, "
-                f"{100 * seen['saturating']:.3f} % of values saturate in {rep['format']}"
-            )
+        if "calibration" in rep:
+            _explain(rep["calibration"], rep["format"])
     if nir_out is not None:
         write_graph(bundle_to_graph(bundle), nir_out)
         typer.echo(f"wrote {nir_out}")

@@ -39,11 +39,11 @@ def run(net: FloatNetwork, spikes: np.ndarray) -> RunResult:
     return _simulate(net, spikes, None)
 
 
-def calibrate(net: FloatNetwork, spikes: np.ndarray) -> Calibration:
-    """The ranges of V, I, A and the summed input `isyn` of every population on `spikes`."""
+def record_ranges(net: FloatNetwork, spikes: np.ndarray) -> tuple[RunResult, Calibration]:
+    """`run`, and the ranges of V, I, A and the summed input `isyn` of every population."""
     ranges: dict[str, dict[str, VariableRange]] = {p.name: {} for p in net.populations}
-    _simulate(net, spikes, ranges)
-    return Calibration(ranges, samples=int(np.asarray(spikes).shape[0]))
+    result = _simulate(net, spikes, ranges)
+    return result, Calibration(ranges, samples=int(np.asarray(spikes).shape[0]))
 
 
 def _simulate(net: FloatNetwork, spikes: np.ndarray, ranges: dict | None) -> RunResult:

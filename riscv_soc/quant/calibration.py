@@ -8,7 +8,7 @@ format is known exactly at power-of-two boundaries (docs/semantics.md section 5)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -49,12 +49,20 @@ class VariableRange:
 
 @dataclass(frozen=True)
 class Calibration:
-    """Per population name, per variable (V, I, A, isyn: the summed input of a step) its range."""
+    """Per population name, per variable (V, I, A, isyn: the summed input of a step) its range;
+    `formats`: an F chosen per population by a search (riscv_soc.floatsim.calibrate), with
+    `scores`: the disagreement with the float run of each F it tried."""
 
     populations: dict[str, dict[str, VariableRange]]
     samples: int
+    formats: dict[str, int] = field(default_factory=dict)
+    scores: dict[str, dict[int, float]] = field(default_factory=dict)
 
-    def frac_bits_for(self, population: str, tolerance: float = SATURATION_TOLERANCE) -> int:
+    def frac_bits_for(self, population: str) -> int:
+        """The searched F, else `safe_frac_bits`."""
+        return self.formats.get(population, self.safe_frac_bits(population))
+
+    def safe_frac_bits(self, population: str, tolerance: float = SATURATION_TOLERANCE) -> int:
         """Largest F in [0, 15] at which no variable saturates on more than `tolerance` of its
         values; 15 for a population the run never saw."""
         ranges = self.populations.get(population, {})
@@ -64,8 +72,10 @@ class Calibration:
         return 0
 
     def summary(self, population: str, frac_bits: int) -> dict:
-        """Per variable the largest |x| seen and the fraction that saturates in sI_`frac_bits`."""
-        return {
+        """Per variable the largest |x| seen and the fraction that saturates in sI_`frac_bits`;
+        the disagreement of each F the search tried."""
+        ranges = {
             var: {"max_abs": r.max_abs, "saturating": r.saturating_fraction(frac_bits)}
             for var, r in self.populations.get(population, {}).items()
         }
+        return {"ranges": ranges, "disagreement": self.scores.get(population, {})}

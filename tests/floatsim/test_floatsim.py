@@ -87,19 +87,27 @@ def test_calibration_counts_saturation_per_format():
     assert r.merge(r).total == 8
 
 
-def test_calibrated_quantiser_takes_the_format_the_ranges_allow():
-    net = from_graph(zoo.feedforward_lif(seed=1, inputs=16, hidden=(32,), outputs=4),
+def test_calibration_searches_finer_formats_and_the_quantiser_takes_them():
+    net = from_graph(zoo.recurrent_cubalif(seed=1, inputs=16, hidden=32, outputs=4),
                      num_steps=20)  # fmt: skip
-    cal = floatsim.calibrate(net, _spikes(40, 20, 16, rate=0.1))
+    spikes = _spikes(40, 20, 16, rate=0.1)
+    cal = floatsim.calibrate(net, spikes)
     bundle = quantise(net, QuantConfig(), cal)
     for pop in bundle.populations:
         rep = bundle.report["populations"][pop.name]
-        assert rep["weight_bits"] == 16
-        if rep["limited_by"] == "calibration":
-            assert pop.frac_bits == cal.frac_bits_for(pop.name)
-            assert max(v["saturating"] for v in rep["calibration"].values()) <= 1e-4
-        assert pop.frac_bits <= cal.frac_bits_for(pop.name)
-    assert "calibration" in {r["limited_by"] for r in bundle.report["populations"].values()}
+        assert rep["weight_bits"] == 16 and rep["limited_by"] == "calibration"
+        tried = cal.scores[pop.name]
+        # from the finest format that keeps saturation rare, finer ones; the least disagreement
+        assert min(tried) == cal.safe_frac_bits(pop.name) and len(tried) > 1
+        assert tried[pop.frac_bits] == min(tried.values())
+        assert rep["calibration"]["disagreement"] == tried
+        for seen in rep["calibration"]["ranges"].values():
+            assert seen["max_abs"] > 0 and 0 <= seen["saturating"] < 0.5
+    # the search's score: the fixed-point run against the float run, worse at a coarse format
+    coarse = quantise(net, QuantConfig(frac_bits=6))
+    fine = compare(floatsim.run(net, spikes), core.run(bundle, spikes))
+    rough = compare(floatsim.run(net, spikes), core.run(coarse, spikes))
+    assert fine.populations[0].spike_agreement > rough.populations[0].spike_agreement
 
 
 def test_compare_finds_the_first_divergent_step():
