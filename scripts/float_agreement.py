@@ -90,8 +90,10 @@ class FeedForward(torch.nn.Module):
                               (w["fc_out.weight"], w["fc_out.bias"])])  # fmt: skip
 
 
-def train(model: torch.nn.Module, trains: np.ndarray, labels: np.ndarray, iterations: int, seed):
+def train(kind: type, trains: np.ndarray, labels: np.ndarray, iterations: int, seed: int):
     torch.manual_seed(seed)
+    torch.set_num_threads(1)  # the same model on any machine with the same torch
+    model = kind()
     x, y = torch.tensor(trains, dtype=torch.float32), torch.tensor(labels)
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     for _ in range(iterations):
@@ -145,8 +147,8 @@ def main() -> None:
                           None),
     }  # fmt: skip
     calib = train_x[: args.samples // 4]
-    for name, model in (("recurrent CubaLIF", Recurrent()), ("feed-forward LIF", FeedForward())):
-        trained = train(model, train_x, train_y, args.iterations, args.seed)
+    for name, kind in (("recurrent CubaLIF", Recurrent), ("feed-forward LIF", FeedForward)):
+        trained = train(kind, train_x, train_y, args.iterations, args.seed)
         measure(f"{name}, trained", trained.graph(), test, calib)
     measure("recurrent CubaLIF, untrained", zoo.recurrent_cubalif(seed=args.seed), test, calib)
     measure("feed-forward LIF, untrained", zoo.feedforward_lif(seed=args.seed), test, calib)
