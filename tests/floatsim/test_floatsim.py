@@ -77,6 +77,44 @@ def test_float_reads_feedforward_graphs_as_snntorch_does(kind):
     np.testing.assert_array_equal(ours, theirs)
 
 
+def _run_norse(graph, spikes):
+    import norse.torch
+
+    module, state, out = norse.torch.from_nir(graph, dt=zoo.DT), None, []
+    with torch.no_grad():
+        for t in range(spikes.shape[1]):
+            spk, state = module(torch.tensor(spikes[:, t], dtype=torch.float32), state)
+            out.append(spk.numpy())
+    return np.stack(out, axis=1)
+
+
+def _norse_lif_graph():
+    """A feed-forward LIF graph as norse writes one: r = 1, the input scaled by dt/tau (norse
+    reads r as 1 whatever the graph says; docs/semantics.md section 11)."""
+    graph = zoo.feedforward_lif(seed=0, inputs=16, hidden=(32,), outputs=4)
+    nodes = dict(graph.nodes)
+    for name, n in (("lif0", 32), ("li", 4)):
+        nodes[name] = nir.LIF(tau=np.full(n, 1e-3), r=np.ones(n), v_leak=np.zeros(n),
+                              v_threshold=np.ones(n), v_reset=np.zeros(n))  # fmt: skip
+    for name in ("fc0", "fc_out"):
+        nodes[name] = nir.Affine(weight=nodes[name].weight * 10, bias=nodes[name].bias * 10)
+    return nir.NIRGraph(nodes=nodes, edges=graph.edges)
+
+
+@pytest.mark.parametrize("kind", ["lif", "cubalif", "recurrent cubalif"])
+def test_float_reads_graphs_as_norse_does(kind):
+    if kind == "lif":
+        graph, out = _norse_lif_graph(), "li"
+    else:
+        graph, out = zoo.recurrent_cubalif(seed=0, inputs=16, hidden=32, outputs=4), "lif2"
+        if kind == "cubalif":
+            graph = _without(graph, "rec1")
+    spikes = _spikes(8, 30, 16)
+    ours = floatsim.run(from_graph(graph, num_steps=30), spikes).spikes[out]
+    assert ours.sum() > 20
+    np.testing.assert_array_equal(ours, _run_norse(graph, spikes))
+
+
 def test_calibration_counts_saturation_per_format():
     r = VariableRange.of(np.array([0.0, 0.5, 3.0, -9.0]))
     assert r.max_abs == 9.0 and r.total == 4
