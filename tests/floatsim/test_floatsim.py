@@ -12,7 +12,13 @@ from riscv_soc import core, floatsim
 from riscv_soc.cli import main
 from riscv_soc.core.compare import compare, scales_of
 from riscv_soc.nir import from_graph, student_to_graph, zoo
-from riscv_soc.quant import QuantConfig, quantise
+from riscv_soc.quant import (
+    FloatNetwork,
+    FloatPopulation,
+    FloatProjection,
+    QuantConfig,
+    quantise,
+)
 from riscv_soc.quant.calibration import VariableRange
 
 
@@ -41,6 +47,27 @@ def test_float_equals_core_where_fixed_point_is_exact(neuron, reset):
     for pop in result.populations:
         assert pop.spike_agreement == 1.0 and pop.first_divergent_step is None
         assert all(err == (0.0, 0.0) for err in pop.state_error.values())
+
+
+def test_float_equals_core_with_delays_and_adaptation():
+    rng = np.random.default_rng(4)
+
+    def grid(*shape):
+        return np.round(rng.normal(0, 0.6, shape) * 16) / 16
+
+    h = FloatPopulation("h", "alif", 20, beta=1.0, threshold=1.5, adapt_decay=1.0,
+                        adapt_jump=0.25, bias=grid(20))  # fmt: skip
+    out = FloatPopulation("out", "li", 5, beta=1.0, reset="none")
+    projs = [FloatProjection("in_h", "input", "h", grid(12, 20), rng.integers(0, 4, (12, 20))),
+             FloatProjection("h_out", "h", "out", grid(20, 5))]  # fmt: skip
+    net = FloatNetwork(12, [h, out], projs, output="out", num_steps=15, readout="last")
+    spikes = _spikes(6, 15, 12)
+    bundle = quantise(net, QuantConfig(frac_bits=8, weight_bits=16, percentile=100))
+    result = compare(floatsim.run(net, spikes), core.run(bundle, spikes), None, scales_of(bundle))
+    assert result.populations[0].spikes[0] > 30
+    assert result.readout_error == (0.0, 0.0)
+    assert all(p.spike_agreement == 1.0 for p in result.populations)
+    assert all(e == (0.0, 0.0) for p in result.populations for e in p.state_error.values())
 
 
 def _run_snntorch(graph, spikes):
