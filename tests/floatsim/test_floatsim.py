@@ -197,6 +197,7 @@ def test_cli_float_run_calibrate_and_compare(tmp_path, capsys):
         ["run", str(b), "--data", str(d), "--out", str(tmp_path / "c.npz")],
         ["compare", str(tmp_path / "f.npz"), str(tmp_path / "c.npz"), "--bundle", str(b),
          "--json", str(tmp_path / "cmp.json"), "--plot", str(tmp_path / "cmp.png")],
+        ["compare", str(g), str(b), "--data", str(d), "--json", str(tmp_path / "direct.json")],
     ):  # fmt: skip
         with pytest.raises(SystemExit) as exc:
             main(argv)
@@ -209,6 +210,10 @@ def test_cli_float_run_calibrate_and_compare(tmp_path, capsys):
         "lif2",
     ]
     assert (tmp_path / "cmp.png").stat().st_size > 0
-    with pytest.raises(SystemExit) as exc:
-        main(["compare", str(d), str(tmp_path / "c.npz")])
-    assert exc.value.code == 2
+    # the model and the bundle run here on the same data: the same comparison
+    assert json.loads((tmp_path / "direct.json").read_text()) == report
+    for argv in (["compare", str(d), str(tmp_path / "c.npz")], ["compare", str(g), str(b)]):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 2
+    assert "give --data" in capsys.readouterr().err
