@@ -7,8 +7,8 @@ as snntorch exports them (riscv_soc.nir.zoo): a recurrent CubaLIF with affine bi
 spiking CubaLIF output, and a feed-forward LIF with an LI readout. Untrained graphs (nn.Linear's
 initialisation) are measured too. For each graph the float reference (riscv_soc.floatsim) and the
 core run the bundles of three quantiser settings: FeNN's 8-bit weights, the defaults, and
-calibration on the task's training trains; on the task's test trains and on random trains
-(Bernoulli, rate 0.1).
+calibration; on the task's test trains (calibrated on its training trains) and on random trains
+(Bernoulli, rate 0.1; calibrated on other random trains).
 
     PYTHONPATH=$PWD .venv/bin/python scripts/float_agreement.py [--samples 1000] [--seed 0]
 """
@@ -105,15 +105,15 @@ def train(kind: type, trains: np.ndarray, labels: np.ndarray, iterations: int, s
     return model
 
 
-def measure(name: str, graph, test, calib: np.ndarray) -> None:
+def measure(name: str, graph, test: dict) -> None:
+    """`test`: data name -> (spikes, labels or None, calibration spikes drawn alike)."""
     net = from_graph(graph, num_steps=STEPS)
-    calibration = floatsim.calibrate(net, calib)
-    settings = {
-        "8-bit weights": (QuantConfig(weight_bits=8), None),
-        "defaults": (QuantConfig(), None),
-        "--calibrate": (QuantConfig(), calibration),
-    }
-    for data, (spikes, labels) in test.items():
+    for data, (spikes, labels, calib) in test.items():
+        settings = {
+            "8-bit weights": (QuantConfig(weight_bits=8), None),
+            "defaults": (QuantConfig(), None),
+            "--calibrate": (QuantConfig(), floatsim.calibrate(net, calib)),
+        }
         reference = floatsim.run(net, spikes)
         accuracy = (
             ""
@@ -133,6 +133,10 @@ def measure(name: str, graph, test, calib: np.ndarray) -> None:
             print(f"  {setting:14s} F {formats:9s} {agreement}{acc}; spikes agree (%): {agree}")
 
 
+def random_trains(samples: int, rng) -> np.ndarray:
+    return (rng.random((samples, STEPS, INPUTS)) < 0.1).astype(np.uint8)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=1000)
@@ -140,18 +144,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     train_x, train_y = task(4000, args.seed + 1)
-    rng = np.random.default_rng(args.seed + 3)
+    rng, n_calib = np.random.default_rng(args.seed + 3), args.samples // 4
     test = {
-        "task trains": task(args.samples, args.seed + 2),
-        "random trains": ((rng.random((args.samples, STEPS, INPUTS)) < 0.1).astype(np.uint8),
-                          None),
-    }  # fmt: skip
-    calib = train_x[: args.samples // 4]
+        "task trains": (*task(args.samples, args.seed + 2), train_x[:n_calib]),
+        "random trains": (random_trains(args.samples, rng), None, random_trains(n_calib, rng)),
+    }
     for name, kind in (("recurrent CubaLIF", Recurrent), ("feed-forward LIF", FeedForward)):
         trained = train(kind, train_x, train_y, args.iterations, args.seed)
-        measure(f"{name}, trained", trained.graph(), test, calib)
-    measure("recurrent CubaLIF, untrained", zoo.recurrent_cubalif(seed=args.seed), test, calib)
-    measure("feed-forward LIF, untrained", zoo.feedforward_lif(seed=args.seed), test, calib)
+        measure(f"{name}, trained", trained.graph(), test)
+    measure("recurrent CubaLIF, untrained", zoo.recurrent_cubalif(seed=args.seed), test)
+    measure("feed-forward LIF, untrained", zoo.feedforward_lif(seed=args.seed), test)
 
 
 if __name__ == "__main__":
