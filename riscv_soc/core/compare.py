@@ -46,14 +46,16 @@ class Comparison:
             f"saturations (A, B) {sat}"
         ]
         for p in self.populations:
-            step = "none" if p.first_divergent_step is None else str(p.first_divergent_step)
             state = ", ".join(f"{k} {m:.3g}/{x:.3g}" for k, (m, x) in p.state_error.items())
-            out.append(
-                f"  {p.name}: spikes agree {100 * p.spike_agreement:.3f} % "
-                f"(A {p.spikes[0]}, B {p.spikes[1]}), first divergent step {step}, "
-                f"{100 * p.samples_diverged:.1f} % of samples diverge; "
-                f"state error mean/max {state or '-'}"
-            )
+            spikes = "no spikes"
+            if p.agreement_per_step:
+                step = "none" if p.first_divergent_step is None else str(p.first_divergent_step)
+                spikes = (
+                    f"spikes agree {100 * p.spike_agreement:.3f} % (A {p.spikes[0]}, "
+                    f"B {p.spikes[1]}), first divergent step {step}, "
+                    f"{100 * p.samples_diverged:.1f} % of samples diverge"
+                )
+            out.append(f"  {p.name}: {spikes}; state error mean/max {state or '-'}")
         return out
 
 

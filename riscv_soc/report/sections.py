@@ -326,8 +326,10 @@ def _float_reference(ref: dict | None) -> list[Block]:
     for p in ref["populations"]:
         step = p["first_divergent_step"]
         state = ", ".join(f"{k} {m:.3g} / {x:.3g}" for k, (m, x) in p["state_error"].items())
-        rows.append([p["name"], _pct(p["spike_agreement"]), "–" if step is None else str(step),
-                     _pct(p["samples_diverged"]), state or "–"])  # fmt: skip
+        spiking = bool(p["agreement_per_step"])
+        rows.append([p["name"], _pct(p["spike_agreement"]) if spiking else "no spikes",
+                     "–" if step is None else str(step),
+                     _pct(p["samples_diverged"]) if spiking else "–", state or "–"])  # fmt: skip
     header = ["population", "spikes agree", "first divergent step", "samples diverging",
               "final state error (mean / max)"]  # fmt: skip
     return [
