@@ -27,6 +27,12 @@ def _core_backend(bundle, spikes: np.ndarray, seed: int):
     return core.run(bundle, spikes, seed=seed)
 
 
+def _float_backend(network, spikes: np.ndarray, seed: int):
+    from riscv_soc import floatsim
+
+    return floatsim.run(network, spikes)
+
+
 def _firmware_backend(name: str) -> Callable:
     def backend(network, spikes: np.ndarray, seed: int):
         from riscv_soc import runtime
@@ -42,6 +48,7 @@ def _firmware_backend(name: str) -> Callable:
 
 BACKENDS: dict[str, Callable] = {
     "core": _core_backend,
+    "float": _float_backend,
     "iss": _firmware_backend("iss"),
     "rtl": _firmware_backend("rtl"),
 }
@@ -89,10 +96,20 @@ def load_data(
     return spikes, labels, groups
 
 
+def _float_network(path: Path, firmware):
+    """The float side of a model, a bundle or an exported firmware's bundle."""
+    from riscv_soc.nir.models import float_of_bundle, read_float_model
+
+    if firmware is None:
+        return read_float_model(path)
+    return float_of_bundle(firmware.bundle, where=str(path))
+
+
 @app.command("run")
 def run_command(
     network_path: Annotated[
-        Path, typer.Argument(help="quantised bundle (.npz) or firmware directory (FWDIR)")
+        Path,
+        typer.Argument(help="bundle (.npz) or FWDIR; for --backend float also a .nir or .pt"),
     ],
     data: Annotated[
         str,
@@ -104,7 +121,7 @@ def run_command(
     out: Annotated[
         Path, typer.Option("--out", help="results .npz (a .json summary goes beside it)")
     ],
-    backend: Annotated[str, typer.Option("--backend", help="core, iss or rtl")] = "core",
+    backend: Annotated[str, typer.Option("--backend", help="core, float, iss or rtl")] = "core",
     seed: Annotated[int, typer.Option("--seed", help="run seed: RNG seeds and data encoding")] = 0,
     limit: Annotated[
         int | None, typer.Option("--limit", help="run only the first N samples")
@@ -126,12 +143,15 @@ def run_command(
     if backend not in BACKENDS:
         raise ConfigError(f"--backend {backend!r}; available: {sorted(BACKENDS)}")
     firmware = load_firmware(network_path) if network_path.is_dir() else None
-    bundle = firmware.bundle if firmware is not None else load_bundle(network_path)
+    if backend == "float":
+        network = bundle = _float_network(network_path, firmware)
+    else:
+        bundle = firmware.bundle if firmware is not None else load_bundle(network_path)
+        network = firmware if firmware is not None and backend != "core" else bundle
     spikes, labels, groups = load_data(data, bundle, seed, limit, dt, steps)
     check_spikes(spikes, bundle.n_inputs, where=f"--data {data}")
     if firmware is not None:
         check_steps(firmware, spikes.shape[1], where=f"--data {data}")
-    network = firmware if firmware is not None and backend != "core" else bundle
     result = BACKENDS[backend](network, spikes, seed)
     summary = save_result(result, out, labels, groups)
     line = f"wrote {out}: {summary['samples']} samples"

@@ -8,6 +8,7 @@ with real numbers in place of raw integers.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -94,6 +95,11 @@ class FloatNetwork:
     encoding: str = "rate"
     readout: str = "mean"
     meta: dict = field(default_factory=dict)
+
+    @property
+    def readout_shift(self) -> int:
+        """Right shift of each step's V summed by the "mean" readout: ceil(log2 T), at most 15."""
+        return min(math.ceil(math.log2(self.num_steps)), 15) if self.readout == "mean" else 0
 
     def population(self, name: str) -> FloatPopulation:
         for pop in self.populations:

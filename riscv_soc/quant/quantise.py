@@ -8,7 +8,6 @@ s0_15 (s1_14 for exactly 1); each projection packed dense, sparse (ELL) or delay
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +17,7 @@ from riscv_soc.errors import ConfigError
 from riscv_soc.isa.numerics import INT16_MAX, INT16_MIN
 from riscv_soc.quant import formats, pack
 from riscv_soc.quant.bundle import ROUNDED_OPS, ROUNDINGS, Bundle, Population, Projection
+from riscv_soc.quant.calibration import Calibration
 from riscv_soc.quant.network import FloatNetwork, FloatPopulation, FloatProjection
 from riscv_soc.soc import LANES
 
@@ -35,7 +35,7 @@ class QuantConfig:
     students lose 2 to 6 points of accuracy without it (docs/semantics.md section 5).
     """
 
-    weight_bits: int = 8
+    weight_bits: int = 16  # fewer where a sparse or delayed layout needs index or delay bits
     percentile: float = 99.0
     rounding: str = "rn"
     saturate: bool = True
@@ -58,28 +58,35 @@ class QuantConfig:
             raise ConfigError(f"state_headroom_bits={self.state_headroom_bits} outside [0, 14]")
 
 
-def quantise(net: FloatNetwork, config: QuantConfig | None = None) -> Bundle:
-    """The bundle of `net`; `bundle.report` says per population what quantisation cost."""
+def quantise(
+    net: FloatNetwork, config: QuantConfig | None = None, calibration: Calibration | None = None
+) -> Bundle:
+    """The bundle of `net`; `bundle.report` says per population what quantisation cost.
+
+    With a `calibration` (riscv_soc.floatsim.calibrate on spike trains), each population's format
+    is the finest that keeps saturation of its recorded state rare, instead of the fixed
+    `state_headroom_bits` above the weights."""
     config = config or QuantConfig()
     config.check()
     net.check()
     pops, projs, report = [], [], {"config": vars(config).copy(), "populations": {}}
     for fpop in net.populations:
         incoming = [p for p in net.projections if p.target == fpop.name]
-        pop, pop_projs, pop_report = _quantise_population(fpop, incoming, config)
+        pop, pop_projs, pop_report = _quantise_population(fpop, incoming, config, calibration)
         pops.append(pop)
         projs += pop_projs
+        if calibration is not None:
+            pop_report["calibration"] = calibration.summary(fpop.name, pop.frac_bits)
         report["populations"][fpop.name] = pop_report
     order = {p.name: i for i, p in enumerate(net.projections)}
     projs.sort(key=lambda p: order[p.name])
-    readout_shift = math.ceil(math.log2(net.num_steps)) if net.readout == "mean" else 0
     bundle = Bundle(
         n_inputs=net.n_inputs,
         populations=pops,
         projections=projs,
         output=net.output,
         readout=net.readout,
-        readout_shift=min(readout_shift, 15),
+        readout_shift=net.readout_shift,
         dt=net.dt,
         num_steps=net.num_steps,
         encoding=net.encoding,
@@ -121,7 +128,10 @@ def _layout(proj: FloatProjection, config: QuantConfig, pre: np.ndarray, post: n
 
 
 def _quantise_population(
-    fpop: FloatPopulation, incoming: list[FloatProjection], config: QuantConfig
+    fpop: FloatPopulation,
+    incoming: list[FloatProjection],
+    config: QuantConfig,
+    calibration: Calibration | None,
 ) -> tuple[Population, list[Projection], dict]:
     # Two passes over the projections, each taking one projection's synapse lists at a time:
     # a 16k-neuron, 10 %-sparse network then quantises in a few hundred MB.
@@ -144,7 +154,7 @@ def _quantise_population(
     magnitudes = np.concatenate(magnitudes or [np.zeros(0)])
     magnitude = float(np.percentile(magnitudes, config.percentile)) if magnitudes.size else 0.0
     del magnitudes
-    frac_bits, limited_by = _frac_bits(fpop, magnitude, bits, config)
+    frac_bits, limited_by = _frac_bits(fpop, magnitude, bits, config, calibration)
 
     w_lo, w_hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
     projs, clipped, zeroed, total, err = [], 0, 0, 0, 0.0
@@ -180,11 +190,14 @@ def _quantise_population(
     return pop, projs, report
 
 
-def _frac_bits(fpop: FloatPopulation, magnitude: float, bits: int, config: QuantConfig):
+def _frac_bits(fpop, magnitude: float, bits: int, config: QuantConfig, calibration):
     if config.frac_bits is not None:
         return config.frac_bits, "override"
     by_weights = formats.weight_frac_bits(magnitude, bits)
-    by_state = formats.weight_frac_bits(magnitude, 16 - config.state_headroom_bits)
+    if calibration is not None:
+        by_state = calibration.frac_bits_for(fpop.name)
+    else:
+        by_state = formats.weight_frac_bits(magnitude, 16 - config.state_headroom_bits)
     fixed = [abs(fpop.threshold), abs(fpop.v_reset)] if fpop.spiking else [0.0]
     if fpop.adaptive:
         fixed.append(abs(fpop.threshold) + _largest_adaptation(fpop))
@@ -192,7 +205,8 @@ def _frac_bits(fpop: FloatPopulation, magnitude: float, bits: int, config: Quant
         fixed.append(float(np.abs(fpop.bias).max()))
     by_headroom = formats.headroom_frac_bits(max(fixed))
     frac_bits = max(0, min(by_weights, by_state, by_headroom, 15))
-    for limit, name in ((by_weights, "weights"), (by_state, "state"), (by_headroom, "headroom")):
+    state = "calibration" if calibration is not None else "state"
+    for limit, name in ((by_weights, "weights"), (by_state, state), (by_headroom, "headroom")):
         if frac_bits == limit:
             return frac_bits, name
     return frac_bits, "range"
