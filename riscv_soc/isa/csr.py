@@ -60,12 +60,6 @@ DISASM_NAMES: dict[int, str] = {**csr_names.OBJDUMP, **CSR_NAMES}
 MCOUNTINHIBIT_RESET = 0  # every counter counts from reset
 MCOUNTINHIBIT_MASK = 0b101 | (((1 << len(COUNTERS)) - 1) << FIRST_HPM)  # writable bits: 0x1fd
 
-
-def inhibit_bit(counter: int) -> int:
-    """The mcountinhibit bit of counter `counter` (0 mcycle, 1 minstret, 2 + k COUNTERS[k])."""
-    return 0 if counter == 0 else counter + 1
-
-
 # DMA status register bits (0xFC0 / 0xFD0).
 DMA_IDLE = 1 << 1
 DMA_STARTING = 1 << 2  # the first DMA_SETUP_CYCLES cycles of a transfer

@@ -40,6 +40,8 @@ from riscv_soc.isa.numerics import (
     mul_lane,
     rng_advance,
     rng_output,
+    sll_lane,
+    sra_lane,
     srai_lane,
     sub_lane,
     wrap16,
@@ -234,21 +236,22 @@ def _vstore(lanes, memory, address):
 
 @njit
 def _lane_access(data, addresses, imm, llm, lane_halves, store):
-    """vloadl (data <- llm) or vstorel (llm <- data) on lanes whose address is >= 0.
+    """vloadl (data <- llm) or vstorel (llm <- data) on the lanes whose base vs1[i] is >= 0.
 
+    An enabled lane accesses vs1[i] + imm modulo 2**32 (a negative sum is beyond the memory).
     Every enabled lane is checked, from lane 0, before anything moves: (cause, tval) of the first
     that faults, else (0, 0).
     """
     misaligned = STORE_MISALIGNED if store else LOAD_MISALIGNED
     for lane in range(LANES):
-        a = np.int64(addresses[lane]) + imm
-        if a >= 0:
+        if addresses[lane] >= 0:
+            a = _u32(np.int64(addresses[lane]) + imm)
             cause = _access_fault(a, 2, lane_halves * 2, misaligned)
             if cause:
                 return cause, a
     for lane in range(LANES):
-        a = np.int64(addresses[lane]) + imm
-        if a >= 0:
+        if addresses[lane] >= 0:
+            a = np.int64(addresses[lane]) + imm
             if store:
                 llm[lane * lane_halves + (a >> 1)] = data[lane]
             else:
@@ -769,10 +772,10 @@ def _build(fingerprint: int):
                     v[rd, lane] = v[rs1, lane] & v[rs2, lane]
             elif op == VSLL:
                 for lane in range(LANES):
-                    v[rd, lane] = wrap16(np.int64(v[rs1, lane]) << (v[rs2, lane] & 15))
+                    v[rd, lane] = sll_lane(np.int64(v[rs1, lane]), np.int64(v[rs2, lane]))
             elif op == VSRA:
                 for lane in range(LANES):
-                    v[rd, lane] = np.int64(v[rs1, lane]) >> (v[rs2, lane] & 15)
+                    v[rd, lane] = sra_lane(np.int64(v[rs1, lane]), np.int64(v[rs2, lane]))
             elif op == VMUL:
                 _vmul(v, rng, rd, rs1, rs2, imm, ROUND_FLOOR, False)
             elif op == VMUL_RN:

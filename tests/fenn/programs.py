@@ -140,7 +140,240 @@ MCOUNTINHIBIT = {
     "inhibit_dma_in_last_cycle": _inhibit_dma(20),  # from cycle 21: bytes counted
 }
 
-CASES: dict[str, Case] = {**MCOUNTINHIBIT}
+LANES = 32
+
+
+def _vectors(*vectors: list[int]) -> str:
+    """A .vmem section holding the vectors at 0, 64, 128, ... (lanes past a list's end: 0)."""
+    lines = [".section .vmem"]
+    lines += ["    .half " + ", ".join(map(str, vec + [0] * (LANES - len(vec)))) for vec in vectors]
+    return "\n".join(lines) + "\n"
+
+
+def _llm(lane_bytes: int = 2048) -> str:
+    """Lane l's memory: half-word k (k = 0..3) holds 100 * l + k, the rest 0."""
+    lines = [".section .llm"]
+    for lane in range(LANES):
+        lines.append("    .half " + ", ".join(str(100 * lane + k) for k in range(4)))
+        lines.append(f"    .zero {lane_bytes - 8}")
+    return "\n".join(lines) + "\n"
+
+
+def _lanes(first: list[int], rest: int) -> list[int]:
+    return first + [rest] * (LANES - len(first))
+
+
+# ---------------------------------------------------------------- vloadl / vstorel lane enable
+# FeNN (instruction_set.pdf: "for local loads, write enable if rs1[i] >= 0"; ISE
+# vector_processor.cc: `if(rs1Vec[i] >= 0) ... read(rs1Vec[i] + imm)`): a lane is enabled by its
+# base vs1[i] >= 0 before the immediate is added; an enabled lane then accesses vs1[i] + imm.
+
+LANE_BASES = _lanes([-2, 0, 2, -32768, -64], 4)
+LANE_ENABLE = Case(
+    """
+    vloadv v1, 0(x0)            # the bases
+    vlui v2, 7
+    vlui v3, -9
+    vloadl v2, 2(v1)            # lane 0: -2 + 2 = 0, but base -2 < 0: disabled, keeps 7
+    nop
+    vstorel v3, 62(v1)          # lane 4: -64 + 62 < 0 and disabled anyway; lane 1 -> llm 62
+    vloadl v4, 62(v1)           # lanes 1, 2, 5..31: read back what the vstorel wrote
+    nop
+    ecall
+    """
+    + _vectors(LANE_BASES)
+    + _llm(),
+    {
+        # enabled lanes read half-word (base + 2) / 2: 1 (lane 1, base 0), 2 (lane 2, base 2),
+        # 3 (lanes 5..31, base 4)
+        "v2": [7, 101, 202, 7, 7] + [100 * lane + 3 for lane in range(5, LANES)],
+        # vstorel wrote -9 at base + 62 on enabled lanes; disabled lanes keep v4's reset 0
+        "v4": [0, -9, -9, 0, 0] + [-9] * (LANES - 5),
+    },
+)
+
+# An enabled lane whose address is negative faults like any other bad address: the address is
+# taken modulo 2**32 (tval), even -> access fault, odd -> misaligned; lane 0 (base -2) is
+# disabled and never faults although -2 + imm would be as negative.
+LANE_NEGATIVE_SUM_FAULTS = Case(
+    """
+    vloadv v1, 0(x0)
+    nop
+    vstorel v1, -4(v1)          # lane 1: 2 - 4 = -2
+    ecall
+    """
+    + _vectors(_lanes([-2, 2], 100)),
+    {},
+    exit=("trap", "store_access_fault", 0xFFFFFFFE),
+)
+LANE_NEGATIVE_ODD_SUM_FAULTS = Case(
+    """
+    vloadv v1, 0(x0)
+    nop
+    vloadl v2, -3(v1)           # lane 1: 2 - 3 = -1: misaligned before out of range
+    ecall
+    """
+    + _vectors(_lanes([-2, 2], 100)),
+    {},
+    exit=("trap", "load_address_misaligned", 0xFFFFFFFF),
+)
+
+# ---------------------------------------------------------------- vsll / vsra amounts
+# FeNN's ISE shifts an int (`a << b`, `a >> b` on int16 operands promoted to int) and keeps 16
+# bits: amounts 16..31 shift every bit out; its exp() kernels rely on it. Beyond 31 and below 0
+# FeNN has no rule (C++ undefined behaviour); ours: the amount is vs2[i] read as an unsigned
+# 16-bit number, so any amount >= 16, negative ones included, shifts every bit out.
+SHIFT_VALUES = _lanes([1, -1, 0x4000, -32768, 12345, -12345, 7, -7, 1, -1, 3, -3, 5, -5], 100)
+SHIFT_AMOUNTS = _lanes([16, 16, 17, 31, 31, 31, 32, 32, -1, -1, 15, 15, 0, 0], 2)
+SHIFTS = Case(
+    """
+    vloadv v1, 0(x0)
+    vloadv v2, 64(x0)
+    nop
+    vsll v3, v1, v2
+    vsra v4, v1, v2
+    ecall
+    """
+    + _vectors(SHIFT_VALUES, SHIFT_AMOUNTS),
+    {
+        # 3 << 15 and -3 << 15 keep bit 15 only: -32768
+        "v3": _lanes([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -32768, -32768, 5, -5], 400),
+        "v4": _lanes([0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 5, -5], 25),
+    },
+)
+
+# ---------------------------------------------------------------- choices where FeNN is open
+# `_rn` with shift 0: FeNN's ISE computes 1 << -1 (undefined behaviour; 0 on the x86 builds);
+# ours: the rounding term is 0, so vmul_rn by 0 is the wrapped product, vsrai_rn by 0 a copy.
+ROUND_NEAREST_SHIFT_0 = Case(
+    """
+    vloadv v1, 0(x0)
+    vloadv v2, 64(x0)
+    nop
+    vmul_rn v3, v1, v2, 0
+    vsrai_rn v4, v1, 0
+    vmul_s_rn v5, v1, v2, 0
+    ecall
+    """
+    + _vectors(_lanes([3, -3, 200, -1], 1), _lanes([5, 7, 200, -32768], 1)),
+    {
+        "v3": _lanes([15, -21, 40000 - 65536, -32768], 1),  # -1 * -32768 = 32768 wraps
+        "v4": _lanes([3, -3, 200, -1], 1),
+        "v5": _lanes([15, -21, 32767, 32767], 1),
+    },
+)
+
+# The load-use rules. FeNN's ISE traps a read of a vector register the previous instruction
+# loaded (readVReg: RAW_HAZARD), which we do too; it does not trap a write of that register or an
+# RNG step right after vloadr0/1, and the hardware has no interlock, so FeNN leaves both open.
+# Ours: both trap (vector_load_use; tval the register, 32 for the RNG state), as any use does.
+# FeNN's code generator leaves an instruction after every such load (it must, for its ISE), so
+# its programs never meet these traps.
+HAZARD_READ = Case(
+    "    vloadv v1, 0(x0)\n    vadd v2, v1, v3\n    ecall\n",
+    {},
+    exit=("trap", "vector_load_use", 1),
+)
+HAZARD_WRITE = Case(
+    "    vloadv v1, 0(x0)\n    vlui v1, 3\n    ecall\n",
+    {},
+    exit=("trap", "vector_load_use", 1),
+)
+HAZARD_RNG = Case(
+    "    vloadr0 0(x0)\n    vloadr1 64(x0)\n    vrng v1\n    ecall\n",
+    {},
+    exit=("trap", "vector_load_use", 32),
+)
+HAZARD_RNG_ROUNDING = Case(
+    "    vloadr1 64(x0)\n    vsrai_rs v1, v2, 3\n    ecall\n",
+    {},
+    exit=("trap", "vector_load_use", 32),
+)
+NO_HAZARD_AFTER_GAP = Case(
+    """
+    vloadr0 0(x0)
+    vloadr1 64(x0)
+    vloadv v1, 128(x0)
+    nop
+    vrng v2                     # S0 = 1, S1 = 0 in every lane: output rotl(1, 9) + 1 = 513
+    vlui v1, 3
+    ecall
+    """
+    + _vectors([1] * LANES, [0] * LANES, [5] * LANES),
+    {"v2": [513 >> 1] * LANES, "v1": [3] * LANES},
+)
+
+# Reserved fields of vector encodings: FeNN's ISE ignores them (or runs unassigned opcodes as
+# no-ops) and FeNN's assembler always writes them 0; ours: a word with a reserved bit set matches
+# no instruction and traps as illegal (tval the word).
+RESERVED_VSOP_FUNCT7 = Case(
+    "    .word 0x02000002\n    ecall\n", {}, exit=("trap", "illegal_instruction", 0x02000002)
+)  # vadd with funct7 = 1
+RESERVED_VSLLI_ROUND = Case(
+    "    .word 0x01000026\n    ecall\n", {}, exit=("trap", "illegal_instruction", 0x01000026)
+)  # vslli with a rounding mode
+RESERVED_VRNG_RS1 = Case(
+    "    .word 0x00008022\n    ecall\n", {}, exit=("trap", "illegal_instruction", 0x00008022)
+)  # vrng with rs1 = 1
+
+
+# ---------------------------------------------------------------- all the rules in one program
+EVERY_RULE = Case(
+    """
+    csrw mcountinhibit, zero    # t0: what FeNN's kernels do first (here: already 0)
+    vloadv v1, 0(x0)            # t1: lane bases
+    vloadv v2, 64(x0)           # t2: values
+    vloadv v3, 128(x0)          # t3: shift amounts
+    csrwi mcountinhibit, 4      # t4: minstret stops from t5
+    vsll v4, v2, v3             # t5
+    vsra v5, v2, v3             # t6
+    vmul_rn v6, v2, v2, 0       # t7: rounding term 0
+    vloadl v7, 2(v1)            # t8: enabled by the base, not by base + 2
+    nop                         # t9
+    vadd v8, v7, v4             # t10
+    csrci mcountinhibit, 4      # t11: minstret counts again from t12
+    csrr x10, minstret          # t12: 5 (t0..t4 retired while counting)
+    csrr x11, mcycle            # t13: 13
+    vextract x12, v8, 4         # t14
+    ecall                       # t15
+    """
+    + _vectors(LANE_BASES, SHIFT_VALUES, SHIFT_AMOUNTS)
+    + _llm(),
+    {
+        "x10": 5,
+        "x11": 13,
+        "x12": 0,  # lane 4: v7 keeps 0 (base -64, disabled), v4 = 12345 << 31 = 0
+        "v4": SHIFTS.expect["v3"],
+        "v5": SHIFTS.expect["v4"],
+        "v6": _lanes(
+            [1, 1, 0, 0, (12345 * 12345 + 2**15) % 2**16 - 2**15]
+            + [(12345 * 12345 + 2**15) % 2**16 - 2**15]
+            + [49, 49, 1, 1, 9, 9, 25, 25],
+            10000,
+        ),
+        "v7": [0, 101, 202, 0, 0] + [100 * lane + 3 for lane in range(5, LANES)],
+    },
+    cycles=16,
+    extra={"instret": 16, "mcountinhibit": 0},
+)
+
+CASES: dict[str, Case] = {
+    **MCOUNTINHIBIT,
+    "lane_enable_by_base": LANE_ENABLE,
+    "lane_negative_sum_faults": LANE_NEGATIVE_SUM_FAULTS,
+    "lane_negative_odd_sum_faults": LANE_NEGATIVE_ODD_SUM_FAULTS,
+    "shift_amounts": SHIFTS,
+    "round_nearest_shift_0": ROUND_NEAREST_SHIFT_0,
+    "hazard_read": HAZARD_READ,
+    "hazard_write": HAZARD_WRITE,
+    "hazard_rng": HAZARD_RNG,
+    "hazard_rng_rounding": HAZARD_RNG_ROUNDING,
+    "no_hazard_after_gap": NO_HAZARD_AFTER_GAP,
+    "reserved_vsop_funct7": RESERVED_VSOP_FUNCT7,
+    "reserved_vslli_round": RESERVED_VSLLI_ROUND,
+    "reserved_vrng_rs1": RESERVED_VRNG_RS1,
+    "every_rule": EVERY_RULE,
+}
 
 
 def check(state, case: Case) -> list[str]:

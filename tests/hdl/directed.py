@@ -176,7 +176,8 @@ TRAPS = {
     "lane_first_faulting_lane": "    li x5, 0xFFFF0000\n    vlui v6, 2048\n    vlui v7, 5\n"
     "    vsel v6, x5, v7\n    vloadl v1, 0(v6)\n",
     "lane_disabled_lanes_skip": "    vlui v6, -2\n    vloadl v1, 0(v6)\n    nop\n    ecall\n",
-    "lane_negative_imm_disables": "    vlui v6, 100\n    vstorel v2, -102(v6)\n    ecall\n",
+    "lane_negative_sum_faults": "    vlui v6, 100\n    vstorel v2, -102(v6)\n    ecall\n",
+    "lane_negative_base_disables": "    vlui v6, -2\n    vstorel v2, 4(v6)\n    ecall\n",
     "ebreak": "    addi x1, x0, 1\n    ebreak\n",
 }
 

@@ -196,12 +196,23 @@ def test_lane_local_traps(run_asm, small, addresses, line, cause, tval):
 
 
 def test_disabled_lanes_never_fault(run_asm, small):
-    # Negative lane addresses are disabled, however far out; 254 is the last half-word.
+    # FeNN enables a lane on its base vs1[i] >= 0, before the immediate: negative bases are
+    # disabled whatever the immediate makes of them; 254 is the last half-word.
     addresses = [-32768, -3, -1, 254] + [-2048] * 28
-    state = run_asm(lane_program(addresses, "vloadl v2, 2047(v1)"), config=small)
-    assert_trap(state, "load_access_fault", 2047 - 3)  # lane 0 stays disabled; lane 1 faults
+    state = run_asm(lane_program(addresses, "vloadl v2, 2046(v1)"), config=small)
+    assert_trap(state, "load_access_fault", 254 + 2046)  # lanes 0-2 disabled; lane 3 faults
     state = run_asm(lane_program(addresses, "vloadl v2, 0(v1)"), config=small)
     assert state.exit == "ecall"
+
+
+@pytest.mark.parametrize(
+    ("imm", "cause", "tval"),
+    [(-4, "load_access_fault", 0xFFFFFFFE), (-3, "load_address_misaligned", 0xFFFFFFFF)],
+)
+def test_enabled_lane_with_a_negative_address_faults(run_asm, small, imm, cause, tval):
+    # Base 2 >= 0 enables lane 0; 2 + imm < 0 is an address modulo 2**32, beyond the memory.
+    state = run_asm(lane_program([2] + [-1] * 31, f"vloadl v2, {imm}(v1)"), config=small)
+    assert_trap(state, cause, tval)
 
 
 def test_trap_leaves_lane_local_memory_untouched(run_asm, small):

@@ -486,10 +486,14 @@ class RefMachine:
         self.lanes(vd, lambda i: self.v[vs1][i] & self.v[vs2][i])
 
     def op_vsll(self, vd, vs1, vs2):
-        self.lanes(vd, lambda i: wrap16(self.v[vs1][i] * 2 ** (self.v[vs2][i] % 16)))
+        # The amount is vs2[i] as an unsigned 16-bit number; shifting an int16 by 16 or more
+        # leaves no bit of it (FeNN: amounts 16..31; docs/isa.md: every amount).
+        amounts = [self.v[vs2][i] % 2**16 for i in range(LANES)]
+        self.lanes(vd, lambda i: wrap16(self.v[vs1][i] * 2 ** min(amounts[i], 16)))
 
     def op_vsra(self, vd, vs1, vs2):
-        self.lanes(vd, lambda i: shift_right(self.v[vs1][i], self.v[vs2][i] % 16))
+        amounts = [self.v[vs2][i] % 2**16 for i in range(LANES)]
+        self.lanes(vd, lambda i: shift_right(self.v[vs1][i], min(amounts[i], 16)))
 
     def rounding_terms(self, shift: int, mode: str) -> list[int]:
         """Per-lane addend before a shift; stochastic rounding steps every lane's RNG."""
@@ -617,10 +621,10 @@ class RefMachine:
         size = self.config.llm_lane_bytes
         addresses = []
         for i in range(LANES):
-            a = self.v[vs1][i] + imm
-            if a < 0:
+            if self.v[vs1][i] < 0:  # FeNN: the lane is enabled by its base, before the offset
                 addresses.append(None)
                 continue
+            a = (self.v[vs1][i] + imm) % M32  # a negative address lies beyond the memory
             if a % 2:
                 raise Trap(f"{kind}_address_misaligned", a)
             if a + 2 > size:
