@@ -5,7 +5,9 @@ rates over 64 inputs; noisy samples as Bernoulli trains, T = 25), with the equat
 mean (docs/semantics.md section 10: NIR's v_reset is a reset to 0 before the decay), then written
 as snntorch exports them (riscv_soc.nir.zoo): a recurrent CubaLIF with affine biases and a
 spiking CubaLIF output, and a feed-forward LIF with an LI readout. Untrained graphs (nn.Linear's
-initialisation) are measured too. For each graph the float reference (riscv_soc.floatsim) and the
+initialisation) are measured too, and so is an untrained CNN in the NIR paper's N-MNIST shape
+(tests/naive/nir_cnn.py: Conv2d, IF, SumPool2d, Conv2d, IF, Flatten, Affine, LIF; 2x10x10 inputs)
+on random trains. For each graph the float reference (riscv_soc.floatsim) and the
 core run the bundles of three quantiser settings: FeNN's 8-bit weights, the defaults, and
 calibration; on the task's test trains (calibrated on its training trains) and on random trains
 (Bernoulli, rate 0.1; calibrated on other random trains).
@@ -16,6 +18,8 @@ calibration; on the task's test trains (calibrated on its training trains) and o
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 import numpy as np
 import snntorch.surrogate
@@ -26,7 +30,11 @@ from riscv_soc.core.compare import compare, scales_of
 from riscv_soc.nir import from_graph, zoo
 from riscv_soc.quant import QuantConfig, quantise
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from naive.nir_cnn import DT, cnn_graph  # a test network, shared with the tests
+
 STEPS, INPUTS, OUTPUTS, HIDDEN = 25, 64, 10, 128
+CNN_INPUTS = 2 * 10 * 10
 SPIKE = snntorch.surrogate.atan()
 
 
@@ -105,9 +113,9 @@ def train(kind: type, trains: np.ndarray, labels: np.ndarray, iterations: int, s
     return model
 
 
-def measure(name: str, graph, test: dict) -> None:
+def measure(name: str, graph, test: dict, **import_options) -> None:
     """`test`: data name -> (spikes, labels or None, calibration spikes drawn alike)."""
-    net = from_graph(graph, num_steps=STEPS)
+    net = from_graph(graph, **{"num_steps": STEPS, **import_options})
     for data, (spikes, labels, calib) in test.items():
         settings = {
             "8-bit weights": (QuantConfig(weight_bits=8), None),
@@ -133,8 +141,8 @@ def measure(name: str, graph, test: dict) -> None:
             print(f"  {setting:14s} F {formats:9s} {agreement}{acc}; spikes agree (%): {agree}")
 
 
-def random_trains(samples: int, rng) -> np.ndarray:
-    return (rng.random((samples, STEPS, INPUTS)) < 0.1).astype(np.uint8)
+def random_trains(samples: int, rng, inputs: int = INPUTS) -> np.ndarray:
+    return (rng.random((samples, STEPS, inputs)) < 0.1).astype(np.uint8)
 
 
 def main() -> None:
@@ -154,6 +162,12 @@ def main() -> None:
         measure(f"{name}, trained", trained.graph(), test)
     measure("recurrent CubaLIF, untrained", zoo.recurrent_cubalif(seed=args.seed), test)
     measure("feed-forward LIF, untrained", zoo.feedforward_lif(seed=args.seed), test)
+    trains = (
+        random_trains(args.samples, rng, CNN_INPUTS),
+        None,
+        random_trains(n_calib, rng, CNN_INPUTS),
+    )
+    measure("CNN, untrained", cnn_graph(seed=args.seed), {"random trains": trains}, dt=DT)
 
 
 if __name__ == "__main__":
