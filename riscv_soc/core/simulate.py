@@ -63,7 +63,7 @@ def run(
     seeds = sample_seeds(seed, np.arange(n_samples) + sample_offset)
     out_pop = bundle.population(bundle.output)
     spk = np.zeros((n_samples, n_steps, max(arr.n_words, 1)), np.uint32)
-    state = np.zeros((n_samples, len(L.STATE_ROWS), arr.n_state), np.int16)
+    state = np.repeat(L.initial_state(bundle, arr)[None], n_samples, axis=0)
     acc = np.zeros((n_samples, -(-out_pop.n // LANES) * LANES), np.int16)
     act = np.zeros((n_samples, len(L.ACTIVITY)), np.int64)
     kernel = _kernels.run_parallel if parallel else _kernels.run_serial

@@ -21,9 +21,11 @@ from riscv_soc.isa.numerics import INT16_MAX, INT16_MIN
 from riscv_soc.quant.formats import format_name
 from riscv_soc.quant.network import (
     ADAPTIVE_KINDS,
+    DUAL_KINDS,
     ENCODINGS,
     INPUT,
     NEURON_KINDS,
+    PORTS,
     READOUTS,
     RESETS,
     SPIKING_KINDS,
@@ -46,6 +48,12 @@ class Population:
     `adapt_jump_raw` is ALIF's threshold rise per spike in the population's format; `rounding`
     maps each rounded op (v_decay, i_decay, a_decay, readout) to floor, rn or sr; `bias` is
     int16[padded(n)] or None; `delay_slots` is the ring size D of its delayed input (0: none).
+
+    cubalif2 (docs/semantics.md 8.1): currents I and I2 (and their weights) in `syn_frac_bits`,
+    decays `alpha_raw`/`alpha2_raw`; `syn_scale_raw`/`syn_scale2_raw` in the population's format
+    turn them into the membrane input; `gain` (an integer) and `i_offset_raw` (the constant
+    input, the population's format) make V_a; `refractory` steps after a spike hold V.
+    `v_init`: int16[padded(n)] initial V, or None (0).
     """
 
     name: str
@@ -65,7 +73,16 @@ class Population:
     adapt_decay_raw: int = 0
     adapt_decay_frac_bits: int = 15
     adapt_jump_raw: int = 0
+    alpha2_raw: int = 0
+    alpha2_frac_bits: int = 15
+    syn_frac_bits: int = 0
+    syn_scale_raw: int = 0
+    syn_scale2_raw: int = 0
+    gain: int = 1
+    refractory: int = 0
+    i_offset_raw: int = 0
     bias: np.ndarray | None = None
+    v_init: np.ndarray | None = None
 
     @property
     def spiking(self) -> bool:
@@ -80,7 +97,13 @@ class Population:
         return self.kind in ADAPTIVE_KINDS
 
     @property
+    def dual(self) -> bool:
+        return self.kind in DUAL_KINDS
+
+    @property
     def variables(self) -> tuple[str, ...]:
+        if self.dual:
+            return ("V", "I", "I2", "R")
         return ("V", *(("I",) if self.synaptic else ()), *(("A",) if self.adaptive else ()))
 
     def formats(self) -> dict[str, str]:
@@ -97,6 +120,12 @@ class Population:
             out["threshold"] = out["v_reset"] = format_name(self.frac_bits)
         if self.bias is not None:
             out["bias"] = format_name(self.frac_bits)
+        if self.dual:
+            out["I"] = out["I2"] = out["isyn"] = format_name(self.syn_frac_bits, self.saturate)
+            out["R"] = "int16"
+            out["alpha"] = format_name(self.alpha_frac_bits)
+            out["alpha2"] = format_name(self.alpha2_frac_bits)
+            out["syn_scale"] = out["i_offset"] = format_name(self.frac_bits)
         return out
 
 
@@ -104,7 +133,8 @@ class Population:
 class Projection:
     """Packed rows from `source` ("input" or a population) into `target` (pack.py has the layouts).
 
-    `bits` is b (sparse index bits), d (delay bits) or 0 (dense).
+    `bits` is b (sparse index bits), d (delay bits) or 0 (dense); `port` the synaptic current of
+    a cubalif2 target it adds into (0 or 1; 0 for every other kind).
     """
 
     name: str
@@ -115,6 +145,7 @@ class Projection:
     n_post: int
     bits: int
     words: np.ndarray
+    port: int = 0
 
     @property
     def row_words(self) -> int:
@@ -159,8 +190,9 @@ def save_bundle(bundle: Bundle, path: str | os.PathLike) -> None:
     bundle.check(str(path))
     arrays: dict[str, np.ndarray] = {}
     for pop in bundle.populations:
-        if pop.bias is not None:
-            arrays[f"pop.{pop.name}.bias"] = pop.bias
+        for name in ("bias", "v_init"):
+            if getattr(pop, name) is not None:
+                arrays[f"pop.{pop.name}.{name}"] = getattr(pop, name)
     for proj in bundle.projections:
         arrays[f"proj.{proj.name}.words"] = proj.words
     header = json.dumps(_header(bundle)).encode()
@@ -203,8 +235,9 @@ def load_bundle(path: str | os.PathLike) -> Bundle:
 def _header(bundle: Bundle) -> dict:
     pops = []
     for pop in bundle.populations:
-        d = {k: v for k, v in asdict(pop).items() if k != "bias"}
+        d = {k: v for k, v in asdict(pop).items() if k not in ("bias", "v_init")}
         d["has_bias"] = pop.bias is not None
+        d["has_v_init"] = pop.v_init is not None
         d["formats"] = pop.formats()
         pops.append(d)
     projs = [{k: v for k, v in asdict(p).items() if k != "words"} for p in bundle.projections]
@@ -222,9 +255,10 @@ def _header(bundle: Bundle) -> dict:
 def _from_header(header: dict, entries: dict[str, np.ndarray]) -> Bundle:
     pops = []
     for d in header["populations"]:
-        fields = {k: v for k, v in d.items() if k not in ("has_bias", "formats")}
+        fields = {k: v for k, v in d.items() if k not in ("has_bias", "has_v_init", "formats")}
         bias = entries[f"pop.{d['name']}.bias"] if d["has_bias"] else None
-        pops.append(Population(**fields, bias=bias))
+        v_init = entries[f"pop.{d['name']}.v_init"] if d.get("has_v_init") else None
+        pops.append(Population(**fields, bias=bias, v_init=v_init))
     projs = []
     for d in header["projections"]:
         fields = {k: v for k, v in d.items() if k != "row_words"}
@@ -277,7 +311,8 @@ def _check_population(pop: Population, where: str) -> None:
         _fail(where, f"reset {pop.reset!r} does not suit a {pop.kind} population")
     if pop.n < 1:
         _fail(where, f"n={pop.n} must be >= 1")
-    for name in ("frac_bits", "beta_frac_bits", "alpha_frac_bits", "adapt_decay_frac_bits"):
+    for name in ("frac_bits", "beta_frac_bits", "alpha_frac_bits", "adapt_decay_frac_bits",
+                 "alpha2_frac_bits", "syn_frac_bits"):  # fmt: skip
         if not 0 <= getattr(pop, name) <= 15:
             _fail(where, f"{name}={getattr(pop, name)} outside [0, 15]")
     for name in (
@@ -287,8 +322,17 @@ def _check_population(pop: Population, where: str) -> None:
         "v_reset_raw",
         "adapt_decay_raw",
         "adapt_jump_raw",
+        "alpha2_raw",
+        "syn_scale_raw",
+        "syn_scale2_raw",
+        "i_offset_raw",
     ):
         _check_int16(where, name, getattr(pop, name))
+    if not (1 <= pop.gain <= 1024 and 0 <= pop.refractory <= INT16_MAX):
+        _fail(where, f"gain={pop.gain} outside [1, 1024] or refractory={pop.refractory} "
+                     f"outside [0, {INT16_MAX}]")  # fmt: skip
+    if pop.dual and pop.reset != "value":
+        _fail(where, f"reset {pop.reset!r}; a cubalif2 population resets to v_reset ('value')")
     if sorted(pop.rounding) != sorted(ROUNDED_OPS) or any(
         m not in ROUNDINGS for m in pop.rounding.values()
     ):
@@ -297,8 +341,10 @@ def _check_population(pop: Population, where: str) -> None:
         )
     if pop.delay_slots and (pop.delay_slots & (pop.delay_slots - 1)):
         _fail(where, f"delay_slots={pop.delay_slots} is not a power of two")
-    if pop.bias is not None and (pop.bias.dtype != np.int16 or pop.bias.shape != (padded(pop.n),)):
-        _fail(where, f"bias {pop.bias.dtype}{pop.bias.shape}, want int16({padded(pop.n)},)")
+    for name in ("bias", "v_init"):
+        a = getattr(pop, name)
+        if a is not None and (a.dtype != np.int16 or a.shape != (padded(pop.n),)):
+            _fail(where, f"{name} {a.dtype}{a.shape}, want int16({padded(pop.n)},)")
 
 
 def _check_projection(b: Bundle, proj: Projection, where: str) -> None:
@@ -311,6 +357,9 @@ def _check_projection(b: Bundle, proj: Projection, where: str) -> None:
         _fail(where, f"source {proj.source!r} does not spike")
     want_pre = b.n_inputs if proj.source == INPUT else b.population(proj.source).n
     target = b.population(proj.target)
+    if proj.port not in PORTS or (proj.port and not target.dual):
+        _fail(where, f"port={proj.port} into a {target.kind} population (want 0, or {PORTS} "
+                     f"for {DUAL_KINDS})")  # fmt: skip
     if (proj.n_pre, proj.n_post) != (want_pre, target.n):
         _fail(where, f"size {proj.n_pre}x{proj.n_post}, want {want_pre}x{target.n}")
     if proj.layout not in LAYOUTS:
