@@ -5,12 +5,12 @@ docs/semantics.md section 8.1 in its order (`<add>`/`<sub>` saturate when the po
 `<rnd>` is the population's i_decay rounding for the currents, v_decay for V):
 
     I  = <add>(I, isyn);   isyn = 0;   I2 = <add>(I2, isyn2);   isyn2 = 0
-    M1 = vmul<rnd>(scale, I, Fs);  M2 = vmul<rnd>(scale2, I2, Fs)
-    I  = vmul<rnd>(alpha, I);      I2 = vmul<rnd>(alpha2, I2)
-    X  = <add>(<add>(M1, M2), offset);   Va = vmul_s(gain, X, 0)
-    Vn = <sub>(Va, vmul<rnd>(beta, <sub>(Va, V)))
-    held = vtlt(0, R);  Vn = vsel(held, V, Vn);  R = vsel(held, vsub(R, 1), R)
-    spike = vtlt(thr, Vn) & tail mask;  V = vsel(spike, v_reset, Vn);  R = vsel(spike, refractory, R)
+    M1 = vmul<rnd>(scale, I, shift);  M2 = vmul<rnd>(scale2, I2, shift)
+    I  = vmul<rnd>(alpha, I);         I2 = vmul<rnd>(alpha2, I2)
+    Vn = <add>(<add>(<add>(vmul<rnd>(beta, V), M1), M2), offset)
+    held = vtlt(0, R);  Vn = vsel(held, V, Vn);  R = vsub_s(R, 1)
+    spike = vtlt(thr, Vn) & tail mask;  V = vsel(spike, v_reset, Vn)
+    R = vsel(spike, refractory, R)
 
 The accumulators are state-block fields (home "vmem") or lane-local rows (home "llm", sparse
 inputs; isyn2's region follows isyn's, so one address vector reaches both). Populations of at most
@@ -37,7 +37,9 @@ from riscv_soc.compiler.regalloc import (
 from riscv_soc.soc import LANES
 
 REGISTERS = ("V", "I", "J", "R", "X1", "X2", "M1", "M2", "SC1", "SC2", "AL1", "AL2", "OFF",
-             "GAIN", "BETA", "ONE", "THR", "VRESET", "REFRAC")  # fmt: skip
+             "BETA", "ONE", "THR", "VRESET", "REFRAC")  # fmt: skip
+LOOP_UNROLL = 4  # vectors per loop body of a looped update
+MAX_BODY_BYTES = 2048  # a body's state offsets stay within 12-bit immediates
 
 
 def emit_dual_update(e: Emitter, plan: Plan, pp: PopulationPlan, pool: VectorPool) -> None:
@@ -76,7 +78,7 @@ class _DualUpdate:
         e, r, pop = self.e, self.r, self.pop
         for name, value in (("SC1", pop.syn_scale_raw), ("SC2", pop.syn_scale2_raw),
                             ("AL1", pop.alpha_raw), ("AL2", pop.alpha2_raw),
-                            ("OFF", pop.i_offset_raw), ("GAIN", pop.gain), ("BETA", pop.beta_raw),
+                            ("OFF", pop.i_offset_raw), ("BETA", pop.beta_raw),
                             ("ONE", 1), ("THR", pop.threshold_raw), ("VRESET", pop.v_reset_raw),
                             ("REFRAC", pop.refractory)):  # fmt: skip
             e.vlui(r[name], value)
@@ -87,21 +89,31 @@ class _DualUpdate:
                 e.vlui(r["AV"], self.isyn)
 
     def _looped(self) -> None:
+        """Bodies of `u` vectors (the loop's pointer updates paid once per body), then the
+        vectors left over and the partial last one, in straight code from where the loop ended."""
         e, pp = self.e, self.pp
         full, tail = divmod(self.pop.n, LANES)
-        if full:
+        u = max(1, min(LOOP_UNROLL, full, MAX_BODY_BYTES // pp.slot_bytes))
+        loops, rest = divmod(full, u)
+        if loops:
             top = e.fresh("update")
-            e.li(CHUNK, full)
+            e.li(CHUNK, loops)
             e.label(top)
-            self._vector(0, Pointer(e, STATE), Pointer(e, REC), LANES, looped=True)
-            e.addi(STATE, STATE, pp.slot_bytes)
-            e.addi(REC, REC, 4)
+            self._body([LANES] * u)
+            e.addi(STATE, STATE, u * pp.slot_bytes)
+            e.addi(REC, REC, 4 * u)
             if self.llm:
-                e.addi(TMP, TMP, 2)
+                e.addi(TMP, TMP, 2 * u)
             e.addi(CHUNK, CHUNK, -1)
             e.far_branch("bne", CHUNK, "zero", top)
-        if tail:
-            self._vector(0, Pointer(e, STATE), Pointer(e, REC), tail, looped=True)
+        lanes = [LANES] * rest + ([tail] if tail else [])
+        if lanes:
+            self._body(lanes)
+
+    def _body(self, lanes: list[int]) -> None:
+        state, rec = Pointer(self.e, STATE), Pointer(self.e, REC)
+        for k, n in enumerate(lanes):
+            self._vector(k, state, rec, n, looped=True)
 
     def _mul(self, op: str) -> str:
         return "vmul" + ROUND_SUFFIX[self.pop.rounding[op]]
@@ -115,9 +127,9 @@ class _DualUpdate:
             e.vstorev(ZERO, at("isyn"), STATE)
             e.vstorev(ZERO, at("isyn2"), STATE)
             return
-        if looped:
+        if looped and k == 0:  # TMP: the lane-local row of the body's first vector
             e.vfill(r["AV"], TMP)
-        row = 0 if looped else 2 * k
+        row = 2 * k
         e.vloadl(r["X1"], row, r["AV"])
         e.vloadl(r["X2"], row + self.isyn2_delta, r["AV"])
         e.vstorel(ZERO, row, r["AV"])
@@ -134,25 +146,22 @@ class _DualUpdate:
         if pp.is_output:
             e.vloadv(r["ACC"], at("acc"), STATE)
         self._inputs(k, at, looped)
-        rnd_i, fs = self._mul("i_decay"), pop.syn_frac_bits
+        rnd_i, shift = self._mul("i_decay"), pop.syn_scale_shift
         e.emit(self.add, r["I"], r["I"], r["X1"])
         e.emit(self.add, r["J"], r["J"], r["X2"])
-        e.emit(rnd_i, r["M1"], r["SC1"], r["I"], fs)
-        e.emit(rnd_i, r["M2"], r["SC2"], r["J"], fs)
+        e.emit(rnd_i, r["M1"], r["SC1"], r["I"], shift)
+        e.emit(rnd_i, r["M2"], r["SC2"], r["J"], shift)
         e.emit(rnd_i, r["I"], r["AL1"], r["I"], pop.alpha_frac_bits)
         e.emit(rnd_i, r["J"], r["AL2"], r["J"], pop.alpha2_frac_bits)
         e.vstorev(r["I"], at("I"), STATE)
         e.vstorev(r["J"], at("I2"), STATE)
-        e.emit(self.add, r["X1"], r["M1"], r["M2"])
-        e.emit(self.add, r["X1"], r["X1"], r["OFF"])
-        e.emit("vmul_s", r["X1"], r["GAIN"], r["X1"], 0)  # V_a
-        e.emit(self.sub, r["X2"], r["X1"], r["V"])
-        e.emit(self._mul("v_decay"), r["X2"], r["BETA"], r["X2"], pop.beta_frac_bits)
-        e.emit(self.sub, r["X2"], r["X1"], r["X2"])  # the new V, unless held
+        e.emit(self._mul("v_decay"), r["X2"], r["BETA"], r["V"], pop.beta_frac_bits)
+        e.emit(self.add, r["X2"], r["X2"], r["M1"])
+        e.emit(self.add, r["X2"], r["X2"], r["M2"])
+        e.emit(self.add, r["X2"], r["X2"], r["OFF"])  # the new V, unless held
         e.vtlt(FIRED, ZERO, r["R"])
         e.vsel(r["X2"], FIRED, r["V"])
-        e.vsub(r["M1"], r["R"], r["ONE"])
-        e.vsel(r["R"], FIRED, r["M1"])
+        e.vsub_s(r["R"], r["R"], r["ONE"])
         e.vtlt(SPIKE, r["THR"], r["X2"])
         e.vsel(r["X2"], SPIKE, r["VRESET"])
         e.vsel(r["R"], SPIKE, r["REFRAC"])

@@ -53,16 +53,14 @@ def _emit_init(e: Emitter, plan: Plan) -> None:
             top = e.fresh("init")
             e.li(R.CHUNK, pp.nvec)
             e.label(top)
-            _init_slot(e, pp, values, minimum, lambda at: at)
+            _init_slot(e, pp, values, minimum)
             e.addi(R.STATE, R.STATE, pp.slot_bytes)
             e.addi(R.CHUNK, R.CHUNK, -1)
             e.bnez(R.CHUNK, top)
         else:
             state = Pointer(e, R.STATE, tmp=R.TMP2)
             for k in range(pp.nvec):
-                _init_slot(
-                    e, pp, values, minimum, lambda at, k=k: state.imm(at + k * pp.slot_bytes)
-                )
+                _init_slot(e, pp, values, minimum, state, k)
     llm_top = max((r.end for r in plan.regions.values() if r.memory == "llm"), default=0)
     if llm_top:
         e.li("a0", 0)
@@ -76,17 +74,23 @@ def _emit_init(e: Emitter, plan: Plan) -> None:
     e.jalr("zero", 0, R.LINK)
 
 
-def _init_slot(e: Emitter, pp: PopulationPlan, values: dict, minimum: str, at) -> None:
-    """One slot's initial fields; V copied from V0 (the image's initial V) when there is one,
-    its load issued before the other stores so that nothing waits for it."""
+def _init_slot(e: Emitter, pp: PopulationPlan, values: dict, minimum: str,
+               state: Pointer | None = None, k: int = 0) -> None:  # fmt: skip
+    """Slot k's initial fields (through `state`, else at STATE); V copied from V0 (the image's
+    initial V) when there is one, its load issued before the other stores so nothing waits."""
+
+    def at(name: str) -> int:
+        offset = pp.field_offset(name, k)
+        return state.imm(offset) if state is not None else offset
+
     copy = "V0" in pp.fields
     if copy:
-        e.vloadv("v2", at(pp.field_offset("V0")), R.STATE)
+        e.vloadv("v2", at("V0"), R.STATE)
     for name, value in values.items():
         if not (copy and name == "V"):
-            e.vstorev(minimum if value else R.ZERO, at(pp.field_offset(name)), R.STATE)
+            e.vstorev(minimum if value else R.ZERO, at(name), R.STATE)
     if copy:
-        e.vstorev("v2", at(pp.field_offset("V")), R.STATE)
+        e.vstorev("v2", at("V"), R.STATE)
 
 
 def _clear_words(e: Emitter, region: Region) -> None:

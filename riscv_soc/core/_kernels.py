@@ -259,7 +259,7 @@ def _update_dual(arr, p, state, isyn, acc, s0, s1, masks, draws, spk_t, act):
     r_r, planes = _plane(draws, rnd_r if mean else ROUND_FLOOR, planes, size)
     if planes:
         _draw_planes(s0, s1, draws, n_vec, planes)
-    syn_fb, gain, offset = pop[L.P_SYN_FB], pop[L.P_GAIN], pop[L.P_OFFSET]
+    shift, offset = pop[L.P_SCALE_SHIFT], pop[L.P_OFFSET]
     scale1, scale2, thr = pop[L.P_SCALE], pop[L.P_SCALE2], pop[L.P_THR]
     alpha1, alpha1_fb = pop[L.P_ALPHA], pop[L.P_ALPHA_FB]
     alpha2, alpha2_fb = pop[L.P_ALPHA2], pop[L.P_ALPHA2_FB]
@@ -274,19 +274,20 @@ def _update_dual(arr, p, state, isyn, acc, s0, s1, masks, draws, spk_t, act):
         sats += _overflows(i1[k], x1[k]) + _overflows(i2[k], x2[k])
         c1 = add_lane(i1[k], x1[k], sat)  # I = <add>(I, isyn); I2 = <add>(I2, isyn2)
         c2 = add_lane(i2[k], x2[k], sat)
-        m1 = mul_lane(scale1, c1, syn_fb, rnd_i, False, r_s1[k])  # the membrane input
-        m2 = mul_lane(scale2, c2, syn_fb, rnd_i, False, r_s2[k])
+        m1 = mul_lane(scale1, c1, shift, rnd_i, False, r_s1[k])  # the membrane input
+        m2 = mul_lane(scale2, c2, shift, rnd_i, False, r_s2[k])
         i1[k] = mul_lane(alpha1, c1, alpha1_fb, rnd_i, False, r_a1[k])  # the decays
         i2[k] = mul_lane(alpha2, c2, alpha2_fb, rnd_i, False, r_a2[k])
-        sats += _overflows(m1, m2)
-        x = add_lane(m1, m2, sat)
-        sats += _overflows(x, offset)
-        x = add_lane(x, offset, sat)
-        va = mul_lane(gain, x, 0, ROUND_FLOOR, True, 0)  # vmul_s by the integer gain
-        d = mul_lane(beta, sub_lane(va, v[k], sat), beta_fb, rnd_v, False, r_v[k])
-        held = refr[k] > 0
-        vn = v[k] if held else sub_lane(va, d, sat)
-        rn = wrap16(refr[k] - 1) if held else refr[k]
+        vn = mul_lane(beta, np.int64(v[k]), beta_fb, rnd_v, False, r_v[k])
+        sats += _overflows(vn, m1)
+        vn = add_lane(vn, m1, sat)
+        sats += _overflows(vn, m2)
+        vn = add_lane(vn, m2, sat)
+        sats += _overflows(vn, offset)
+        vn = add_lane(vn, offset, sat)
+        if refr[k] > 0:  # held
+            vn = v[k]
+        rn = sub_lane(refr[k], 1, True)  # counts down every step, saturating
         fire = thr < vn
         spike[k] = fire
         v[k] = v_reset if fire else vn

@@ -50,9 +50,10 @@ class Population:
     int16[padded(n)] or None; `delay_slots` is the ring size D of its delayed input (0: none).
 
     cubalif2 (docs/semantics.md 8.1): currents I and I2 (and their weights) in `syn_frac_bits`,
-    decays `alpha_raw`/`alpha2_raw`; `syn_scale_raw`/`syn_scale2_raw` in the population's format
-    turn them into the membrane input; `gain` (an integer) and `i_offset_raw` (the constant
-    input, the population's format) make V_a; `refractory` steps after a spike hold V.
+    decays `alpha_raw`/`alpha2_raw`; `syn_scale_raw`/`syn_scale2_raw` (`syn_scale_frac_bits`)
+    turn them into V's format with one vmul each (shift syn_frac_bits + syn_scale_frac_bits -
+    frac_bits); `i_offset_raw` is the constant input in V's format; `refractory` steps after a
+    spike hold V.
     `v_init`: int16[padded(n)] initial V, or None (0).
     """
 
@@ -78,7 +79,7 @@ class Population:
     syn_frac_bits: int = 0
     syn_scale_raw: int = 0
     syn_scale2_raw: int = 0
-    gain: int = 1
+    syn_scale_frac_bits: int = 15
     refractory: int = 0
     i_offset_raw: int = 0
     bias: np.ndarray | None = None
@@ -125,8 +126,14 @@ class Population:
             out["R"] = "int16"
             out["alpha"] = format_name(self.alpha_frac_bits)
             out["alpha2"] = format_name(self.alpha2_frac_bits)
-            out["syn_scale"] = out["i_offset"] = format_name(self.frac_bits)
+            out["syn_scale"] = format_name(self.syn_scale_frac_bits)
+            out["i_offset"] = format_name(self.frac_bits)
         return out
+
+    @property
+    def syn_scale_shift(self) -> int:
+        """The shift of the vmul that turns a current into V's format (cubalif2)."""
+        return self.syn_frac_bits + self.syn_scale_frac_bits - self.frac_bits
 
 
 @dataclass
@@ -312,7 +319,7 @@ def _check_population(pop: Population, where: str) -> None:
     if pop.n < 1:
         _fail(where, f"n={pop.n} must be >= 1")
     for name in ("frac_bits", "beta_frac_bits", "alpha_frac_bits", "adapt_decay_frac_bits",
-                 "alpha2_frac_bits", "syn_frac_bits"):  # fmt: skip
+                 "alpha2_frac_bits", "syn_frac_bits", "syn_scale_frac_bits"):  # fmt: skip
         if not 0 <= getattr(pop, name) <= 15:
             _fail(where, f"{name}={getattr(pop, name)} outside [0, 15]")
     for name in (
@@ -328,11 +335,13 @@ def _check_population(pop: Population, where: str) -> None:
         "i_offset_raw",
     ):
         _check_int16(where, name, getattr(pop, name))
-    if not (1 <= pop.gain <= 1024 and 0 <= pop.refractory <= INT16_MAX):
-        _fail(where, f"gain={pop.gain} outside [1, 1024] or refractory={pop.refractory} "
-                     f"outside [0, {INT16_MAX}]")  # fmt: skip
+    if not 0 <= pop.refractory <= INT16_MAX:
+        _fail(where, f"refractory={pop.refractory} outside [0, {INT16_MAX}]")
     if pop.dual and pop.reset != "value":
         _fail(where, f"reset {pop.reset!r}; a cubalif2 population resets to v_reset ('value')")
+    if pop.dual and not 0 <= pop.syn_scale_shift <= 15:
+        _fail(where, f"syn_frac_bits + syn_scale_frac_bits - frac_bits = {pop.syn_scale_shift} "
+                     "outside [0, 15] (the vmul shift)")  # fmt: skip
     if sorted(pop.rounding) != sorted(ROUNDED_OPS) or any(
         m not in ROUNDINGS for m in pop.rounding.values()
     ):

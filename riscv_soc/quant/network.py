@@ -40,12 +40,12 @@ class FloatPopulation:
     decays by `adapt_decay` every step and rises by `adapt_jump` (in V's units) after each spike;
     LSNN's b0 + beta * a with a += (1 - rho) z is adapt_decay = rho, adapt_jump = beta * (1 - rho).
 
-    `cubalif2` (FeNN's VA-benchmark neuron): currents I (port 0) and I2 (port 1) decay by `alpha`
-    and `alpha2`; the membrane input is x = syn_scale I + syn_scale2 I2; while the refractory
-    counter is positive it counts down and V is held, else V_a = gain (x + i_offset) and
-    V = V_a - beta (V_a - V); V > threshold fires, V = v_reset and the counter is set to
-    `refractory` (reset must be "value"). Its currents and incoming weights have their own format
-    (`syn_frac_bits`, None: chosen from the weights). `v_init`: float[n] initial V (any kind).
+    `cubalif2` (FeNN's VA-benchmark neuron): currents I (port 0) and I2 (port 1) take their
+    inputs, then decay by `alpha` and `alpha2`; while the refractory counter is positive V is held,
+    else V = beta V + syn_scale I + syn_scale2 I2 + i_offset (the currents before their decay);
+    V > threshold fires, V = v_reset and the counter is set to `refractory` (reset must be
+    "value"). Its currents and incoming weights have their own format (`syn_frac_bits`, None:
+    chosen from the weights). `v_init`: float[n] initial V (any kind).
     """
 
     name: str
@@ -62,7 +62,6 @@ class FloatPopulation:
     alpha2: float = 0.0
     syn_scale: float = 1.0
     syn_scale2: float = 1.0
-    gain: int = 1
     refractory: int = 0
     i_offset: float = 0.0
     syn_frac_bits: int | None = None
@@ -212,8 +211,6 @@ def _check_dual(pop: FloatPopulation, where: str) -> None:
     if pop.reset != "value":
         raise ConfigError(f"{where}: a cubalif2 population resets to v_reset ('value'), "
                           f"not {pop.reset!r}")  # fmt: skip
-    if not 1 <= pop.gain <= 1024:
-        raise ConfigError(f"{where}: gain={pop.gain} outside [1, 1024] (an integer)")
     if not 0 <= pop.refractory <= 32767:
         raise ConfigError(f"{where}: refractory={pop.refractory} outside [0, 32767] steps")
     if pop.syn_frac_bits is not None and not 0 <= pop.syn_frac_bits <= 15:

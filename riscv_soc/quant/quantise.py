@@ -211,7 +211,7 @@ def _dual_frac_bits(fpop: FloatPopulation, magnitude: float, bits: int, config: 
         syn = max(0, min(formats.weight_frac_bits(magnitude, bits), 15))
     if config.frac_bits is not None:
         return syn, config.frac_bits
-    fixed = [abs(fpop.threshold), abs(fpop.v_reset), abs(fpop.i_offset) * fpop.gain]
+    fixed = [abs(fpop.threshold), abs(fpop.v_reset), abs(fpop.i_offset)]
     if fpop.v_init is not None and fpop.v_init.size:
         fixed.append(float(np.abs(fpop.v_init).max()))
     return syn, max(0, min(formats.headroom_frac_bits(max(fixed)), 15))
@@ -223,6 +223,14 @@ def _dual_fields(pop: Population, fpop: FloatPopulation, syn_fb: int) -> Populat
 
     alpha2_fb = formats.decay_format(fpop.alpha2)
     alpha_fb = formats.decay_format(fpop.alpha)
+    # the scales' F: the most that keeps the vmul shift <= 15 and both scales in int16
+    largest = max(abs(fpop.syn_scale), abs(fpop.syn_scale2), 2.0**-15)
+    scale_fb = min(15 - syn_fb + pop.frac_bits, 15, math.floor(math.log2(INT16_MAX / largest)))
+    if scale_fb < 0:
+        raise ConfigError(
+            f"population {fpop.name!r}: syn_frac_bits={syn_fb} leaves no fractional bits for "
+            f"syn_scale={fpop.syn_scale:g}, syn_scale2={fpop.syn_scale2:g} (V has {pop.frac_bits})"
+        )
     return replace(
         pop,
         alpha_raw=raw(fpop.alpha, alpha_fb),
@@ -230,9 +238,9 @@ def _dual_fields(pop: Population, fpop: FloatPopulation, syn_fb: int) -> Populat
         alpha2_raw=raw(fpop.alpha2, alpha2_fb),
         alpha2_frac_bits=alpha2_fb,
         syn_frac_bits=syn_fb,
-        syn_scale_raw=raw(fpop.syn_scale, pop.frac_bits),
-        syn_scale2_raw=raw(fpop.syn_scale2, pop.frac_bits),
-        gain=int(fpop.gain),
+        syn_scale_raw=raw(fpop.syn_scale, scale_fb),
+        syn_scale2_raw=raw(fpop.syn_scale2, scale_fb),
+        syn_scale_frac_bits=scale_fb,
         refractory=int(fpop.refractory),
         i_offset_raw=raw(fpop.i_offset, pop.frac_bits),
     )

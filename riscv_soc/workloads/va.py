@@ -16,7 +16,8 @@ earlier than on FeNN-DMA.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse
@@ -80,13 +81,14 @@ def network(n_exc: int, seed: int = 0, steps: int = STEPS, p: float = CONNECTION
     w_exc, w_inh = 4.0e-3 * scale, -51.0e-3 * scale
     pops = [_population("E", n_exc, rng), _population("I", n_inh, rng)]
     sizes = {"E": n_exc, "I": n_inh}
+    pairs = (("E", "E", w_exc, 0), ("E", "I", w_exc, 0), ("I", "E", w_inh, 1), ("I", "I", w_inh, 1))
     projs = [
-        FloatProjection(f"{a}{b}", a, b, _fixed_probability(sizes[a], sizes[b], p, w, rng), port=port)
-        for a, b, w, port in (("E", "E", w_exc, 0), ("E", "I", w_exc, 0),
-                              ("I", "E", w_inh, 1), ("I", "I", w_inh, 1))
-    ]  # fmt: skip
-    return FloatNetwork(1, pops, projs, "E", dt=1e-3, num_steps=steps, readout="count",
-                        meta={"workload": "fenn-va", "n_exc": n_exc, "seed": seed, "p": p})  # fmt: skip
+        FloatProjection(a + b, a, b, _fixed_probability(sizes[a], sizes[b], p, w, rng), port=port)
+        for a, b, w, port in pairs
+    ]
+    # the output is I, the smaller population: its readout (spike counts) costs least
+    meta = {"workload": "fenn-va", "n_exc": n_exc, "seed": seed, "p": p}
+    return FloatNetwork(1, pops, projs, "I", dt=1e-3, num_steps=steps, readout="count", meta=meta)
 
 
 def bundle(n_exc: int, rows: str, seed: int = 0, steps: int = STEPS):
@@ -97,15 +99,19 @@ def bundle(n_exc: int, rows: str, seed: int = 0, steps: int = STEPS):
 
 
 def _population(name: str, n: int, rng: np.random.Generator) -> FloatPopulation:
-    tau_m, tau_exc, tau_inh = 20.0, 5.0, 10.0
+    """FeNN's V_a = tau_m (x + i_offset), V = V_a - beta (V_a - V), written as
+    V = beta V + (1 - beta) tau_m (x + i_offset): its membrane input folded into the scales."""
+    tau_m, tau_exc, tau_inh, i_offset = 20.0, 5.0, 10.0, 0.55
+    beta = math.exp(-1 / tau_m)
+    gain = (1 - beta) * tau_m
     v_init = rng.integers(0, int(THRESHOLD * 2**V_FRAC_BITS), n) * 2.0**-V_FRAC_BITS
     return FloatPopulation(
-        name, "cubalif2", n, beta=math.exp(-1 / tau_m),
+        name, "cubalif2", n, beta=beta,
         threshold=THRESHOLD - 2.0**-V_FRAC_BITS, reset="value", v_reset=0.0,
         alpha=math.exp(-1 / tau_exc), alpha2=math.exp(-1 / tau_inh),
-        syn_scale=tau_exc * (1 - math.exp(-1 / tau_exc)),
-        syn_scale2=tau_inh * (1 - math.exp(-1 / tau_inh)),
-        gain=int(tau_m), refractory=5, i_offset=0.55, syn_frac_bits=SYN_FRAC_BITS, v_init=v_init,
+        syn_scale=gain * tau_exc * (1 - math.exp(-1 / tau_exc)),
+        syn_scale2=gain * tau_inh * (1 - math.exp(-1 / tau_inh)),
+        refractory=5, i_offset=gain * i_offset, syn_frac_bits=SYN_FRAC_BITS, v_init=v_init,
     )  # fmt: skip
 
 
@@ -119,3 +125,112 @@ def _fixed_probability(n_pre: int, n_post: int, p: float, w: float, rng) -> scip
         cols.append(post)
     pre, post = np.concatenate(rows), np.concatenate(cols)
     return scipy.sparse.csr_array((np.full(pre.size, w), (pre, post)), shape=(n_pre, n_post))
+
+
+@dataclass(frozen=True)
+class VaRun:
+    """One run of the network: spikes, the cycles split as FeNN-DMA splits them (neuron updates,
+    event processing: every population's synaptic phase), and whether the run matched the core."""
+
+    n_exc: int
+    rows: str
+    backend: str
+    steps: int
+    exc_spikes: int
+    inh_spikes: int
+    neuron_cycles: int | None  # ISS and RTL only
+    event_cycles: int | None
+    cycles: int | None  # the whole run, counter to counter
+    wall_s: float  # host seconds of this backend's run
+    core_wall_s: float  # host seconds of the core's run of the same network
+    differences: tuple[str, ...]  # core against this backend; empty when bit-exact
+    spikes_from: str  # "run" (recorded) or "core" (too many steps to record in dmem)
+
+    def to_json(self) -> dict:
+        return {**self.__dict__, "differences": list(self.differences)}
+
+
+def run(n_exc: int, rows: str, backend: str = "iss", seed: int = 0, steps: int = STEPS) -> VaRun:
+    """Run the network on the core and, unless `backend` is "core", on the ISS or the RTL."""
+    from riscv_soc import core
+
+    if backend not in ("core", "iss", "rtl"):
+        raise ConfigError(f"--backend: {backend!r}; expected core, iss or rtl")
+    b = bundle(n_exc, rows, seed, steps)
+    spikes = np.zeros((1, steps, 1), np.uint8)
+    start = time.perf_counter()
+    golden = core.run(b, spikes, seed=0, parallel=False)
+    core_s = time.perf_counter() - start
+    counts = {name: int(s.sum()) for name, s in golden.spikes.items()}
+    if backend == "core":
+        return VaRun(n_exc, rows, backend, steps, counts["E"], counts["I"], None, None, None,
+                     core_s, core_s, (), "run")  # fmt: skip
+    result, wall_s, recorded = _run_firmware(b, spikes, backend)
+    diffs = _differences(golden, result, recorded)
+    if recorded:
+        counts = {name: int(s.sum()) for name, s in result.spikes.items()}
+    a = result.activity
+    neuron = sum(int(a[f"profile_{p}_update"][0]) for p in ("E", "I"))
+    event = sum(int(a[f"profile_{p}_synaptic"][0]) for p in ("E", "I"))
+    return VaRun(n_exc, rows, backend, steps, counts["E"], counts["I"], neuron, event,
+                 int(a["cycles"][0]), wall_s, core_s, tuple(diffs),
+                 "run" if recorded else "core")  # fmt: skip
+
+
+def _run_firmware(b, spikes: np.ndarray, backend: str):
+    """Compile (every spike recorded when dmem holds them, DDR sized for the rows) and run."""
+    from riscv_soc.compiler import CompileError, CompileOptions, compile_bundle
+    from riscv_soc.firmware.export import firmware_of
+    from riscv_soc.runtime import run as run_firmware
+    from riscv_soc.soc import DEFAULT
+
+    rows_bytes = sum(p.words.nbytes for p in b.projections)
+    ddr = max(DEFAULT.ddr_bytes, 1 << math.ceil(math.log2(rows_bytes + (1 << 20))))
+    config = replace(DEFAULT, ddr_bytes=ddr)
+    try:
+        compiled = compile_bundle(b, CompileOptions(profile=True), config)
+        recorded = True
+    except CompileError:  # the spike record does not fit dmem: latest spikes only
+        compiled = compile_bundle(b, CompileOptions(profile=True, record=()), config)
+        recorded = False
+    start = time.perf_counter()
+    result = run_firmware(firmware_of(compiled), spikes, seed=0, backend=backend)
+    return result, time.perf_counter() - start, recorded
+
+
+def _differences(golden, result, recorded: bool) -> list[str]:
+    from riscv_soc.core import diff_results
+
+    unrecorded = set() if recorded else {f"spikes_{n}: only in first run" for n in golden.spikes}
+    return [d for d in diff_results(golden, result, activity="shared") if d not in unrecorded]
+
+
+def format_run(r: VaRun, board: BoardRun | None) -> str:
+    """A few lines: ours, FeNN-DMA's (when it published this size) and the ratios."""
+    lines = [f"VA network, N_exc {r.n_exc:,} + N_inh {r.n_exc // 4:,}, {r.rows} rows, "
+             f"{r.steps} steps, {r.backend}"]  # fmt: skip
+    head = f"{'':10} {'exc spikes':>10} {'inh spikes':>10} {'neuron cyc.':>12} {'event cyc.':>12}"
+    lines.append(head)
+
+    def row(name, exc, inh, neuron, event):
+        cell = lambda x: f"{x:>12,}" if x is not None else f"{'-':>12}"  # noqa: E731
+        return f"{name:10} {exc:>10,} {inh:>10,} {cell(neuron)} {cell(event)}"
+
+    lines.append(row("snnsoc", r.exc_spikes, r.inh_spikes, r.neuron_cycles, r.event_cycles))
+    if board is not None:
+        lines.append(row("FeNN-DMA", board.exc_spikes, board.inh_spikes, board.neuron_cycles,
+                         board.event_cycles))  # fmt: skip
+        if r.neuron_cycles is not None:
+            lines.append(f"{'ratio':10} {r.exc_spikes / board.exc_spikes:>10.3f} "
+                         f"{r.inh_spikes / board.inh_spikes:>10.3f} "
+                         f"{r.neuron_cycles / board.neuron_cycles:>12.3f} "
+                         f"{r.event_cycles / board.event_cycles:>12.3f}")  # fmt: skip
+    if r.cycles is not None:
+        lines.append(
+            f"total {r.cycles:,} cycles = {r.cycles / CLOCK_HZ * 1e3:.2f} ms at 175 MHz; "
+            f"{r.backend} {r.wall_s:.2f} s, core {r.core_wall_s:.2f} s on this host"
+        )
+    if r.backend != "core":
+        same = "bit-exact with the core" if not r.differences else f"DIFFERS: {r.differences[:3]}"
+        lines.append(f"{r.backend}: {same}; spike counts from the {r.spikes_from}")
+    return "\n".join(lines)
