@@ -100,7 +100,7 @@ class _DualUpdate:
             e.li(CHUNK, loops)
             e.label(top)
             self._body([LANES] * u)
-            e.addi(STATE, STATE, u * pp.slot_bytes)
+            e.add_const(STATE, STATE, u * pp.slot_bytes, TMP2)
             e.addi(REC, REC, 4 * u)
             if self.llm:
                 e.addi(TMP, TMP, 2 * u)

@@ -98,7 +98,8 @@ OPTIONS = {
 @pytest.mark.parametrize("rows", va.ROWS)
 @pytest.mark.parametrize("options", OPTIONS)
 def test_iss_matches_the_core(rows, options):
-    bundle = va.bundle(180, rows, seed=1, steps=40)  # 180 and 45 neurons: partial vectors
+    # 520 and 130 neurons: loop bodies of 4 vectors (the output's 8 fields: 2 KiB), partial vectors
+    bundle = va.bundle(520, rows, seed=1, steps=40)
     spikes = np.zeros((1, 40, 1), np.uint8)
     golden = core.run(bundle, spikes)
     compiled = compile_bundle(bundle, OPTIONS[options])
