@@ -1,7 +1,8 @@
 """FeNN-DMA's balanced random network (its scaling figure) on our core and ISS, beside FeNN-DMA's
 board numbers: spikes, neuron-update and event-processing cycles (from the per-phase counters,
 split as FeNN-DMA splits them), their ratios, the latency at 175 MHz and the host wall time of the
-core and the ISS for the 1,000 steps. Every ISS run is checked bit-exact against the core.
+ISS and of the core for the 1,000 steps (the core's CPU time beside it: its wall time on an idle
+core). Every ISS run is checked bit-exact against the core.
 
     .venv/bin/python benchmarks/fenn_va.py [--exc 256 1024 4096 12800] [--rows dense sparse]
 
@@ -49,7 +50,7 @@ def main() -> None:
 def _header() -> str:
     return (f"{'N_exc':>6} {'rows':6} {'exc spikes':>16} {'inh spikes':>16} "
             f"{'neuron cycles (ratio)':>24} {'event cycles (ratio)':>26} {'total ratio':>11} "
-            f"{'ms @175MHz':>10} {'ISS s':>6} {'core s':>6}")  # fmt: skip
+            f"{'ms @175MHz':>10} {'ISS s':>6} {'core s':>6} {'(CPU)':>6}")  # fmt: skip
 
 
 def _line(r: va.VaRun, b: va.BoardRun | None) -> str:
@@ -67,7 +68,7 @@ def _line(r: va.VaRun, b: va.BoardRun | None) -> str:
     return (f"{r.n_exc:>6} {r.rows:6} {spikes[0]} {spikes[1]} "
             f"{pair(r.neuron_cycles, b and b.neuron_cycles, 24)} "
             f"{pair(r.event_cycles, b and b.event_cycles, 26)} {ratio:>11} "
-            f"{ms:>10.1f} {r.wall_s:>6.2f} {r.core_wall_s:>6.2f}")  # fmt: skip
+            f"{ms:>10.1f} {r.wall_s:>6.2f} {r.core_wall_s:>6.2f} {r.core_cpu_s:>6.2f}")  # fmt: skip
 
 
 def _plot(runs: list[va.VaRun], path: Path) -> None:
