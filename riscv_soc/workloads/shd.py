@@ -2,14 +2,15 @@
 synapses and learned per-synapse delays -> 20 leaky integrators, 1,170 steps of 1 ms.
 
 Where it sits: beside workloads.va, above the quantiser, core, compiler and runtime. FeNN's
-neurons (neworderofjamie/riscv_ise, examples/shd_delay_classifier.py; arXiv 2511.00732):
+neurons (the SHD classifiers of neworderofjamie/riscv_ise, examples/; arXiv 2511.00732):
 inSyn = I tau_s (1 - e^(-1/tau_s)); I = e^(-1/tau_s) I; V = a V + (1 - a) inSyn, a = e^(-1/tau_m),
 V >= 1 fires and V = 0; the readout has the same synapse and membrane and no spikes, and the
 class is the argmax of the time-averaged V. These are our `cubalif` (reset "value",
-docs/semantics.md section 8) and `cubali` populations with the constant (1 - a) tau_s (1 - e^(-1/tau_s)) folded into
-every weight (the synapse and the membrane are linear), delays as `delayed` rows (d = 7 bits,
-64 ring slots), and the `mean` readout. Formats are the quantiser's (stochastic rounding), not
-FeNN's s7_8: folding the constant into s7_8 weights would leave them a few levels.
+docs/semantics.md section 8) and `cubali` populations with the constant
+(1 - a) tau_s (1 - e^(-1/tau_s)) folded into every weight (the synapse and the membrane are
+linear), delays as `delayed` rows (d = 7 bits, 64 ring slots), and the `mean` readout.
+Formats are the quantiser's (stochastic rounding), not FeNN's s7_8: folded into s7_8 weights,
+the constant would leave them a few levels.
 
 The 1,170-step input raster (103 KiB) fills most of the 128 KiB scalar data memory, so the
 firmware records no hidden spikes (CompileOptions(record=())); readout and final state are compared.
