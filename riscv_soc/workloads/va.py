@@ -1,7 +1,7 @@
 """FeNN-DMA's balanced random network (its scaling benchmark) and FeNN-DMA's board numbers.
 
 Where it sits: above the quantiser, core, compiler and runtime, which it drives; the CLI
-(`snnsoc bench fenn-va`) and benchmarks/fenn_va.py call it. The network is the Vogels-Abbott
+(`snnsoc bench fenn-va`) and benchmarks/fenn_workloads.py call it. The network is the Vogels-Abbott
 benchmark of FeNN's repository (neworderofjamie/riscv_ise, examples/va_benchmark.py): N_exc
 excitatory and N_exc / 4 inhibitory cubalif2 neurons (docs/semantics.md 8.1), no input, 1,000
 steps of 1 ms, four projections E->E, E->I, I->E, I->I with connection probability p, excitatory
