@@ -8,8 +8,9 @@ docs/semantics.md section 8.1 in its order (`<add>`/`<sub>` saturate when the po
     M1 = vmul<rnd>(scale, I, shift);  M2 = vmul<rnd>(scale2, I2, shift)
     I  = vmul<rnd>(alpha, I);         I2 = vmul<rnd>(alpha2, I2)
     Vn = <add>(<add>(<add>(vmul<rnd>(beta, V), M1), M2), offset)
-    held = vtlt(0, R);  Vn = vsel(held, V, Vn);  R = vsub_s(R, 1)
-    spike = vtlt(thr, Vn) & tail mask;  V = vsel(spike, v_reset, Vn)
+    held = vtlt(0, R);  Vn = vsel(held, V, Vn);  R = vsub_s(R, 1)    (refractory_hold)
+    spike = vtlt(thr, Vn) & tail mask  (& ~held without refractory_hold)
+    V = vsel(spike, v_reset, Vn)  or, reset "subtract", V = vsel(spike, <sub>(Vn, thr), Vn)
     R = vsel(spike, refractory, R)
 
 The accumulators are state-block fields (home "vmem") or lane-local rows (home "llm", sparse
@@ -160,10 +161,18 @@ class _DualUpdate:
         e.emit(self.add, r["X2"], r["X2"], r["M2"])
         e.emit(self.add, r["X2"], r["X2"], r["OFF"])  # the new V, unless held
         e.vtlt(FIRED, ZERO, r["R"])
-        e.vsel(r["X2"], FIRED, r["V"])
+        if pop.refractory_hold:
+            e.vsel(r["X2"], FIRED, r["V"])
         e.vsub_s(r["R"], r["R"], r["ONE"])
         e.vtlt(SPIKE, r["THR"], r["X2"])
-        e.vsel(r["X2"], SPIKE, r["VRESET"])
+        if not pop.refractory_hold:  # integrating, but no spike while refractory
+            e.xori(FIRED, FIRED, -1)
+            e.and_(SPIKE, SPIKE, FIRED)
+        if pop.reset == "subtract":
+            e.emit(self.sub, r["M2"], r["X2"], r["THR"])
+            e.vsel(r["X2"], SPIKE, r["M2"])
+        else:
+            e.vsel(r["X2"], SPIKE, r["VRESET"])
         e.vsel(r["R"], SPIKE, r["REFRAC"])
         e.vstorev(r["X2"], at("V"), STATE)
         e.vstorev(r["R"], at("R"), STATE)

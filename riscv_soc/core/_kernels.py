@@ -263,12 +263,8 @@ def _update_dual(arr, p, state, isyn, acc, s0, s1, masks, draws, spk_t, act):
     scale1, scale2, thr = pop[L.P_SCALE], pop[L.P_SCALE2], pop[L.P_THR]
     alpha1, alpha1_fb = pop[L.P_ALPHA], pop[L.P_ALPHA_FB]
     alpha2, alpha2_fb = pop[L.P_ALPHA2], pop[L.P_ALPHA2_FB]
-    beta, beta_fb, v_reset, refrac = (
-        pop[L.P_BETA],
-        pop[L.P_BETA_FB],
-        pop[L.P_VRESET],
-        pop[L.P_REFRAC],
-    )
+    beta, beta_fb, v_reset = pop[L.P_BETA], pop[L.P_BETA_FB], pop[L.P_VRESET]
+    refrac, hold, subtract = pop[L.P_REFRAC], pop[L.P_HOLD] != 0, pop[L.P_RESET] == RESET_SUBTRACT
     sats = 0
     for k in range(size):
         sats += _overflows(i1[k], x1[k]) + _overflows(i2[k], x2[k])
@@ -285,12 +281,15 @@ def _update_dual(arr, p, state, isyn, acc, s0, s1, masks, draws, spk_t, act):
         vn = add_lane(vn, m2, sat)
         sats += _overflows(vn, offset)
         vn = add_lane(vn, offset, sat)
-        if refr[k] > 0:  # held
+        refractory = refr[k] > 0
+        if refractory and hold:  # V held
             vn = v[k]
         rn = sub_lane(refr[k], 1, True)  # counts down every step, saturating
-        fire = thr < vn
+        fire = thr < vn and not (refractory and not hold)  # no spike while it integrates
         spike[k] = fire
-        v[k] = v_reset if fire else vn
+        if fire:
+            vn = sub_lane(vn, thr, sat) if subtract else v_reset
+        v[k] = vn
         refr[k] = refrac if fire else rn
         x1[k] = 0
         x2[k] = 0

@@ -22,6 +22,7 @@ from riscv_soc.quant.formats import format_name
 from riscv_soc.quant.network import (
     ADAPTIVE_KINDS,
     DUAL_KINDS,
+    DUAL_RESETS,
     ENCODINGS,
     INPUT,
     NEURON_KINDS,
@@ -53,7 +54,7 @@ class Population:
     decays `alpha_raw`/`alpha2_raw`; `syn_scale_raw`/`syn_scale2_raw` (`syn_scale_frac_bits`)
     turn them into V's format with one vmul each (shift syn_frac_bits + syn_scale_frac_bits -
     frac_bits); `i_offset_raw` is the constant input in V's format; `refractory` steps after a
-    spike hold V.
+    spike hold V (`refractory_hold`) or let it integrate without firing.
     `v_init`: int16[padded(n)] initial V, or None (0).
     """
 
@@ -81,6 +82,7 @@ class Population:
     syn_scale2_raw: int = 0
     syn_scale_frac_bits: int = 15
     refractory: int = 0
+    refractory_hold: bool = True
     i_offset_raw: int = 0
     bias: np.ndarray | None = None
     v_init: np.ndarray | None = None
@@ -337,8 +339,8 @@ def _check_population(pop: Population, where: str) -> None:
         _check_int16(where, name, getattr(pop, name))
     if not 0 <= pop.refractory <= INT16_MAX:
         _fail(where, f"refractory={pop.refractory} outside [0, {INT16_MAX}]")
-    if pop.dual and pop.reset != "value":
-        _fail(where, f"reset {pop.reset!r}; a cubalif2 population resets to v_reset ('value')")
+    if pop.dual and pop.reset not in DUAL_RESETS:
+        _fail(where, f"reset {pop.reset!r}; a cubalif2 population resets with {DUAL_RESETS}")
     if pop.dual and not 0 <= pop.syn_scale_shift <= 15:
         _fail(where, f"syn_frac_bits + syn_scale_frac_bits - frac_bits = {pop.syn_scale_shift} "
                      "outside [0, 15] (the vmul shift)")  # fmt: skip

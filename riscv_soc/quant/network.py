@@ -22,6 +22,7 @@ ADAPTIVE_KINDS = ("alif",)  # have an adaptive threshold increment A besides V
 # Two synaptic currents (ports 0 and 1, e.g. excitatory and inhibitory) with their own decays and
 # membrane scales, a refractory counter and a constant input current (docs/semantics.md 8.1)
 DUAL_KINDS = ("cubalif2",)
+DUAL_RESETS = ("value", "subtract")
 PORTS = (0, 1)
 RESETS = ("subtract", "value", "value_after", "none")
 READOUTS = ("mean", "max", "last", "count")
@@ -43,9 +44,11 @@ class FloatPopulation:
     `cubalif2` (FeNN's VA-benchmark neuron): currents I (port 0) and I2 (port 1) take their
     inputs, then decay by `alpha` and `alpha2`; while the refractory counter is positive V is held,
     else V = beta V + syn_scale I + syn_scale2 I2 + i_offset (the currents before their decay);
-    V > threshold fires, V = v_reset and the counter is set to `refractory` (reset must be
-    "value"). Its currents and incoming weights have their own format (`syn_frac_bits`, None:
-    chosen from the weights). `v_init`: float[n] initial V (any kind).
+    V > threshold fires, V = v_reset (reset "value") or V -= threshold ("subtract") and the
+    counter is set to `refractory`. With `refractory_hold` False, V keeps integrating while the
+    counter runs and the neuron cannot fire (FeNN's N-MNIST neuron). Its currents and incoming
+    weights have their own format (`syn_frac_bits`, None: chosen from the weights).
+    `v_init`: float[n] initial V (any kind).
     """
 
     name: str
@@ -63,6 +66,7 @@ class FloatPopulation:
     syn_scale: float = 1.0
     syn_scale2: float = 1.0
     refractory: int = 0
+    refractory_hold: bool = True
     i_offset: float = 0.0
     syn_frac_bits: int | None = None
     v_init: np.ndarray | None = None
@@ -208,8 +212,8 @@ def _check_population(pop: FloatPopulation) -> None:
 
 
 def _check_dual(pop: FloatPopulation, where: str) -> None:
-    if pop.reset != "value":
-        raise ConfigError(f"{where}: a cubalif2 population resets to v_reset ('value'), "
+    if pop.reset not in DUAL_RESETS:
+        raise ConfigError(f"{where}: a cubalif2 population resets with one of {DUAL_RESETS}, "
                           f"not {pop.reset!r}")  # fmt: skip
     if not 0 <= pop.refractory <= 32767:
         raise ConfigError(f"{where}: refractory={pop.refractory} outside [0, 32767] steps")

@@ -242,6 +242,7 @@ def _dual_fields(pop: Population, fpop: FloatPopulation, syn_fb: int) -> Populat
         syn_scale2_raw=raw(fpop.syn_scale2, scale_fb),
         syn_scale_frac_bits=scale_fb,
         refractory=int(fpop.refractory),
+        refractory_hold=bool(fpop.refractory_hold),
         i_offset_raw=raw(fpop.i_offset, pop.frac_bits),
     )
 

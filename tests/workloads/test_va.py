@@ -65,12 +65,14 @@ def reference(bundle, steps):
                 s["I2"][j] = _mul_rn(pop.alpha2_raw, c2, pop.alpha2_frac_bits)
                 v = _mul_rn(pop.beta_raw, s["V"][j], pop.beta_frac_bits)
                 v = _sat(_sat(_sat(v + m1) + m2) + pop.i_offset_raw)
-                if s["R"][j] > 0:
+                refractory = s["R"][j] > 0
+                if refractory and pop.refractory_hold:
                     v = s["V"][j]
                 s["R"][j] = _sat(s["R"][j] - 1)
-                if v > pop.threshold_raw:
+                if v > pop.threshold_raw and not (refractory and not pop.refractory_hold):
                     spikes[pop.name][t, j] = 1
-                    v, s["R"][j] = pop.v_reset_raw, pop.refractory
+                    s["R"][j] = pop.refractory
+                    v = _sat(v - pop.threshold_raw) if pop.reset == "subtract" else pop.v_reset_raw
                 s["V"][j] = v
     return state, spikes
 
@@ -109,9 +111,12 @@ def test_iss_matches_the_core(rows, options):
     assert golden.spikes["E"].sum() > 0 and golden.spikes["I"].sum() > 0
 
 
-def _small(rounding="rn", layout="dense"):
+def _small(rounding="rn", layout="dense", hold=True):
+    """70 cubalif2 neurons with input (port 0) and recurrence (port 1); without `hold`, FeNN's
+    N-MNIST variant: V integrates through the refractory period, reset by subtraction."""
     rng = np.random.default_rng(5)
-    pop = FloatPopulation("h", "cubalif2", 70, beta=0.9, threshold=1.0, reset="value",
+    pop = FloatPopulation("h", "cubalif2", 70, beta=0.9, threshold=1.0,
+                          reset="value" if hold else "subtract", refractory_hold=hold,
                           alpha=0.8, alpha2=0.6, syn_scale=0.7, syn_scale2=1.3, refractory=3,
                           i_offset=0.05, v_init=rng.uniform(0, 1, 70))  # fmt: skip
     exc = rng.uniform(0, 0.6, (20, 70)) * (rng.random((20, 70)) < 0.3)
@@ -124,9 +129,10 @@ def _small(rounding="rn", layout="dense"):
     return quantise(net, QuantConfig(weight_bits=12, rounding=rounding, layout=layout))
 
 
+@pytest.mark.parametrize("hold", [True, False])
 @pytest.mark.parametrize("layout", ["dense", "sparse"])
-def test_stochastic_rounding_and_inputs(layout):
-    bundle = _small("sr", layout)
+def test_stochastic_rounding_and_inputs(layout, hold):
+    bundle = _small("sr", layout, hold)
     spikes = (np.random.default_rng(0).random((2, 30, 20)) < 0.2).astype(np.uint8)
     golden = core.run(bundle, spikes, seed=4)
     result = runtime.run(firmware_of(compile_bundle(bundle)), spikes, seed=4, backend="iss")
@@ -150,8 +156,8 @@ def test_bad_networks_are_refused():
                        "h", readout="count")  # fmt: skip
     with pytest.raises(ConfigError, match="port 1 into a lif"):
         net.check()
-    dual = FloatPopulation("h", "cubalif2", 4, beta=0.9, reset="subtract")
-    with pytest.raises(ConfigError, match="resets to v_reset"):
+    dual = FloatPopulation("h", "cubalif2", 4, beta=0.9, reset="value_after")
+    with pytest.raises(ConfigError, match="resets with one of"):
         FloatNetwork(2, [dual], [], "h", readout="count").check()
     with pytest.raises(ConfigError, match="--exc: 1000000 outside"):
         va.check(1_000_000, "dense", 10)
@@ -167,3 +173,18 @@ def test_board_table_and_cli():
     assert run["differences"] == [] and run["neuron_cycles"] > 0 and run["event_cycles"] > 0
     bad = subprocess.run([*cmd[:6], "7"], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--exc: 7" in bad.stderr
+
+
+def test_integrating_refractory_follows_the_semantics():
+    """Without refractory_hold, with subtraction: the core against the reference, recurrence only
+    (the reference has no input projections), a constant input that makes neurons fire."""
+    bundle = _small("rn", "dense", hold=False)
+    bundle.projections = [p for p in bundle.projections if p.source != "input"]
+    pop = bundle.populations[0]
+    pop.i_offset_raw = 1 << (pop.frac_bits - 2)  # 0.25 per step: V settles above threshold
+    result = core.run(bundle, np.zeros((1, 30, 20), np.uint8))
+    state, spikes = reference(bundle, 30)
+    assert spikes["h"].sum() > 0
+    np.testing.assert_array_equal(result.spikes["h"][0], spikes["h"])
+    for var in ("V", "I", "I2", "R"):
+        np.testing.assert_array_equal(result.state[f"h_{var}"][0], state["h"][var])
