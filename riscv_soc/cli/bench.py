@@ -1,9 +1,9 @@
 """`snnsoc bench fenn-va --exc N --rows dense|sparse [--backend iss|core|rtl] [--json]` and
-`snnsoc bench fenn-shd [--weights W.npz] [--samples N] [--json]`.
+`snnsoc bench fenn-shd|fenn-nmnist [--weights W.npz] [--samples N] [--json]`.
 
 A thin layer over `riscv_soc.workloads`: FeNN-DMA's balanced random network, run on the core and
 on the ISS (or the RTL), its spikes and cycles beside FeNN-DMA's board numbers; FeNN-DMA's SHD
-classifier, its cycles and latency per inference.
+and N-MNIST classifiers, their cycles and latency per inference.
 """
 
 from __future__ import annotations
@@ -53,23 +53,52 @@ def fenn_shd(
     as_json: Annotated[bool, typer.Option("--json", help="print the run as JSON")] = False,
 ) -> None:
     """FeNN-DMA's SHD classifier (700-256-20, delays, 1,170 steps) on SHD-like input."""
-    from riscv_soc.errors import ConfigError
     from riscv_soc.workloads import shd
 
-    if samples < 1 or backend not in ("iss", "rtl"):
-        raise ConfigError(f"--samples {samples} must be >= 1 and --backend iss or rtl, "
-                          f"not {backend!r}")  # fmt: skip
+    _check_samples(samples, backend)
     w = shd.random_weights(seed) if weights is None else shd.load_weights(weights)
     result = shd.run(w, shd.input_spikes(samples, seed), backend, seed)
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=2))
         return
-    same = (
-        "bit-exact with the core"
-        if not result.differences
-        else f"DIFFERS: {result.differences[:3]}"
-    )
-    typer.echo(f"SHD classifier, {samples} samples on the {backend}: {result.cycles_mean:,.0f} "
-               f"cycles = {result.latency_ms:.2f} ms per inference at 175 MHz (FeNN-DMA "
-               f"{shd.FENN_LATENCY_S * 1e3:.1f} ms); {result.hidden_spikes_mean:,.0f} hidden and "
-               f"{result.input_spikes_mean:,.0f} input spikes per sample; {same}")  # fmt: skip
+    typer.echo(f"SHD classifier, {samples} samples on the {backend}: {_per_inference(result)} "
+               f"(FeNN-DMA {shd.FENN_LATENCY_S * 1e3:.1f} ms)")  # fmt: skip
+
+
+@bench_app.command("fenn-nmnist")
+def fenn_nmnist(
+    weights: Annotated[
+        str | None, typer.Option("--weights", help=".npz of the four arrays (default: random)")
+    ] = None,
+    samples: Annotated[int, typer.Option("--samples", help="Poisson input samples")] = 4,
+    backend: Annotated[str, typer.Option("--backend", help="iss or rtl")] = "iss",
+    seed: Annotated[int, typer.Option("--seed", help="input spikes and random weights")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="print the run as JSON")] = False,
+) -> None:
+    """FeNN-DMA's N-MNIST classifier (2,312-512-10, sparse rows in DDR, 300 steps)."""
+    from riscv_soc.workloads import nmnist
+
+    _check_samples(samples, backend)
+    w = nmnist.random_weights(seed) if weights is None else nmnist.load_weights(weights)
+    result = nmnist.run(w, nmnist.input_spikes(samples, seed), backend, seed)
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), indent=2))
+        return
+    typer.echo(f"N-MNIST classifier, {samples} samples on the {backend}: "
+               f"{_per_inference(result)}")  # fmt: skip
+
+
+def _check_samples(samples: int, backend: str) -> None:
+    from riscv_soc.errors import ConfigError
+
+    if samples < 1 or backend not in ("iss", "rtl"):
+        raise ConfigError(f"--samples {samples} must be >= 1 and --backend iss or rtl, "
+                          f"not {backend!r}")  # fmt: skip
+
+
+def _per_inference(result) -> str:
+    diffs = result.differences
+    same = "bit-exact with the core" if not diffs else f"DIFFERS: {diffs[:3]}"
+    return (f"{result.cycles_mean:,.0f} cycles = {result.latency_ms:.2f} ms per inference at "
+            f"175 MHz; {result.hidden_spikes_mean:,.0f} hidden and "
+            f"{result.input_spikes_mean:,.0f} input spikes per sample; {same}")  # fmt: skip
