@@ -4,12 +4,12 @@ The balanced random network (its scaling figure), beside FeNN-DMA's board number
 neuron-update and event-processing cycles (from the per-phase counters, split as FeNN-DMA splits
 them), their ratios, the latency at 175 MHz and the host wall time of the
 ISS and of the core for the 1,000 steps (the core's CPU time beside it: its wall time on an idle
-core). Then the SHD classifier (random weights of the trained shapes, Poisson input at
-FeNN's rate): cycles and latency per inference against FeNN's 12.6 ms. Every ISS run is checked
-bit-exact against the core.
+core). Then the SHD and N-MNIST classifiers (random weights of the trained shapes, Poisson
+input): cycles and latency per inference (SHD: against FeNN's 12.6 ms). Every ISS run is
+checked bit-exact against the core.
 
     .venv/bin/python benchmarks/fenn_workloads.py [--exc 256 1024 4096 12800]
-        [--rows dense sparse] [--shd-samples 50]
+        [--rows dense sparse] [--samples 50]
 
 Writes benchmarks/results/fenn_workloads.json (record.py) and fenn_workloads.png beside it.
 """
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from record import RESULTS, write_record
 
-from riscv_soc.workloads import shd, va
+from riscv_soc.workloads import nmnist, shd, va
 
 SIZES = (256, 1024, 4096, 12800)
 
@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--exc", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--rows", nargs="+", default=list(va.ROWS), choices=va.ROWS)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--shd-samples", type=int, default=50)
+    parser.add_argument("--samples", type=int, default=50, help="SHD and N-MNIST samples")
     args = parser.parse_args()
     runs = []
     va.run(32, "sparse", "core", steps=2)  # compiles the core's kernels before anything is timed
@@ -44,19 +44,31 @@ def main() -> None:
             run = va.run(n_exc, rows, "iss", args.seed)
             runs.append(run)
             print(_line(run, va.board_run(n_exc, rows)), flush=True)
-    shd_run = shd.run(shd.random_weights(args.seed), shd.input_spikes(args.shd_samples, args.seed))
-    print(f"\nSHD classifier, {shd_run.samples} samples: {shd_run.cycles_mean:,.0f} cycles = "
-          f"{shd_run.latency_ms:.2f} ms per inference at 175 MHz (FeNN {shd.FENN_LATENCY_S * 1e3} "
-          f"ms: {shd_run.latency_ms / (shd.FENN_LATENCY_S * 1e3):.2f}x); "
-          f"{shd_run.hidden_spikes_mean:,.0f} hidden spikes per sample")  # fmt: skip
-    bad = [r for r in [*runs, shd_run] if r.differences]
-    print(f"ISS bit-exact with the core on {len(runs) + 1 - len(bad)} of {len(runs) + 1} runs")
-    write_record("fenn_workloads", {"va": [r.to_json() for r in runs],
-                                    "fenn_dma_va": [b.__dict__ for b in va.FENN_DMA],
-                                    "shd": shd_run.to_json()})  # fmt: skip
+    shd_run = shd.run(shd.random_weights(args.seed), shd.input_spikes(args.samples, args.seed))
+    print(
+        f"\nSHD classifier: {_classifier(shd_run)} "
+        f"(FeNN {shd.FENN_LATENCY_S * 1e3} ms: "
+        f"{shd_run.latency_ms / (shd.FENN_LATENCY_S * 1e3):.2f}x; hidden spikes not recorded)"
+    )
+    nm_run = nmnist.run(nmnist.random_weights(args.seed),
+                        nmnist.input_spikes(args.samples, args.seed))  # fmt: skip
+    print(f"N-MNIST classifier: {_classifier(nm_run)} (hidden spikes recorded)")
+    everything = [*runs, shd_run, nm_run]
+    bad = [r for r in everything if r.differences]
+    print(f"ISS bit-exact with the core on {len(everything) - len(bad)} of {len(everything)} runs")
+    record = {"va": [r.to_json() for r in runs], "fenn_dma_va": [b.__dict__ for b in va.FENN_DMA],
+              "shd": shd_run.to_json(), "nmnist": nm_run.to_json()}  # fmt: skip
+    write_record("fenn_workloads", record)
     _plot(runs, RESULTS / "fenn_workloads.png")
     if bad:
         sys.exit(1)
+
+
+def _classifier(r) -> str:
+    return (
+        f"{r.samples} samples, {r.cycles_mean:,.0f} cycles = {r.latency_ms:.2f} ms per "
+        f"inference at 175 MHz, {r.hidden_spikes_mean:,.0f} hidden spikes per sample"
+    )
 
 
 def _header() -> str:
