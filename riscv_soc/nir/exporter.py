@@ -184,12 +184,15 @@ def bundle_to_graph(bundle: Bundle) -> nir.NIRGraph:
     nodes = {"input": nir.Input(input_type={"input": np.array([bundle.n_inputs])})}
     edges = []
     for pop in bundle.populations:
-        if pop.adaptive or pop.dual or pop.v_init is not None:
-            what = "an initial V" if pop.v_init is not None else f"a {pop.kind} neuron"
+        if pop.adaptive:
             raise ConfigError(
-                f"population {pop.name!r} has {what}: NIR has no such node, "
+                f"population {pop.name!r} is ALIF: NIR has no adaptive-threshold neuron node, "
                 "so this bundle cannot be exported to NIR"
             )
+        if pop.dual or pop.v_init is not None:
+            what = "an initial V" if pop.v_init is not None else "two synaptic currents"
+            raise ConfigError(f"population {pop.name!r} has {what}: NIR has no such neuron "
+                              "node, so this bundle cannot be exported to NIR")  # fmt: skip
         scale = 2.0**-pop.frac_bits
         reset = {"value": "zero", "value_after": "zero"}.get(pop.reset, pop.reset)
         raw = {k: v for k, v in vars(pop).items()
