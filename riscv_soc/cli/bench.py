@@ -42,63 +42,48 @@ def fenn_va(
     typer.echo(va.format_run(result, board))
 
 
+WeightsOpt = Annotated[
+    str | None, typer.Option("--weights", help=".npz of the trained arrays (default: random)")
+]
+SamplesOpt = Annotated[int, typer.Option("--samples", help="Poisson input samples")]
+BackendOpt = Annotated[str, typer.Option("--backend", help="iss or rtl")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="input spikes and random weights")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print the run as JSON")]
+
+
 @bench_app.command("fenn-shd")
-def fenn_shd(
-    weights: Annotated[
-        str | None, typer.Option("--weights", help=".npz of the five arrays (default: random)")
-    ] = None,
-    samples: Annotated[int, typer.Option("--samples", help="Poisson input samples")] = 4,
-    backend: Annotated[str, typer.Option("--backend", help="iss or rtl")] = "iss",
-    seed: Annotated[int, typer.Option("--seed", help="input spikes and random weights")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="print the run as JSON")] = False,
-) -> None:
+def fenn_shd(weights: WeightsOpt = None, samples: SamplesOpt = 4, backend: BackendOpt = "iss",
+             seed: SeedOpt = 0, as_json: JsonOpt = False) -> None:  # fmt: skip
     """FeNN-DMA's SHD classifier (700-256-20, delays, 1,170 steps) on SHD-like input."""
     from riscv_soc.workloads import shd
 
-    _check_samples(samples, backend)
-    w = shd.random_weights(seed) if weights is None else shd.load_weights(weights)
-    result = shd.run(w, shd.input_spikes(samples, seed), backend, seed)
-    if as_json:
-        typer.echo(json.dumps(result.to_json(), indent=2))
-        return
-    typer.echo(f"SHD classifier, {samples} samples on the {backend}: {_per_inference(result)} "
-               f"(FeNN-DMA {shd.FENN_LATENCY_S * 1e3:.1f} ms)")  # fmt: skip
+    _classifier("SHD", shd, weights, samples, backend, seed, as_json,
+                f" (FeNN-DMA {shd.FENN_LATENCY_S * 1e3:.1f} ms)")  # fmt: skip
 
 
 @bench_app.command("fenn-nmnist")
-def fenn_nmnist(
-    weights: Annotated[
-        str | None, typer.Option("--weights", help=".npz of the four arrays (default: random)")
-    ] = None,
-    samples: Annotated[int, typer.Option("--samples", help="Poisson input samples")] = 4,
-    backend: Annotated[str, typer.Option("--backend", help="iss or rtl")] = "iss",
-    seed: Annotated[int, typer.Option("--seed", help="input spikes and random weights")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="print the run as JSON")] = False,
-) -> None:
+def fenn_nmnist(weights: WeightsOpt = None, samples: SamplesOpt = 4, backend: BackendOpt = "iss",
+                seed: SeedOpt = 0, as_json: JsonOpt = False) -> None:  # fmt: skip
     """FeNN-DMA's N-MNIST classifier (2,312-512-10, sparse rows in DDR, 300 steps)."""
     from riscv_soc.workloads import nmnist
 
-    _check_samples(samples, backend)
-    w = nmnist.random_weights(seed) if weights is None else nmnist.load_weights(weights)
-    result = nmnist.run(w, nmnist.input_spikes(samples, seed), backend, seed)
-    if as_json:
-        typer.echo(json.dumps(result.to_json(), indent=2))
-        return
-    typer.echo(f"N-MNIST classifier, {samples} samples on the {backend}: "
-               f"{_per_inference(result)}")  # fmt: skip
+    _classifier("N-MNIST", nmnist, weights, samples, backend, seed, as_json, "")
 
 
-def _check_samples(samples: int, backend: str) -> None:
+def _classifier(name, module, weights, samples, backend, seed, as_json, note) -> None:
+    """Run one of the classifier modules (shd, nmnist) and print its result."""
     from riscv_soc.errors import ConfigError
 
     if samples < 1 or backend not in ("iss", "rtl"):
         raise ConfigError(f"--samples {samples} must be >= 1 and --backend iss or rtl, "
                           f"not {backend!r}")  # fmt: skip
-
-
-def _per_inference(result) -> str:
-    diffs = result.differences
-    same = "bit-exact with the core" if not diffs else f"DIFFERS: {diffs[:3]}"
-    return (f"{result.cycles_mean:,.0f} cycles = {result.latency_ms:.2f} ms per inference at "
-            f"175 MHz; {result.hidden_spikes_mean:,.0f} hidden and "
-            f"{result.input_spikes_mean:,.0f} input spikes per sample; {same}")  # fmt: skip
+    w = module.random_weights(seed) if weights is None else module.load_weights(weights)
+    r = module.run(w, module.input_spikes(samples, seed), backend, seed)
+    if as_json:
+        typer.echo(json.dumps(r.to_json(), indent=2))
+        return
+    same = "bit-exact with the core" if not r.differences else f"DIFFERS: {r.differences[:3]}"
+    typer.echo(f"{name} classifier, {samples} samples on the {backend}: {r.cycles_mean:,.0f} "
+               f"cycles = {r.latency_ms:.2f} ms per inference at 175 MHz{note}; "
+               f"{r.hidden_spikes_mean:,.0f} hidden and {r.input_spikes_mean:,.0f} input spikes "
+               f"per sample; {same}")  # fmt: skip

@@ -25,6 +25,7 @@ import scipy.sparse
 
 from riscv_soc.errors import DataError
 from riscv_soc.quant import FloatNetwork, FloatPopulation, FloatProjection, QuantConfig, quantise
+from riscv_soc.workloads import classifier
 
 N_IN, N_HIDDEN, N_OUT, STEPS = 2312, 512, 10, 300
 TAU_M, THRESHOLD, REFRACTORY = 20.0, 0.61, 4
@@ -51,16 +52,8 @@ class NmnistWeights:
 
 def load_weights(path: str | Path) -> NmnistWeights:
     """An .npz with the four arrays of SHAPES."""
-    try:
-        with np.load(path) as npz:
-            missing = [k for k in SHAPES if k not in npz.files]
-            if missing:
-                raise DataError(f"{path}: missing arrays {missing} (want {list(SHAPES)})")
-            weights = NmnistWeights(**{k: np.asarray(npz[k], np.float64) for k in SHAPES})
-    except (OSError, ValueError) as err:
-        raise DataError(f"{path}: not a readable .npz: {err}") from None
-    weights.check(str(path))
-    return weights
+    arrays = classifier.load_arrays(path, SHAPES)
+    return NmnistWeights(**{k: a.astype(np.float64) for k, a in arrays.items()})
 
 
 def random_weights(seed: int = 0) -> NmnistWeights:
@@ -80,8 +73,7 @@ def random_weights(seed: int = 0) -> NmnistWeights:
 
 def input_spikes(samples: int, seed: int = 0, steps: int = STEPS) -> np.ndarray:
     """Poisson events at INPUT_SPIKES_PER_STEP, uint8 [samples, steps, 2312]."""
-    p = INPUT_SPIKES_PER_STEP / N_IN
-    return (np.random.default_rng(seed + 1).random((samples, steps, N_IN)) < p).astype(np.uint8)
+    return classifier.poisson(samples, steps, N_IN, INPUT_SPIKES_PER_STEP, seed)
 
 
 def network(weights: NmnistWeights, steps: int = STEPS) -> FloatNetwork:
@@ -109,32 +101,7 @@ def bundle(weights: NmnistWeights, steps: int = STEPS):
     return quantise(network(weights, steps), QuantConfig(weight_bits=16, frac_bits=8))
 
 
-@dataclass(frozen=True)
-class NmnistRun:
-    samples: int
-    backend: str
-    cycles_mean: float
-    latency_ms: float  # at 175 MHz
-    hidden_spikes_mean: float  # recorded by the firmware
-    input_spikes_mean: float
-    differences: tuple[str, ...]  # core against the backend: spikes, readout, state, counts
-
-    def to_json(self) -> dict:
-        return {**self.__dict__, "differences": list(self.differences)}
-
-
 def run(weights: NmnistWeights, spikes: np.ndarray, backend: str = "iss", seed: int = 0):
-    """The classifier on `spikes` (uint8 [samples, steps, 2312]): core, then firmware."""
-    from riscv_soc import core
-    from riscv_soc.compiler import compile_bundle
-    from riscv_soc.firmware.export import firmware_of
-    from riscv_soc.runtime import run as run_firmware
-
-    b = bundle(weights, spikes.shape[1])
-    golden = core.run(b, spikes, seed=seed)
-    result = run_firmware(firmware_of(compile_bundle(b)), spikes, seed=seed, backend=backend)
-    cycles = float(result.activity["cycles"].mean())
-    return NmnistRun(len(spikes), backend, cycles, cycles / 175e6 * 1e3,
-                     float(result.spikes["hidden"].sum(axis=(1, 2)).mean()),
-                     float(golden.activity["input_spikes"].mean()),
-                     tuple(core.diff_results(golden, result, activity="shared")))  # fmt: skip
+    """The classifier on `spikes` (uint8 [samples, steps, 2312]): core, then firmware, every
+    hidden spike recorded."""
+    return classifier.run(bundle(weights, spikes.shape[1]), spikes, backend, seed, record=True)

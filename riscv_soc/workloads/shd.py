@@ -26,6 +26,7 @@ import numpy as np
 
 from riscv_soc.errors import DataError
 from riscv_soc.quant import FloatNetwork, FloatPopulation, FloatProjection, QuantConfig, quantise
+from riscv_soc.workloads import classifier
 
 N_IN, N_HIDDEN, N_OUT, STEPS = 700, 256, 20, 1170
 TAU_M, TAU_S = 20.0, 5.0
@@ -59,14 +60,7 @@ class ShdWeights:
 
 def load_weights(path: str | Path) -> ShdWeights:
     """An .npz with the five arrays of SHAPES."""
-    try:
-        with np.load(path) as npz:
-            missing = [k for k in SHAPES if k not in npz.files]
-            if missing:
-                raise DataError(f"{path}: missing arrays {missing} (want {list(SHAPES)})")
-            weights = ShdWeights(**{k: np.asarray(npz[k]) for k in SHAPES})
-    except (OSError, ValueError) as err:
-        raise DataError(f"{path}: not a readable .npz: {err}") from None
+    weights = ShdWeights(**classifier.load_arrays(path, SHAPES))
     weights.check(str(path))
     return weights
 
@@ -87,8 +81,7 @@ def random_weights(seed: int = 0) -> ShdWeights:
 
 def input_spikes(samples: int, seed: int = 0, steps: int = STEPS) -> np.ndarray:
     """Poisson input at about 8 spikes per step, uint8 [samples, steps, 700]."""
-    p = INPUT_SPIKES_PER_STEP / N_IN
-    return (np.random.default_rng(seed + 1).random((samples, steps, N_IN)) < p).astype(np.uint8)
+    return classifier.poisson(samples, steps, N_IN, INPUT_SPIKES_PER_STEP, seed)
 
 
 def network(weights: ShdWeights, steps: int = STEPS) -> FloatNetwork:
@@ -114,36 +107,7 @@ def bundle(weights: ShdWeights, steps: int = STEPS):
     return quantise(network(weights, steps), QuantConfig(weight_bits=16, rounding="sr"))
 
 
-@dataclass(frozen=True)
-class ShdRun:
-    """Samples run on the core and on the ISS (or RTL): cycles and latency per inference."""
-
-    samples: int
-    backend: str
-    cycles_mean: float
-    latency_ms: float  # at 175 MHz
-    hidden_spikes_mean: float  # from the core (the firmware records none)
-    input_spikes_mean: float
-    differences: tuple[str, ...]  # core against the backend (readout, final state, counts)
-
-    def to_json(self) -> dict:
-        return {**self.__dict__, "differences": list(self.differences)}
-
-
-def run(weights: ShdWeights, spikes: np.ndarray, backend: str = "iss", seed: int = 0) -> ShdRun:
-    """The classifier on `spikes` (uint8 [samples, steps, 700]): core, then firmware."""
-    from riscv_soc import core
-    from riscv_soc.compiler import CompileOptions, compile_bundle
-    from riscv_soc.firmware.export import firmware_of
-    from riscv_soc.runtime import run as run_firmware
-
-    b = bundle(weights, spikes.shape[1])
-    golden = core.run(b, spikes, seed=seed)
-    result = run_firmware(firmware_of(compile_bundle(b, CompileOptions(record=()))), spikes,
-                          seed=seed, backend=backend)  # fmt: skip
-    unrecorded = {f"spikes_{name}: only in first run" for name in golden.spikes}
-    diffs = [d for d in core.diff_results(golden, result, activity="shared") if d not in unrecorded]
-    cycles = float(result.activity["cycles"].mean())
-    return ShdRun(len(spikes), backend, cycles, cycles / 175e6 * 1e3,
-                  float(golden.spikes["hidden"].sum(axis=(1, 2)).mean()),
-                  float(golden.activity["input_spikes"].mean()), tuple(diffs))  # fmt: skip
+def run(weights: ShdWeights, spikes: np.ndarray, backend: str = "iss", seed: int = 0):
+    """The classifier on `spikes` (uint8 [samples, steps, 700]): core, then firmware (no spike
+    record: the input raster leaves no room for it)."""
+    return classifier.run(bundle(weights, spikes.shape[1]), spikes, backend, seed, record=False)
