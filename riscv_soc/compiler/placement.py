@@ -46,6 +46,8 @@ MAX_TILED_VECTORS = 128
 ACCUMULATORS = ("auto", "registers", "memory")
 SPARSE_ROWS = ("split", "packed")
 MAX_INLINE_SCAN_BYTES = 1 << 16  # instruction memory is 64 KiB by default
+# The accumulator (state-block field or lane-local region prefix) of each synaptic port.
+ACC_FIELDS = ("isyn", "isyn2")
 
 
 @dataclass(frozen=True)
@@ -226,13 +228,15 @@ def _population_plan(bundle: Bundle, index: int, options: CompileOptions) -> Pop
     is_output = pop.name == bundle.output
     if any(p.layout == "sparse" for p in incoming):
         home = "llm"
+    elif pop.dual:  # its accumulators stay in memory (register homes are not generated for it)
+        home = "vmem"
     else:
         home = _register_or_vmem(bundle, pop, incoming, nvec, looped, is_output, options)
-    fields = ["V"]
-    fields += ["I"] if pop.synaptic else []
-    fields += ["A"] if getattr(pop, "adaptive", False) else []
-    fields += ["isyn"] if home in ("tiles", "vmem") else []
+    ports = ACC_FIELDS[: 2 if pop.dual else 1]
+    fields = [*pop.variables]
+    fields += ports if home in ("tiles", "vmem") else []
     fields += ["bias"] if pop.bias is not None else []
+    fields += ["V0"] if pop.v_init is not None else []
     fields += ["acc"] if is_output else []
     return PopulationPlan(index, pop, nvec, looped, home, tuple(fields), -1, is_output)
 
@@ -302,8 +306,9 @@ def _place_llm(result: Plan) -> None:
     llm = _Allocator(result, "llm")
     for pp in result.pops:
         if pp.home == "llm":
-            llm.add(f"isyn.{pp.pop.name}", 2 * pp.nvec, 2,
-                    f"synaptic accumulators of {pp.pop.name} (sparse inputs)")  # fmt: skip
+            for acc in ACC_FIELDS[: 2 if pp.pop.dual else 1]:
+                llm.add(f"{acc}.{pp.pop.name}", 2 * pp.nvec, 2,
+                        f"synaptic accumulators of {pp.pop.name} (sparse inputs)")  # fmt: skip
         slots = pp.pop.delay_slots
         if slots:
             llm.add(f"ring.{pp.pop.name}", 2 * pp.nvec * slots, 2,

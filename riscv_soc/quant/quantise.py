@@ -8,7 +8,8 @@ s0_15 (s1_14 for exactly 1); each projection packed dense, sparse (ELL) or delay
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse
@@ -155,14 +156,17 @@ def _quantise_population(
     magnitude = float(np.percentile(magnitudes, config.percentile)) if magnitudes.size else 0.0
     del magnitudes
     frac_bits, limited_by = _frac_bits(fpop, magnitude, bits, config, calibration)
+    weight_fb = frac_bits
+    if fpop.dual:  # currents and weights have their own format; V's holds the fixed values
+        weight_fb, frac_bits = _dual_frac_bits(fpop, magnitude, bits, config)
 
     w_lo, w_hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
     projs, clipped, zeroed, total, err = [], 0, 0, 0, 0.0
     reach = np.zeros((2, fpop.n), np.int64)  # largest positive and negative input in one step
     for proj in incoming:
         pre, post, w = _synapses(proj)
-        w_raw, n_clip = formats.to_raw(w, frac_bits, w_lo, w_hi)
-        error = np.abs(w_raw * 2.0**-frac_bits - w)
+        w_raw, n_clip = formats.to_raw(w, weight_fb, w_lo, w_hi)
+        error = np.abs(w_raw * 2.0**-weight_fb - w)
         error[(w_raw == w_lo) | (w_raw == w_hi)] = 0.0  # clipped weights are reported apart
         err = max(err, float(error.max(initial=0.0)))
         del error
@@ -172,6 +176,8 @@ def _quantise_population(
         reach[1] += np.bincount(post, np.clip(w_raw, None, 0), minlength=fpop.n).astype(np.int64)
         projs.append(_pack(proj, layouts[proj.name], pre, post, w_raw, fpop.n, d))
     pop = _population(fpop, frac_bits, d, config)
+    if fpop.dual:
+        pop = _dual_fields(pop, fpop, weight_fb)
     report = {
         "frac_bits": frac_bits,
         "format": formats.format_name(frac_bits, config.saturate),
@@ -212,13 +218,57 @@ def _frac_bits(fpop, magnitude: float, bits: int, config: QuantConfig, calibrati
     return frac_bits, "range"
 
 
+def _dual_frac_bits(fpop: FloatPopulation, magnitude: float, bits: int, config: QuantConfig):
+    """(F of the currents and weights, F of V) of a cubalif2 population: the currents' from the
+    weights (or `syn_frac_bits`), V's from the values it must hold (threshold, reset, offset)."""
+    syn = fpop.syn_frac_bits
+    if syn is None:
+        syn = max(0, min(formats.weight_frac_bits(magnitude, bits), 15))
+    if config.frac_bits is not None:
+        return syn, config.frac_bits
+    fixed = [abs(fpop.threshold), abs(fpop.v_reset), abs(fpop.i_offset)]
+    if fpop.v_init is not None and fpop.v_init.size:
+        fixed.append(float(np.abs(fpop.v_init).max()))
+    return syn, max(0, min(formats.headroom_frac_bits(max(fixed)), 15))
+
+
+def _dual_fields(pop: Population, fpop: FloatPopulation, syn_fb: int) -> Population:
+    def raw(x: float, fb: int) -> int:
+        return int(formats.to_raw(x, fb)[0])
+
+    alpha2_fb = formats.decay_format(fpop.alpha2)
+    alpha_fb = formats.decay_format(fpop.alpha)
+    # the scales' F: the most that keeps the vmul shift <= 15 and both scales in int16
+    largest = max(abs(fpop.syn_scale), abs(fpop.syn_scale2), 2.0**-15)
+    scale_fb = min(15 - syn_fb + pop.frac_bits, 15, math.floor(math.log2(INT16_MAX / largest)))
+    if scale_fb < 0:
+        raise ConfigError(
+            f"population {fpop.name!r}: syn_frac_bits={syn_fb} leaves no fractional bits for "
+            f"syn_scale={fpop.syn_scale:g}, syn_scale2={fpop.syn_scale2:g} (V has {pop.frac_bits})"
+        )
+    return replace(
+        pop,
+        alpha_raw=raw(fpop.alpha, alpha_fb),
+        alpha_frac_bits=alpha_fb,
+        alpha2_raw=raw(fpop.alpha2, alpha2_fb),
+        alpha2_frac_bits=alpha2_fb,
+        syn_frac_bits=syn_fb,
+        syn_scale_raw=raw(fpop.syn_scale, scale_fb),
+        syn_scale2_raw=raw(fpop.syn_scale2, scale_fb),
+        syn_scale_frac_bits=scale_fb,
+        refractory=int(fpop.refractory),
+        refractory_hold=bool(fpop.refractory_hold),
+        i_offset_raw=raw(fpop.i_offset, pop.frac_bits),
+    )
+
+
 def _pack(proj, layout, pre, post, w_raw, n_post, d) -> Projection:
     keep = w_raw != 0
     if layout == "sparse":
         b = pack.index_bits(n_post)
         words = pack.pack_sparse(pre[keep], post[keep], w_raw[keep], proj.shape[0], b)
         return Projection(proj.name, proj.source, proj.target, layout, proj.shape[0], n_post, b,
-                          words)  # fmt: skip
+                          words, proj.port)  # fmt: skip
     dense = np.zeros(proj.shape, np.int64)
     dense[pre, post] = w_raw
     if layout == "delayed":
@@ -226,7 +276,8 @@ def _pack(proj, layout, pre, post, w_raw, n_post, d) -> Projection:
         return Projection(proj.name, proj.source, proj.target, layout, proj.shape[0], n_post, d,
                           words)  # fmt: skip
     words = pack.pack_dense(dense)
-    return Projection(proj.name, proj.source, proj.target, "dense", proj.shape[0], n_post, 0, words)
+    return Projection(proj.name, proj.source, proj.target, "dense", proj.shape[0], n_post, 0, words,
+                      proj.port)  # fmt: skip
 
 
 def _population(fpop: FloatPopulation, frac_bits: int, d: int, config: QuantConfig) -> Population:
@@ -240,6 +291,10 @@ def _population(fpop: FloatPopulation, frac_bits: int, d: int, config: QuantConf
     if fpop.bias is not None and np.any(fpop.bias):
         bias = np.zeros(pack.padded(fpop.n), np.int16)
         bias[: fpop.n] = formats.to_raw(fpop.bias, frac_bits)[0]
+    v_init = None
+    if fpop.v_init is not None:
+        v_init = np.zeros(pack.padded(fpop.n), np.int16)
+        v_init[: fpop.n] = formats.to_raw(fpop.v_init, frac_bits)[0]
     return Population(
         name=fpop.name,
         kind=fpop.kind,
@@ -259,6 +314,7 @@ def _population(fpop: FloatPopulation, frac_bits: int, d: int, config: QuantConf
         adapt_decay_frac_bits=rho_fb,
         adapt_jump_raw=raw(fpop.adapt_jump, frac_bits) if fpop.adaptive else 0,
         bias=bias,
+        v_init=v_init,
     )
 
 
