@@ -46,7 +46,7 @@ def main() -> None:
 
     print("tuning the hidden drive on the Numba core:")
     gain, _ = shd.tune_gain(shd.input_spikes(shd.TUNING_SAMPLES, args.seed), args.seed)
-    bundle = quantise(shd.network(gain, args.seed))
+    bundle = quantise(shd.network(gain, args.seed), shd.QUANT)
     spikes = shd.input_spikes(args.samples, args.seed + 100)  # fresh samples for the ISS run
 
     golden = core.run(bundle, spikes, seed=args.seed)

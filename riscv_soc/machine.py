@@ -16,8 +16,12 @@ import numpy as np
 from riscv_soc.errors import ConfigError
 from riscv_soc.firmware.image import MEMORIES
 
-# Exit kinds.
+# Exit kinds. "spin": the jump to itself `jal x0, 0` (SPIN_WORD) ends a run as ecall does
+# (docs/isa.md, "How a run ends"); FeNN-DMA firmware ends in it.
 EXIT_ECALL, EXIT_EBREAK, EXIT_LIMIT, EXIT_TRAP = "ecall", "ebreak", "limit", "trap"
+EXIT_SPIN = "spin"
+FINISHED = (EXIT_ECALL, EXIT_SPIN)  # how a program that ran to its end stops
+SPIN_WORD = 0x0000006F
 
 # Trap causes, by the code the ISS and the RTL report (docs/isa.md, "Traps").
 TRAP_CAUSES = {
@@ -69,7 +73,7 @@ class MachineState:
     cause: str | None = None  # trap cause name when exit == "trap"
     tval: int = 0  # faulting address or instruction word for traps
     instr: str = ""  # the instruction at `pc`, disassembled
-    csrs: dict[str, int] = field(default_factory=dict)  # DMA registers and status
+    csrs: dict[str, int] = field(default_factory=dict)  # mcountinhibit, DMA registers, status
     rng: np.ndarray | None = None
     memories: dict[str, np.ndarray] = field(default_factory=dict)
 

@@ -5,8 +5,9 @@
 // address, so every instruction, taken branches included, takes one cycle. Writeback (WB) writes
 // the register file a cycle later: it is where load data arrives, and it forwards to EX.
 // Vector instructions are offered to the vector unit over an issue/commit/result interface.
-// A trap, ecall or ebreak stops the core (there is no handler); so does halt_req_i, at an
-// instruction boundary.
+// A trap, ecall or ebreak stops the core (there is no handler); so does the spin `jal x0, 0`, a
+// jump to itself after which only counters would change (docs/isa.md, "How a run ends"), and
+// halt_req_i, at an instruction boundary.
 module fenn_core
   import fenn_isa_pkg::*;
   import fenn_pkg::*;
@@ -51,6 +52,8 @@ module fenn_core
   output logic [31:0]     tval_o,
   output logic [31:0]     pc_o
 );
+
+  localparam logic [31:0] SpinWord = 32'h0000006f;  // jal x0, 0 (`j .`)
 
   // ---------------------------------------------------------------- state
   logic        boot_q;    // the cycle after reset: fetch from boot_addr_i, execute nothing
@@ -275,6 +278,8 @@ module fenn_core
       exit_d = ExitEcall;
     end else if (retire && op == OpEbreak) begin
       exit_d = ExitEbreak;
+    end else if (retire && instr == SpinWord) begin
+      exit_d = ExitSpin;
     end else if (retire) begin
       pc_d = taken ? target : pc_q + 32'd4;
     end

@@ -695,6 +695,7 @@ package fenn_isa_pkg;
   endfunction
 
   // CSR numbers (riscv_soc/isa/csr.py).
+  localparam logic [11:0] CsrMcountinhibit       = 12'h320;
   localparam logic [11:0] CsrMcycle              = 12'hb00;
   localparam logic [11:0] CsrMinstret            = 12'hb02;
   localparam logic [11:0] CsrMhpmcounter3        = 12'hb03;
@@ -739,6 +740,10 @@ package fenn_isa_pkg;
   localparam int unsigned DmaMaxBytes         = 524287;
   localparam int unsigned DmaSetupCycles      = 10;
   localparam int unsigned DmaCyclesPerVector  = 4;
+
+  // mcountinhibit: writable bits, value at reset (bit 0 mcycle, 2 minstret, 3 + k hpm).
+  localparam logic [31:0] McountinhibitMask  = 32'h000001fd;
+  localparam logic [31:0] McountinhibitReset = 32'h00000000;
 
   // Activity counters: mhpmcounter(3 + k) counts COUNTERS[k].
   localparam int unsigned NumHpm = 6;

@@ -9,7 +9,8 @@ package fenn_pkg;
     ExitEcall,
     ExitEbreak,
     ExitLimit,   // halt_req_i at an instruction boundary (the host's cycle budget)
-    ExitTrap
+    ExitTrap,
+    ExitSpin     // the jump to itself `jal x0, 0`, retired: nothing can change any more
   } exit_e;
 
   // Issue: the core offers every word it does not execute itself, with both scalar operands.

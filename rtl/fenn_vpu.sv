@@ -129,8 +129,9 @@ module fenn_vpu
   );
 
   // ---------------------------------------------------------------- lane-local memories
-  // vloadl/vstorel address lane l at vs1 + imm (32-bit, both sign-extended); the lane is enabled
-  // when that is >= 0, and must then be halfword aligned and inside the lane's memory.
+  // vloadl/vstorel enable lane l when its base vs1[l] is >= 0 (FeNN: before the offset); an
+  // enabled lane accesses vs1 + imm (32-bit, both sign-extended, a negative sum being beyond the
+  // memory), which must be halfword aligned and inside the lane's memory.
   logic             is_llm, llm_store;
   logic [31:0]      llm_imm;
   logic [31:0]      llm_addr [Lanes];
@@ -146,7 +147,7 @@ module fenn_vpu
     if (is_llm) begin
       for (int l = 0; l < Lanes; l++) begin
         llm_addr[l]  = 32'($signed(a[l])) + llm_imm;
-        llm_en[l]    = !llm_addr[l][31];
+        llm_en[l]    = !a[l][15];
         llm_fault[l] = llm_en[l] && (llm_addr[l][0] || llm_addr[l] >= LlmLaneBytes);
       end
     end

@@ -95,9 +95,10 @@ module fenn_vpu_lanes
       OpVsubS:   for (int l = 0; l < Lanes; l++)
                    result_o[l] = sat16(32'($signed(a_i[l])) - 32'($signed(b_i[l])));
       OpVand:    for (int l = 0; l < Lanes; l++) result_o[l] = a_i[l] & b_i[l];
-      OpVsll:    for (int l = 0; l < Lanes; l++) result_o[l] = a_i[l] << b_i[l][3:0];
+      // The amount is all 16 bits of vs2[i], unsigned: 16 or more shifts every bit out.
+      OpVsll:    for (int l = 0; l < Lanes; l++) result_o[l] = a_i[l] << b_i[l];
       OpVsra:    for (int l = 0; l < Lanes; l++)
-                   result_o[l] = 16'($signed(a_i[l]) >>> b_i[l][3:0]);
+                   result_o[l] = 16'($signed(a_i[l]) >>> b_i[l]);
       OpVmul:    for (int l = 0; l < Lanes; l++)
                    result_o[l] = 16'(mul_shift(a_i[l], b_i[l], 16'd0, shift_i));
       OpVmulRn:  for (int l = 0; l < Lanes; l++)

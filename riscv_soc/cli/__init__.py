@@ -24,7 +24,8 @@ app = typer.Typer(
 
 # Command modules, imported for their @app.command registrations.
 COMMAND_MODULES: tuple[str, ...] = (
-    "isa", "quant", "run", "iss", "experiment", "rtl", "difftest", "energy", "compile", "pipeline"
+    "isa", "quant", "run", "compare", "iss", "experiment", "rtl", "difftest", "energy", "compile",
+    "pipeline", "bench",
 )  # fmt: skip
 for _name in COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_name}")

@@ -43,6 +43,14 @@ def compile_command(
     ddr_mib: Annotated[
         int | None, typer.Option("--ddr-mib", help="DDR size of the target SoC [256]")
     ] = None,
+    target: Annotated[
+        str,
+        typer.Option(
+            "--target",
+            help="sim: our ISS and RTL; board: FeNN-DMA hardware under FeNN's runtime "
+            "(runs on the ISS and RTL too)",
+        ),
+    ] = "sim",
 ) -> None:
     """Compile BUNDLE for the FeNN-DMA SoC and write FWDIR (docs/compiler.md)."""
     from riscv_soc.compiler import CompileOptions, compile_bundle
@@ -59,10 +67,11 @@ def compile_command(
     options = CompileOptions(weights=weights, accumulators=accumulators,
                              unroll_vectors=unroll_vectors, unroll_row_vectors=unroll_row_vectors,
                              unroll_words=unroll_words, profile=profile,
-                             record=_names(record))  # fmt: skip
+                             record=_names(record), target=target)  # fmt: skip
     compiled = compile_bundle(load_bundle(bundle_path), options, config)
     files = export_firmware(firmware_of(compiled), out)
-    typer.echo(f"wrote {out}: {len(files)} files, code {compiled.code_bytes} bytes")
+    typer.echo(f"wrote {out}: {len(files)} files, code {compiled.code_bytes} bytes, "
+               f"target {target}")  # fmt: skip
     for memory, use in compiled.plan.report().items():
         unit = " per lane" if memory == "llm" else ""
         typer.echo(f"  {memory}: {use['used']} of {use['bytes']} bytes{unit}"

@@ -28,7 +28,8 @@ AsJson = Annotated[bool, typer.Option("--json", help="print the machine state as
 
 @app.command("iss")
 def iss(image: ImagePath, max_cycles: MaxCycles = 1_000_000_000, as_json: AsJson = False) -> None:
-    """Run IMAGE on the instruction-set simulator until ecall, ebreak, a trap or the cycle limit."""
+    """Run IMAGE on the instruction-set simulator until ecall, ebreak, the spin `j .`, a trap or
+    the cycle limit."""
     show(simulator.run(read_elf(image), max_cycles), as_json)
 
 

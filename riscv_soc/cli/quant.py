@@ -10,6 +10,29 @@ import typer
 from riscv_soc.cli import app
 
 
+def _calibration(network, data: str, config):
+    """Ranges and formats from the float network on the spike trains of DATA (as `run --data`)."""
+    from riscv_soc import floatsim
+    from riscv_soc.cli.run import load_data
+    from riscv_soc.core.simulate import check_spikes
+
+    spikes = load_data(data, network, seed=0, limit=None)[0]
+    check_spikes(spikes, network.n_inputs, where=f"--calibrate {data}")
+    return floatsim.calibrate(network, spikes, config)
+
+
+def _explain(calibration: dict, fmt: str) -> None:
+    for var, seen in calibration["ranges"].items():
+        typer.echo(
+            f"    {var}: |x| up to {seen['max_abs']:.4g} on the calibration data, "
+            f"{100 * seen['saturating']:.3f} % of values saturate in {fmt}"
+        )
+    tried = calibration["disagreement"]
+    if tried:
+        scores = ", ".join(f"F {f}: {100 * d:.2f} %" for f, d in tried.items())
+        typer.echo(f"    disagreement with the float run (spikes + classes): {scores}")
+
+
 @app.command("quantise")
 def quantise_command(
     model: Annotated[Path, typer.Argument(help="student checkpoint (.pt) or NIR graph (.nir)")],
@@ -20,7 +43,8 @@ def quantise_command(
     weight_bits: Annotated[
         int | None,
         typer.Option(
-            "--weight-bits", help="signed weight bits [8, or the student's fake-quant bits]"
+            "--weight-bits",
+            help="signed weight bits [16 less index/delay bits, or the student's fake-quant bits]",
         ),
     ] = None,
     percentile: Annotated[
@@ -39,6 +63,13 @@ def quantise_command(
     ] = 6,
     steps: Annotated[
         int | None, typer.Option("--steps", help="time steps [default: from the model]")
+    ] = None,
+    calibrate: Annotated[
+        str | None,
+        typer.Option(
+            "--calibrate",
+            help="dataset name or .npz of spike trains: choose formats from a float run on them",
+        ),
     ] = None,
     nir_out: Annotated[
         Path | None, typer.Option("--nir", help="also export the quantised network as NIR")
@@ -61,16 +92,20 @@ def quantise_command(
         frac_bits=frac_bits,
         state_headroom_bits=state_headroom_bits,
     )
-    bundle = quantise(network, config)
+    calibration = _calibration(network, calibrate, config) if calibrate else None
+    bundle = quantise(network, config, calibration)
     save_bundle(bundle, out)
     typer.echo(f"wrote {out}")
     for name, rep in bundle.report["populations"].items():
         typer.echo(
             f"  {name}: {rep['format']} (limited by {rep['limited_by']}), "
+            f"{rep['weight_bits']}-bit weights, "
             f"{rep['weights_clipped']}/{rep['weights']} weights clipped, "
             f"{rep['weights_rounded_to_zero']} rounded to 0, "
             f"{rep['saturating_neurons']} neurons can saturate in one step"
         )
+        if "calibration" in rep:
+            _explain(rep["calibration"], rep["format"])
     if nir_out is not None:
         write_graph(bundle_to_graph(bundle), nir_out)
         typer.echo(f"wrote {nir_out}")

@@ -28,7 +28,8 @@ def rtl(
     ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Run IMAGE on the SoC's RTL until ecall, ebreak, a trap or the cycle limit."""
+    """Run IMAGE on the SoC's RTL until ecall, ebreak, the spin `j .`, a trap or the cycle
+    limit."""
     if trace is not None and trace.suffix != ".fst":
         raise ConfigError(f"--trace {trace}: the waveform is FST; name the file *.fst")
     show(simulator.run(read_elf(image), max_cycles, trace=trace), as_json)

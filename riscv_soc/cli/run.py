@@ -3,11 +3,14 @@
 A backend is one function `(network, spikes, seed) -> RunResult` in BACKENDS, all writing the
 same results schema (riscv_soc.core.result). The core takes the bundle; the ISS and RTL take the
 firmware of an exported directory (FWDIR, from `snnsoc compile`), or compile a bundle on the fly.
+One rule on every backend: a bundle runs the data's number of steps (compiled for it), FWDIR
+only the number it was compiled for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -24,6 +27,12 @@ def _core_backend(bundle, spikes: np.ndarray, seed: int):
     return core.run(bundle, spikes, seed=seed)
 
 
+def _float_backend(network, spikes: np.ndarray, seed: int):
+    from riscv_soc import floatsim
+
+    return floatsim.run(network, spikes)
+
+
 def _firmware_backend(name: str) -> Callable:
     def backend(network, spikes: np.ndarray, seed: int):
         from riscv_soc import runtime
@@ -31,7 +40,7 @@ def _firmware_backend(name: str) -> Callable:
         from riscv_soc.firmware.export import Firmware, firmware_of
 
         if not isinstance(network, Firmware):
-            network = firmware_of(compile_bundle(network))
+            network = firmware_of(compile_bundle(replace(network, num_steps=spikes.shape[1])))
         return runtime.run(network, spikes, seed=seed, backend=name)
 
     return backend
@@ -39,6 +48,7 @@ def _firmware_backend(name: str) -> Callable:
 
 BACKENDS: dict[str, Callable] = {
     "core": _core_backend,
+    "float": _float_backend,
     "iss": _firmware_backend("iss"),
     "rtl": _firmware_backend("rtl"),
 }
@@ -86,10 +96,20 @@ def load_data(
     return spikes, labels, groups
 
 
+def _float_network(path: Path, firmware):
+    """The float side of a model, a bundle or an exported firmware's bundle."""
+    from riscv_soc.nir.models import float_of_bundle, read_float_model
+
+    if firmware is None:
+        return read_float_model(path)
+    return float_of_bundle(firmware.bundle, where=str(path))
+
+
 @app.command("run")
 def run_command(
     network_path: Annotated[
-        Path, typer.Argument(help="quantised bundle (.npz) or firmware directory (FWDIR)")
+        Path,
+        typer.Argument(help="bundle (.npz) or FWDIR; for --backend float also a .nir or .pt"),
     ],
     data: Annotated[
         str,
@@ -101,7 +121,7 @@ def run_command(
     out: Annotated[
         Path, typer.Option("--out", help="results .npz (a .json summary goes beside it)")
     ],
-    backend: Annotated[str, typer.Option("--backend", help="core, iss or rtl")] = "core",
+    backend: Annotated[str, typer.Option("--backend", help="core, float, iss or rtl")] = "core",
     seed: Annotated[int, typer.Option("--seed", help="run seed: RNG seeds and data encoding")] = 0,
     limit: Annotated[
         int | None, typer.Option("--limit", help="run only the first N samples")
@@ -118,14 +138,20 @@ def run_command(
     from riscv_soc.core.simulate import check_spikes
     from riscv_soc.firmware.export import load_firmware
     from riscv_soc.quant import load_bundle
+    from riscv_soc.runtime import check_steps
 
     if backend not in BACKENDS:
         raise ConfigError(f"--backend {backend!r}; available: {sorted(BACKENDS)}")
     firmware = load_firmware(network_path) if network_path.is_dir() else None
-    bundle = firmware.bundle if firmware is not None else load_bundle(network_path)
+    if backend == "float":
+        network = bundle = _float_network(network_path, firmware)
+    else:
+        bundle = firmware.bundle if firmware is not None else load_bundle(network_path)
+        network = firmware if firmware is not None and backend != "core" else bundle
     spikes, labels, groups = load_data(data, bundle, seed, limit, dt, steps)
     check_spikes(spikes, bundle.n_inputs, where=f"--data {data}")
-    network = firmware if firmware is not None and backend != "core" else bundle
+    if firmware is not None:
+        check_steps(firmware, spikes.shape[1], where=f"--data {data}")
     result = BACKENDS[backend](network, spikes, seed)
     summary = save_result(result, out, labels, groups)
     line = f"wrote {out}: {summary['samples']} samples"

@@ -7,9 +7,10 @@ manifest) -> riscv_soc.runtime (runs it on the ISS or the RTL, results in the co
     compiled.image, compiled.plan.report(), compiled.listing()
 
 Steps: placement (placement.py: a memory and an address for every array, or CompileError),
-the runtime's assembly sources (firmware/runtime/*.s) through our assembler, then the generated
-kernels through the builder API (program.py: time loop and synaptic phases, scan.py, rows.py,
-neurons.py; registers from regalloc.py), and the data sections (sections.py).
+the start-up and counter snapshots of the target (start.py, targets.py), the runtime's assembly
+helpers (firmware/runtime/*.s) through our assembler, then the generated kernels through the
+builder API (program.py: time loop and synaptic phases, scan.py, rows.py, neurons.py; registers
+from regalloc.py), and the data sections (sections.py).
 """
 
 from __future__ import annotations
@@ -19,15 +20,10 @@ from pathlib import Path
 
 from riscv_soc.compiler.emitter import Emitter
 from riscv_soc.compiler.errors import CompileError
-from riscv_soc.compiler.placement import (
-    COUNTERS,
-    DONE,
-    CompileOptions,
-    Plan,
-    plan,
-)
+from riscv_soc.compiler.placement import DONE, CompileOptions, Plan, plan
 from riscv_soc.compiler.program import emit_program
 from riscv_soc.compiler.sections import data_sections, region_symbols
+from riscv_soc.compiler.start import emit_counters_snapshot, emit_start
 from riscv_soc.errors import ConfigError
 from riscv_soc.firmware.image import Image
 from riscv_soc.isa.asm import parse
@@ -38,7 +34,7 @@ from riscv_soc.soc import DEFAULT, SocConfig
 __all__ = ["CompileError", "CompileOptions", "Compiled", "compile_bundle"]
 
 RUNTIME_DIR = Path(__file__).resolve().parents[2] / "firmware" / "runtime"
-RUNTIME_SOURCES = ("start.s", "counters.s", "dma.s", "memory.s")  # start.s first: _start at 0
+RUNTIME_SOURCES = ("dma.s", "memory.s")  # after _start (at 0) and counters_snapshot
 
 
 @dataclass
@@ -90,10 +86,13 @@ def _build(bundle: Bundle, placed: Plan) -> Compiled:
     """The code: the runtime's sources and the generated kernels (the image without data)."""
     builder = Builder(placed.config, source="compiled network")
     _define_symbols(builder, placed)
+    emitter = Emitter(builder)
+    builder.section(".text")
+    emit_start(emitter, placed)
+    emit_counters_snapshot(emitter, placed)
     for name in RUNTIME_SOURCES:
         path = RUNTIME_DIR / name
         parse(path.read_text(), str(path), builder)
-    emitter = Emitter(builder)
     builder.section(".text")
     emit_program(emitter, placed)
     code_bytes = builder.here()
@@ -107,4 +106,4 @@ def _define_symbols(builder: Builder, placed: Plan) -> None:
     builder.equ("DONE", DONE)
     builder.equ("SEEDS", placed.region("seeds").address)
     builder.equ("COUNTERS_START", counters)
-    builder.equ("COUNTERS_END", counters + 4 * len(COUNTERS))
+    builder.equ("COUNTERS_END", counters + 4 * len(placed.target.counters))

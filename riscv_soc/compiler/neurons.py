@@ -47,6 +47,11 @@ INITIAL_ACC = {"max": INT16_MIN}  # other readouts start from 0
 
 def emit_update(e: Emitter, plan: Plan, pp: PopulationPlan, pool: VectorPool, accs: list[str]):
     """The update of `pp` for the step in STEP; `accs` are its register accumulators (if any)."""
+    if pp.pop.dual:
+        from riscv_soc.compiler.neurons_dual import emit_dual_update
+
+        emit_dual_update(e, plan, pp, pool)
+        return
     _Update(e, plan, pp, pool, accs).emit()
 
 
@@ -272,7 +277,7 @@ class _Update:
 def initial_fields(pp: PopulationPlan, readout: str) -> dict[str, int]:
     """Fields of a state block the firmware sets at the start of every sample, and their value
     (the bias stays as the image loaded it)."""
-    out = {name: 0 for name in pp.fields if name != "bias"}
+    out = {name: 0 for name in pp.fields if name not in ("bias", "V0")}
     if "acc" in out:
         out["acc"] = INITIAL_ACC.get(readout, 0)
     return out

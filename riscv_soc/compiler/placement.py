@@ -28,14 +28,13 @@ from dataclasses import dataclass, field
 
 from riscv_soc.compiler import regalloc
 from riscv_soc.compiler.errors import CompileError
+from riscv_soc.compiler.targets import TARGETS, Target
 from riscv_soc.errors import ConfigError
 from riscv_soc.quant.bundle import Bundle, Population
 from riscv_soc.quant.network import INPUT
 from riscv_soc.quant.pack import padded
 from riscv_soc.soc import LANES, VECTOR_BYTES, SocConfig
 
-COUNTERS = ("mcycle", "minstret", "vec_alu_ops", "vec_mem_ops", "lane_local_ops",
-            "scalar_mem_ops", "dma_bytes", "stall_cycles")  # fmt: skip
 SNAPSHOTS = ("start", "end")
 MAILBOX_BYTES = 4  # the done flag
 DONE = 1  # the flag's value once the outputs are complete
@@ -47,6 +46,8 @@ MAX_TILED_VECTORS = 128
 ACCUMULATORS = ("auto", "registers", "memory")
 SPARSE_ROWS = ("split", "packed")
 MAX_INLINE_SCAN_BYTES = 1 << 16  # instruction memory is 64 KiB by default
+# The accumulator (state-block field or lane-local region prefix) of each synaptic port.
+ACC_FIELDS = ("isyn", "isyn2")
 
 
 @dataclass(frozen=True)
@@ -68,10 +69,17 @@ class CompileOptions:
     # populations whose spikes of every step are recorded (None: every spiking one); the others
     # keep only their latest step's spikes, and their spikes are absent from run results
     record: tuple[str, ...] | None = None
+    # where the firmware runs (targets.py): "sim", our ISS and RTL, or "board", FeNN-DMA hardware
+    target: str = "sim"
 
     def check(self) -> None:
+        if self.target not in TARGETS:
+            raise ConfigError(f"target={self.target!r}; expected one of {tuple(TARGETS)}")
         if self.weights not in WEIGHTS:
             raise ConfigError(f"weights={self.weights!r}; expected one of {WEIGHTS}")
+        if self.weights == "ddr" and not TARGETS[self.target].ddr_rows:
+            raise ConfigError(f"weights='ddr': target {self.target!r} keeps every row in vector "
+                              "memory (docs/compiler.md, \"Targets\")")  # fmt: skip
         if self.accumulators not in ACCUMULATORS:
             raise ConfigError(f"accumulators={self.accumulators!r}; expected one of {ACCUMULATORS}")
         if self.record is not None and not isinstance(self.record, tuple):
@@ -156,6 +164,10 @@ class Plan:
     latest_words: int = 0  # spike words of the other spiking populations
     dma_buffer_bytes: int = 0  # each of the two DDR row buffers
 
+    @property
+    def target(self) -> Target:
+        return TARGETS[self.options.target]
+
     def region(self, name: str) -> Region:
         return self.regions[name]
 
@@ -216,13 +228,15 @@ def _population_plan(bundle: Bundle, index: int, options: CompileOptions) -> Pop
     is_output = pop.name == bundle.output
     if any(p.layout == "sparse" for p in incoming):
         home = "llm"
+    elif pop.dual:  # its accumulators stay in memory (register homes are not generated for it)
+        home = "vmem"
     else:
         home = _register_or_vmem(bundle, pop, incoming, nvec, looped, is_output, options)
-    fields = ["V"]
-    fields += ["I"] if pop.synaptic else []
-    fields += ["A"] if getattr(pop, "adaptive", False) else []
-    fields += ["isyn"] if home in ("tiles", "vmem") else []
+    ports = ACC_FIELDS[: 2 if pop.dual else 1]
+    fields = [*pop.variables]
+    fields += ports if home in ("tiles", "vmem") else []
     fields += ["bias"] if pop.bias is not None else []
+    fields += ["V0"] if pop.v_init is not None else []
     fields += ["acc"] if is_output else []
     return PopulationPlan(index, pop, nvec, looped, home, tuple(fields), -1, is_output)
 
@@ -292,8 +306,9 @@ def _place_llm(result: Plan) -> None:
     llm = _Allocator(result, "llm")
     for pp in result.pops:
         if pp.home == "llm":
-            llm.add(f"isyn.{pp.pop.name}", 2 * pp.nvec, 2,
-                    f"synaptic accumulators of {pp.pop.name} (sparse inputs)")  # fmt: skip
+            for acc in ACC_FIELDS[: 2 if pp.pop.dual else 1]:
+                llm.add(f"{acc}.{pp.pop.name}", 2 * pp.nvec, 2,
+                        f"synaptic accumulators of {pp.pop.name} (sparse inputs)")  # fmt: skip
         slots = pp.pop.delay_slots
         if slots:
             llm.add(f"ring.{pp.pop.name}", 2 * pp.nvec * slots, 2,
@@ -312,7 +327,7 @@ def _place_vmem(result: Plan) -> None:
     if options.weights == "ddr":
         for pj in projs:
             pj.memory = "ddr"
-    if options.weights == "auto":
+    if options.weights == "auto" and result.target.ddr_rows:
         for pj in sorted(projs, key=lambda pj: -pj.row_bytes * _rows(bundle, pj)):
             if fixed + _vmem_rows(result) <= size:
                 break
@@ -346,7 +361,12 @@ def _place_vmem(result: Plan) -> None:
     if result.dma_buffer_bytes:
         for name in ("dma_a", "dma_b"):
             vmem.add(name, result.dma_buffer_bytes, VECTOR_BYTES, "DDR row buffer")
-    vmem.check(" with every row in DDR" if options.weights != "vmem" and in_ddr else "")
+    detail = ""
+    if in_ddr:
+        detail = " with every row in DDR"
+    elif not result.target.ddr_rows:
+        detail = f" (target {options.target!r} keeps every row on chip)"
+    vmem.check(detail)
 
 
 def _rows(bundle: Bundle, pj: ProjectionPlan) -> int:
@@ -366,8 +386,9 @@ def _place_dmem(result: Plan) -> None:
     steps = bundle.num_steps
     dmem = _Allocator(result, "dmem")
     dmem.add("mailbox", MAILBOX_BYTES, 4, f"host flag: 0 while running, {DONE} when done")
-    dmem.add("counters", 4 * len(COUNTERS) * len(SNAPSHOTS), 4,
-             f"counter snapshots {SNAPSHOTS}: {', '.join(COUNTERS)} (low 32 bits)")  # fmt: skip
+    counters = result.target.counters
+    dmem.add("counters", 4 * len(counters) * len(SNAPSHOTS), 4,
+             f"counter snapshots {SNAPSHOTS}: {', '.join(counters)} (low 32 bits)")  # fmt: skip
     if options.profile:
         dmem.add("profile", 4 * len(PROFILE_PHASES) * len(result.pops), 4,
                  "cycles per population: synaptic, update")  # fmt: skip

@@ -19,7 +19,14 @@ from __future__ import annotations
 from riscv_soc.compiler import regalloc as R
 from riscv_soc.compiler.emitter import Emitter, Pointer
 from riscv_soc.compiler.neurons import emit_update, initial_fields
-from riscv_soc.compiler.placement import PROFILE_PHASES, Plan, PopulationPlan, Region, source_index
+from riscv_soc.compiler.placement import (
+    ACC_FIELDS,
+    PROFILE_PHASES,
+    Plan,
+    PopulationPlan,
+    Region,
+    source_index,
+)
 from riscv_soc.compiler.rows import ROW_BIAS, RowKernel
 from riscv_soc.compiler.scan import emit_scan
 from riscv_soc.quant.bundle import Projection
@@ -46,17 +53,14 @@ def _emit_init(e: Emitter, plan: Plan) -> None:
             top = e.fresh("init")
             e.li(R.CHUNK, pp.nvec)
             e.label(top)
-            for name, value in values.items():
-                e.vstorev(minimum if value else R.ZERO, pp.field_offset(name), R.STATE)
+            _init_slot(e, pp, values, minimum)
             e.addi(R.STATE, R.STATE, pp.slot_bytes)
             e.addi(R.CHUNK, R.CHUNK, -1)
             e.bnez(R.CHUNK, top)
         else:
             state = Pointer(e, R.STATE, tmp=R.TMP2)
             for k in range(pp.nvec):
-                for name, value in values.items():
-                    at = state.imm(pp.field_offset(name, k))
-                    e.vstorev(minimum if value else R.ZERO, at, R.STATE)
+                _init_slot(e, pp, values, minimum, state, k)
     llm_top = max((r.end for r in plan.regions.values() if r.memory == "llm"), default=0)
     if llm_top:
         e.li("a0", 0)
@@ -68,6 +72,25 @@ def _emit_init(e: Emitter, plan: Plan) -> None:
     if plan.latest_words:  # no spikes before step 0
         _clear_words(e, plan.region("latest_spikes"))
     e.jalr("zero", 0, R.LINK)
+
+
+def _init_slot(e: Emitter, pp: PopulationPlan, values: dict, minimum: str,
+               state: Pointer | None = None, k: int = 0) -> None:  # fmt: skip
+    """Slot k's initial fields (through `state`, else at STATE); V copied from V0 (the image's
+    initial V) when there is one, its load issued before the other stores so nothing waits."""
+
+    def at(name: str) -> int:
+        offset = pp.field_offset(name, k)
+        return state.imm(offset) if state is not None else offset
+
+    copy = "V0" in pp.fields
+    if copy:
+        e.vloadv("v2", at("V0"), R.STATE)
+    for name, value in values.items():
+        if not (copy and name == "V"):
+            e.vstorev(minimum if value else R.ZERO, at(name), R.STATE)
+    if copy:
+        e.vstorev("v2", at("V"), R.STATE)
 
 
 def _clear_words(e: Emitter, region: Region) -> None:
@@ -188,9 +211,10 @@ def _row_kernel(e: Emitter, plan: Plan, pp: PopulationPlan, proj: Projection, re
     split = plan.projs[plan.bundle.projections.index(proj)].split
     kernel = RowKernel(proj.layout, proj.row_words // LANES, proj.bits, pop.saturate, pp.home,
                        regs, plan.options.unroll_row_vectors, accs=accs, split=split)  # fmt: skip
+    acc = ACC_FIELDS[proj.port]
     if proj.layout == "sparse":
         if not split:  # split rows hold the addresses themselves
-            e.li(R.BASE, plan.region(f"isyn.{pop.name}").address)
+            e.li(R.BASE, plan.region(f"{acc}.{pop.name}").address)
     elif proj.layout == "delayed":
         kernel.ring_stride = 2 * pop.delay_slots
         e.li(R.BASE2, plan.region(f"ring.{pop.name}").address)
@@ -200,9 +224,9 @@ def _row_kernel(e: Emitter, plan: Plan, pp: PopulationPlan, proj: Projection, re
     elif pp.home == "vmem":
         kernel.slot_bytes = pp.slot_bytes
         block = plan.region(f"state.{pop.name}").address
-        e.li(R.ACC_PTR, block + pp.field_offset("isyn"))
+        e.li(R.ACC_PTR, block + pp.field_offset(acc))
     elif pp.home == "llm":
-        kernel.llm_base = plan.region(f"isyn.{pop.name}").address
+        kernel.llm_base = plan.region(f"{acc}.{pop.name}").address
         e.vlui(regs["AV"], kernel.llm_base)
     return kernel
 

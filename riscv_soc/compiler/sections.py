@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from riscv_soc.compiler.placement import Plan
+from riscv_soc.compiler.placement import ACC_FIELDS, Plan
 from riscv_soc.firmware.image import Section, Symbol
 from riscv_soc.soc import LANES
 
@@ -48,14 +48,18 @@ def _contents(plan: Plan, name: str) -> bytes | None:
     if kind == "rows":
         q, proj = next((q, p) for q, p in enumerate(plan.bundle.projections) if p.name == owner)
         if plan.projs[q].split:
-            return split_rows(proj.words, proj.bits, plan.region(f"isyn.{proj.target}").address)
+            acc = plan.region(f"{ACC_FIELDS[proj.port]}.{proj.target}")
+            return split_rows(proj.words, proj.bits, acc.address)
         return np.ascontiguousarray(proj.words, dtype="<i2").tobytes()
     if kind == "state":
         pp = next(p for p in plan.pops if p.pop.name == owner)
-        if pp.pop.bias is None:
+        loaded = {"bias": pp.pop.bias, "V0": pp.pop.v_init}  # what the image holds
+        loaded = {name: a for name, a in loaded.items() if a is not None}
+        if not loaded:
             return None
         block = np.zeros((pp.nvec, len(pp.fields), LANES), "<i2")
-        block[:, pp.fields.index("bias"), :] = pp.pop.bias.reshape(pp.nvec, LANES)
+        for name, a in loaded.items():
+            block[:, pp.fields.index(name), :] = a.reshape(pp.nvec, LANES)
         return block.tobytes()
     return None
 

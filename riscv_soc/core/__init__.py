@@ -6,11 +6,12 @@ RTL backends (`save_result`, `load_result`, `diff_results`).
 
 from riscv_soc.core.result import RunResult, diff_results, load_result, save_result, summarise
 from riscv_soc.core.seeds import sample_seeds
-from riscv_soc.core.simulate import pack_spikes, run, unpack_spikes
+from riscv_soc.core.simulate import flatten, pack_spikes, run, unpack_spikes
 
 __all__ = [
     "RunResult",
     "diff_results",
+    "flatten",
     "load_result",
     "pack_spikes",
     "run",

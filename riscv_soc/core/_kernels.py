@@ -95,11 +95,11 @@ def _delayed_row(ring, slots, row, d, t, sat):
 def _propagate(arr, p, t, in_words, spk, isyn, ring, act):
     """Accumulate every projection into population p, spikes in ascending source index."""
     pop = arr.pops[p]
-    acc = isyn[pop[L.P_OFF] : pop[L.P_OFF] + pop[L.P_NVEC] * LANES]
     ring_p = ring[pop[L.P_RING_OFF] : pop[L.P_RING_OFF] + pop[L.P_NVEC] * LANES * pop[L.P_SLOTS]]
     sat = pop[L.P_SAT] != 0
     for q in range(arr.proj_start[p], arr.proj_start[p + 1]):
         proj = arr.projs[q]
+        acc = isyn[proj[L.J_PORT], pop[L.P_OFF] : pop[L.P_OFF] + pop[L.P_NVEC] * LANES]
         src = proj[L.J_SRC]
         if src < 0:
             words, off, n_words = in_words[t], 0, arr.n_in_words
@@ -164,7 +164,7 @@ def _update(arr, p, t, state, isyn, ring, acc, s0, s1, b_all, masks, draws, spk_
     n, n_vec, off, slots = pop[L.P_N], pop[L.P_NVEC], pop[L.P_OFF], pop[L.P_SLOTS]
     size = n_vec * LANES
     v, i, a = state[0, off : off + size], state[1, off : off + size], state[2, off : off + size]
-    x = isyn[off : off + size]  # I_in, used in place; `isyn = 0` is done last (nothing reads it)
+    x = isyn[0, off : off + size]  # I_in, used in place; `isyn = 0` is done last (nothing reads it)
     b, fired, spike = b_all[:size], masks[0, :size], masks[1, :size]
     sat, synaptic, adaptive = pop[L.P_SAT] != 0, pop[L.P_SYN] != 0, pop[L.P_ADAPT] != 0
     reset, thr, v_reset, jump = pop[L.P_RESET], pop[L.P_THR], pop[L.P_VRESET], pop[L.P_JUMP]
@@ -238,6 +238,70 @@ def _update(arr, p, t, state, isyn, ring, acc, s0, s1, b_all, masks, draws, spk_
 
 
 @njit
+def _update_dual(arr, p, state, isyn, acc, s0, s1, masks, draws, spk_t, act):
+    """One step of a cubalif2 population: docs/semantics.md section 8.1, one loop per lane (no
+    two neurons exchange anything; the RNG planes are drawn first in the firmware's order)."""
+    pop = arr.pops[p]
+    n, n_vec, off = pop[L.P_N], pop[L.P_NVEC], pop[L.P_OFF]
+    size = n_vec * LANES
+    v, i1 = state[0, off : off + size], state[1, off : off + size]
+    i2, refr = state[3, off : off + size], state[4, off : off + size]
+    x1, x2 = isyn[0, off : off + size], isyn[1, off : off + size]
+    spike = masks[1, :size]
+    sat, is_out = pop[L.P_SAT] != 0, p == arr.output
+    rnd_i, rnd_v, rnd_r = pop[L.P_RND_I], pop[L.P_RND_V], pop[L.P_RND_R]
+    r_s1, planes = _plane(draws, rnd_i, 0, size)
+    r_s2, planes = _plane(draws, rnd_i, planes, size)
+    r_a1, planes = _plane(draws, rnd_i, planes, size)
+    r_a2, planes = _plane(draws, rnd_i, planes, size)
+    r_v, planes = _plane(draws, rnd_v, planes, size)
+    mean = is_out and arr.readout == READOUT_MEAN
+    r_r, planes = _plane(draws, rnd_r if mean else ROUND_FLOOR, planes, size)
+    if planes:
+        _draw_planes(s0, s1, draws, n_vec, planes)
+    shift, offset = pop[L.P_SCALE_SHIFT], pop[L.P_OFFSET]
+    scale1, scale2, thr = pop[L.P_SCALE], pop[L.P_SCALE2], pop[L.P_THR]
+    alpha1, alpha1_fb = pop[L.P_ALPHA], pop[L.P_ALPHA_FB]
+    alpha2, alpha2_fb = pop[L.P_ALPHA2], pop[L.P_ALPHA2_FB]
+    beta, beta_fb, v_reset = pop[L.P_BETA], pop[L.P_BETA_FB], pop[L.P_VRESET]
+    refrac, hold, subtract = pop[L.P_REFRAC], pop[L.P_HOLD] != 0, pop[L.P_RESET] == RESET_SUBTRACT
+    sats = 0
+    for k in range(size):
+        sats += _overflows(i1[k], x1[k]) + _overflows(i2[k], x2[k])
+        c1 = add_lane(i1[k], x1[k], sat)  # I = <add>(I, isyn); I2 = <add>(I2, isyn2)
+        c2 = add_lane(i2[k], x2[k], sat)
+        m1 = mul_lane(scale1, c1, shift, rnd_i, False, r_s1[k])  # the membrane input
+        m2 = mul_lane(scale2, c2, shift, rnd_i, False, r_s2[k])
+        i1[k] = mul_lane(alpha1, c1, alpha1_fb, rnd_i, False, r_a1[k])  # the decays
+        i2[k] = mul_lane(alpha2, c2, alpha2_fb, rnd_i, False, r_a2[k])
+        vn = mul_lane(beta, np.int64(v[k]), beta_fb, rnd_v, False, r_v[k])
+        sats += _overflows(vn, m1)
+        vn = add_lane(vn, m1, sat)
+        sats += _overflows(vn, m2)
+        vn = add_lane(vn, m2, sat)
+        sats += _overflows(vn, offset)
+        vn = add_lane(vn, offset, sat)
+        refractory = refr[k] > 0
+        if refractory and hold:  # V held
+            vn = v[k]
+        rn = sub_lane(refr[k], 1, True)  # counts down every step, saturating
+        fire = thr < vn and not (refractory and not hold)  # no spike while it integrates
+        spike[k] = fire
+        if fire:
+            vn = sub_lane(vn, thr, sat) if subtract else v_reset
+        v[k] = vn
+        refr[k] = refrac if fire else rn
+        x1[k] = 0
+        x2[k] = 0
+    words = spk_t[pop[L.P_WORD_OFF] : pop[L.P_WORD_OFF] + n_vec]
+    act[A_SPIKES] += _spike_words(spike, n, words)
+    if is_out:
+        _readout(arr.readout, arr.readout_shift, acc, v, words, rnd_r, r_r)
+    act[A_UPDATES] += n
+    act[A_SATURATIONS] += sats
+
+
+@njit
 def _spike_words(spike, n, words):
     """Pack 0/1 bytes into bitfield words (bit j of word w: neuron 32w + j), masking neurons >= n;
     returns the spike count. Eight bytes at a time: read as a little-endian uint64, the multiply
@@ -289,7 +353,7 @@ def _popcount(x):
 def _run(arr, in_words, seeds, spk, state_out, acc_out, act_out):
     """All samples: in_words uint32 [S, T, Win]; writes spk, states, readout and activity."""
     for s in prange(in_words.shape[0]):
-        isyn = np.zeros(arr.n_state, np.int16)
+        isyn = np.zeros((L.PORTS, arr.n_state), np.int16)
         ring = np.zeros(arr.n_ring, np.int16)
         b_all = np.zeros(arr.max_size, np.int32)
         masks = np.zeros((2, arr.max_size), np.uint8)
@@ -305,8 +369,12 @@ def _run(arr, in_words, seeds, spk, state_out, acc_out, act_out):
                 act[A_INPUT] += _popcount(np.int64(in_words[s, t, w]))
             for p in range(arr.pops.shape[0]):
                 _propagate(arr, p, t, in_words[s], spk[s], isyn, ring, act)
-                _update(arr, p, t, state_out[s], isyn, ring, acc, s0, s1, b_all, masks, draws,
-                        spk[s, t], act)  # fmt: skip
+                if arr.pops[p, L.P_DUAL]:
+                    _update_dual(arr, p, state_out[s], isyn, acc, s0, s1, masks, draws,
+                                 spk[s, t], act)  # fmt: skip
+                else:
+                    _update(arr, p, t, state_out[s], isyn, ring, acc, s0, s1, b_all, masks,
+                            draws, spk[s, t], act)  # fmt: skip
 
 
 def _named(fn, name: str):

@@ -19,12 +19,13 @@ from riscv_soc.soc import LANES
 # Columns of CoreArrays.pops.
 (P_N, P_NVEC, P_OFF, P_WORD_OFF, P_SYN, P_SPIKING, P_RESET, P_SAT, P_BETA, P_BETA_FB, P_ALPHA,
  P_ALPHA_FB, P_THR, P_VRESET, P_RND_V, P_RND_I, P_RND_R, P_BIAS_OFF, P_RING_OFF, P_SLOTS,
- P_ADAPT, P_RHO, P_RHO_FB, P_JUMP, P_RND_A, P_NCOLS) = range(26)  # fmt: skip
+ P_ADAPT, P_RHO, P_RHO_FB, P_JUMP, P_RND_A, P_DUAL, P_ALPHA2, P_ALPHA2_FB, P_SYN_FB, P_SCALE,
+ P_SCALE2, P_SCALE_SHIFT, P_REFRAC, P_OFFSET, P_HOLD, P_NCOLS) = range(36)  # fmt: skip
 RESET_CODES = {"none": 0, "subtract": 1, "value": 2, "value_after": 3}
 
 # Columns of CoreArrays.projs.
 (J_SRC, J_LAYOUT, J_BITS, J_ROW_WORDS, J_STRIDE, J_WORDS_OFF, J_COUNT_OFF, J_SPARSE_OFF,
- J_NCOLS) = range(9)  # fmt: skip
+ J_PORT, J_NCOLS) = range(10)  # fmt: skip
 LAYOUT_CODES = {"dense": 0, "sparse": 1, "delayed": 2}
 
 # A sparse row runs as a dense row (zero words for absent synapses; adding 0 changes nothing,
@@ -37,9 +38,12 @@ DENSE_EXPANSION_WORDS = 1 << 23
 READOUT_CODES = {"mean": 0, "max": 1, "last": 2, "count": 3}
 
 # Rows of the per-sample state array: every variable of every population, padded.
-STATE_ROWS = ("V", "I", "A")
-# Most RNG-consuming ops of one population in one step (I, A and V decays, readout shift).
-MAX_DRAW_OPS = 4
+STATE_ROWS = ("V", "I", "A", "I2", "R")
+# Most RNG-consuming ops of one population in one step (cubalif2: two scales, two current
+# decays, the V decay; and the readout shift).
+MAX_DRAW_OPS = 6
+# Synaptic accumulators per neuron: one per port (cubalif2 has two).
+PORTS = 2
 
 # Columns of the per-sample activity counters.
 ACTIVITY = ("input_spikes", "spikes", "synops", "row_words", "neuron_updates", "saturations")
@@ -83,6 +87,12 @@ def build(bundle: Bundle) -> CoreArrays:
         row[P_ADAPT], row[P_RND_A] = pop.adaptive, ROUND_NAMES[pop.rounding["a_decay"]]
         row[P_RHO], row[P_RHO_FB] = pop.adapt_decay_raw, pop.adapt_decay_frac_bits
         row[P_JUMP] = pop.adapt_jump_raw
+        row[P_DUAL], row[P_SYN_FB] = pop.dual, pop.syn_frac_bits
+        row[P_ALPHA2], row[P_ALPHA2_FB] = pop.alpha2_raw, pop.alpha2_frac_bits
+        row[P_SCALE], row[P_SCALE2] = pop.syn_scale_raw, pop.syn_scale2_raw
+        row[P_REFRAC], row[P_OFFSET] = pop.refractory, pop.i_offset_raw
+        row[P_HOLD] = pop.refractory_hold
+        row[P_SCALE_SHIFT] = pop.syn_scale_shift if pop.dual else 0
         row[P_BIAS_OFF] = -1 if pop.bias is None else bias_off
         if pop.bias is not None:
             bias_pool.append(pop.bias)
@@ -105,6 +115,7 @@ def build(bundle: Bundle) -> CoreArrays:
         row[J_SRC] = bundle.index(proj.source)
         row[J_LAYOUT], row[J_BITS] = LAYOUT_CODES[proj.layout], proj.bits
         row[J_ROW_WORDS], row[J_COUNT_OFF] = proj.row_words, count_off
+        row[J_PORT] = proj.port
         proj_start[bundle.index(proj.target) + 1] += 1
         words = proj.words if proj.layout != "sparse" else _as_dense(proj)
         if words is None:  # the core reads the decoded pools, not the words
@@ -186,6 +197,17 @@ def _row_counts(proj) -> np.ndarray:
     if proj.layout == "sparse":
         return np.count_nonzero(proj.words, axis=1).astype(np.int32)
     return np.full(proj.n_pre, proj.n_post, np.int32)
+
+
+def initial_state(bundle: Bundle, arr: CoreArrays) -> np.ndarray:
+    """int16 [len(STATE_ROWS), n_state]: every variable's value at the start of a sample (V from
+    a population's v_init, everything else 0)."""
+    state = np.zeros((len(STATE_ROWS), arr.n_state), np.int16)
+    for p, pop in enumerate(bundle.populations):
+        if pop.v_init is not None:
+            off = arr.pops[p, P_OFF]
+            state[STATE_ROWS.index("V"), off : off + pop.v_init.size] = pop.v_init
+    return state
 
 
 def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:

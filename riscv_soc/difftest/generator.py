@@ -3,15 +3,20 @@
 Where it sits: (seed, index, length) -> assembly source -> `riscv_soc.isa.asm.assemble` -> an
 image that `riscv_soc.difftest.runner` runs on both machines. Programs mix scalar ALU, multiply and
 divide, scalar and vector memory, lane-local gather/scatter, every vector ALU op, the RNG, CSR and
-counter reads, forward branches, counted loops and DMA transfers (good and malformed, one or both
-channels, with compute overlapping them), and always terminate: branches only go forward, loops
+counter reads, mcountinhibit writes that stop and restart the counters, forward branches, counted
+loops and DMA transfers (good and malformed, one or both channels, with compute overlapping them),
+and always terminate: branches only go forward, loops
 count down a register no other instruction writes, and the program ends with ecall or, sometimes,
 a deliberate trap. A DMA transfer is always waited for before the program can end, so the ISS
 (which moves DMA data at completion) and the RTL (which streams it) agree on every byte.
 
 Register conventions: x1-x23 and v0-v27 are random data; x24-x27 are scratch for DMA programming
 and polling; x28 is the loop counter; x29 points into scalar memory, x30 into vector memory;
-v28-v31 hold lane-local address vectors (even addresses, some lanes negative, so disabled).
+v28-v31 hold lane-local address vectors: even bases, most far enough from both ends of a lane's
+memory that any offset the program adds (-64..62) stays inside, some negative (down to -64, so an
+offset can take the sum across zero: FeNN disables such a lane all the same, on its base) or
+-32768. `vsll`/`vsra` take their per-lane amounts from random data (mostly 16 or more, or
+negative) or from a `vandadd` that keeps 5 bits (amounts 0..31).
 
 The random data the program starts from (RNG seeds, address vectors, every memory's contents) is
 not in the source: the assembler would spend most of the time on it. It travels beside the source
@@ -79,7 +84,7 @@ class Program:
 def build_image(source: str, data: dict[str, np.ndarray], config: SocConfig, name: str) -> Image:
     image = assemble(source, name, config)
     for memory, raw in data.items():
-        image.sections.append(Section(f".gen.{memory}", memory, 0, bytes(raw)))
+        image.sections.append(Section(f".{memory}.gen", memory, 0, bytes(raw)))
     image.check(config)
     return image
 
@@ -165,12 +170,14 @@ class _Generator:
         rng = self.rng
         vmem = np.zeros((VMEM_DATA + VMEM_DATA_BYTES) // 2, np.int16)
         vmem[: 2 * LANES] = rng.integers(-(1 << 15), 1 << 15, 2 * LANES)  # RNG seeds
-        # Lane-local address vectors: even, in range, a few lanes negative (disabled).
+        # Lane-local address vectors: even, in range whatever offset is added, a few lanes
+        # negative (disabled), most of those close enough to 0 that the offset crosses it.
         lane_bytes = self.config.llm_lane_bytes
         for k in range(len(ADDR_V)):
             addr = rng.integers(64, lane_bytes // 2 - 64, LANES) * 2
-            disabled = rng.random(LANES) < 0.15
-            addr[disabled] = -2 * rng.integers(1, 200, int(disabled.sum()))
+            disabled = rng.random(LANES) < 0.2
+            addr[disabled] = -2 * rng.integers(1, 33, int(disabled.sum()))
+            addr[disabled & (rng.random(LANES) < 0.1)] = -32768
             vmem[ADDR_VECTORS // 2 + LANES * k : ADDR_VECTORS // 2 + LANES * (k + 1)] = addr
         vmem[VMEM_DATA // 2 :] = _random_halves(rng, VMEM_DATA_BYTES // 2)
         return {
@@ -224,7 +231,13 @@ class _Generator:
         r = self.rng.random()
         vd, a, b = self.vdst(), self.vsrc(), self.vsrc()
         if r < 0.3:
-            self.emit(f"{self.pick(_VEC_VV)} {vd}, {a}, {b}")
+            op = self.pick(_VEC_VV)
+            if op in ("vsll", "vsra") and self.chance(0.5):
+                # per-lane amounts 0..31: the low 5 bits of random data
+                self.emit(f"vandadd {vd}, {b}, x0, 5")
+                b = vd
+                vd = self.vdst()
+            self.emit(f"{op} {vd}, {a}, {b}")
         elif r < 0.5:
             self.emit(f"{self.pick(_VMUL)} {vd}, {a}, {b}, {self.rng.integers(16)}")
         elif r < 0.62:
@@ -265,9 +278,21 @@ class _Generator:
 
     def item_csr(self, depth: int) -> None:
         if self.chance(0.6):
-            name = self.pick(_COUNTER_CSRS + _DMA_RW + ("mhartid",))
+            name = self.pick(_COUNTER_CSRS + _DMA_RW + ("mhartid", "mcountinhibit"))
             op = self.pick(("csrrs", "csrrc"))
             self.emit(f"{op} {self.x()}, {name}, x0")
+            return
+        if self.chance(0.35):
+            # Stop or restart counters: any write form, any bits (only 0 and 2..8 stick).
+            op = self.pick(("csrrw", "csrrs", "csrrc", "csrrwi", "csrrsi", "csrrci"))
+            if op.endswith("i"):
+                src = str(self.rng.integers(32))
+            else:
+                src = f"x{self.pick((24, 26))}"
+                self.emit(
+                    f"li {src}, {self.pick((0, 0x1FD, -1)) if self.chance(0.3) else self.imm(10)}"
+                )
+            self.emit(f"{op} {self.x()}, mcountinhibit, {src}")
             return
         # Any write form on a DMA register (a transfer starts only from the control register).
         name = self.pick(tuple(n for n in _DMA_RW if not n.endswith("status")))
@@ -341,7 +366,9 @@ class _Generator:
 
     def trap(self) -> None:
         """End with an instruction that traps (the trap order and tval are compared)."""
-        kind = self.pick(("illegal", "misaligned", "range", "hazard", "lane", "jump", "csr"))
+        kind = self.pick(
+            ("illegal", "misaligned", "range", "hazard", "lane", "lane_negative", "jump", "csr")
+        )
         if kind == "illegal":
             self.lines.append(f"    .word {self.pick((0, 0xFFFFFFFF, 0x0000707F))}")
         elif kind == "misaligned":
@@ -355,10 +382,13 @@ class _Generator:
         elif kind == "lane":
             self.emit(f"vlui v5, {self.pick((1, 2048, 4000))}")
             self.emit("vloadl v6, 0(v5)")
+        elif kind == "lane_negative":  # an enabled lane (base >= 0) whose address is negative
+            self.emit(f"vlui v5, {self.pick((0, 2, 62))}")
+            self.emit(f"vstorel v6, {self.pick((-64, -63))}(v5)")
         elif kind == "jump":
             self.emit(f"jalr x1, {self.pick((2, 6))}(x0)")
         else:
-            self.emit("csrw mcycle, x1")
+            self.emit(self.pick(("csrw mcycle, x1", "csrr x1, mstatus", "csrw mtvec, x1")))
 
 
 def _random_halves(rng: np.random.Generator, count: int) -> np.ndarray:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 import numpy as np
 
 from riscv_soc.energy.calibrations import FENN_SHD
-from riscv_soc.quant import FloatNetwork, FloatPopulation, FloatProjection, quantise
+from riscv_soc.quant import FloatNetwork, FloatPopulation, FloatProjection, QuantConfig, quantise
 
 SPIKE_COUNTS = ("spikes", "synops", "row_words")  # need the hidden spikes: not recorded
 TUNING_SAMPLES = 4
@@ -30,6 +30,9 @@ VARIANTS = {  # CompileOptions.accumulators
     "auto": "our default: synaptic accumulators stay in vector registers",
     "memory": "FeNN's way: every row vector loads, adds and stores its accumulator",
 }
+
+
+QUANT = QuantConfig(weight_bits=8)  # 8-bit weights as on FeNN: the workload the calibration fitted
 
 
 def network(gain: float, seed: int) -> FloatNetwork:
@@ -60,7 +63,7 @@ def input_spikes(samples: int, seed: int) -> np.ndarray:
 def hidden_spikes(gain: float, spikes: np.ndarray, seed: int) -> float:
     from riscv_soc import core
 
-    result = core.run(quantise(network(gain, seed)), spikes, seed=seed)
+    result = core.run(quantise(network(gain, seed), QUANT), spikes, seed=seed)
     return float(result.spikes["hidden"].sum(axis=(1, 2)).mean())
 
 

@@ -45,6 +45,8 @@ def write_elf(image: Image, path: str | Path, config: SocConfig = DEFAULT) -> No
 
 def elf_bytes(image: Image, config: SocConfig = DEFAULT) -> bytes:
     """The ELF file of `image`, in memory."""
+    for sec in image.sections:
+        _check_name(image.source, sec)
     loads = {name: mem.load_base for name, mem in config.memories().items()}
     sections = list(image.sections)
     phnum = sum(1 for s in sections if s.size)
@@ -105,6 +107,20 @@ def elf_bytes(image: Image, config: SocConfig = DEFAULT) -> bytes:
         EHDR_SIZE, PHDR_SIZE, phnum, SHDR_SIZE, len(headers), shstrtab_index,
     )  # fmt: skip
     return bytes(out)
+
+
+def _check_name(source: str, sec: Section) -> None:
+    """A section's name must place it in its own memory when read back (read_elf's rule: the
+    exec flag, which only imem sections get, or the name's prefix, else dmem)."""
+    named = memory_of_section(sec.name)
+    if named is None and sec.memory in ("imem", "dmem"):
+        return
+    if named != sec.memory:
+        raise ImageError(
+            f"{source}: section {sec.name} is in {sec.memory}, but read_elf would load it into "
+            f"{named or 'dmem'} (its name decides: .text* imem; .data*, .bss*, ... dmem; .vmem*, "
+            ".uram* vmem; .llm* llm; .ddr* ddr)"
+        )
 
 
 class _StringTable:

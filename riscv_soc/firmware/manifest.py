@@ -14,7 +14,7 @@ import importlib.metadata
 import json
 from dataclasses import asdict
 
-from riscv_soc.compiler.placement import COUNTERS, DONE, PROFILE_PHASES, SNAPSHOTS, Plan
+from riscv_soc.compiler.placement import DONE, PROFILE_PHASES, SNAPSHOTS, Plan
 from riscv_soc.errors import ImageError
 from riscv_soc.quant.bundle import Bundle
 from riscv_soc.soc import SocConfig
@@ -84,7 +84,7 @@ def _io(plan: Plan) -> dict:
         "counters": {
             "memory": "dmem",
             "address": reg("counters").address,
-            "names": list(COUNTERS),
+            "names": list(plan.target.counters),
             "snapshots": list(SNAPSHOTS),
         },  # fmt: skip
         "record": {

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from riscv_soc.errors import AsmError
 from riscv_soc.firmware.image import MEMORIES, Image, Section, Symbol
 from riscv_soc.isa import expr as ex
-from riscv_soc.isa.csr import CSRS
+from riscv_soc.isa.csr import ASM_NAMES
 from riscv_soc.isa.registers import REGISTER_CLASSES, register_class
 from riscv_soc.isa.table import BY_NAME, INSTRS, OPERANDS, Instr, Operand, insert, operand_range
 from riscv_soc.soc import DEFAULT, SocConfig
@@ -462,11 +462,11 @@ class Builder:
         return const
 
     def _csr(self, name: str, call: _Call, src: int | None) -> int:
-        if name.lower() in CSRS:
-            return CSRS[name.lower()]
+        if name.lower() in ASM_NAMES:
+            return ASM_NAMES[name.lower()]
         const = self._constant(ex.Sym(name), call, src)  # a .equ symbol holding a CSR number
         if const is None:
-            close = difflib.get_close_matches(name.lower(), CSRS, n=3, cutoff=0.6)
+            close = difflib.get_close_matches(name.lower(), ASM_NAMES, n=3, cutoff=0.6)
             hint = f"; did you mean {', '.join(close)}?" if close else " (names: docs/isa.md)"
             raise AsmError(f"{call.where(src)}: {call.mnemonic}: unknown CSR {name}{hint}")
         _check_range(OPERANDS["csr"], const, call, src)

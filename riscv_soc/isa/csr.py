@@ -1,10 +1,14 @@
 """Control and status registers of the FeNN-DMA SoC: numbers, names and DMA status bits.
 
 docs/isa.md describes each; the ISS, the RTL (through the generated package) and the assembler's
-CSR names all read this table.
+CSR names all read this table. `CSRS` lists the CSRs the SoC implements; the assembler also knows
+every standard name GNU as knows (`csr_names.GNU_AS`: `mstatus`, `mtvec`, ...), whose accesses
+assemble but trap at run time as illegal instructions.
 """
 
 from __future__ import annotations
+
+from riscv_soc.isa import csr_names
 
 # Activity counters (mhpmcounter3..8): 64-bit, read-only, counted by ISS and RTL alike.
 COUNTERS = (
@@ -27,6 +31,7 @@ CSRS: dict[str, int] = {
     "cycleh": 0xC80,
     "instreth": 0xC82,
     "mhartid": 0xF14,
+    "mcountinhibit": 0x320,
     # DMA engine (FeNN-DMA): memory-mapped DDR -> vector memory and back.
     "dma_mm2s_src": 0xBC0,
     "dma_mm2s_dst": 0xBC1,
@@ -43,6 +48,17 @@ for _k in range(len(COUNTERS)):
     CSRS[f"mhpmcounter{FIRST_HPM + _k}"] = 0xB00 + FIRST_HPM + _k
     CSRS[f"mhpmcounter{FIRST_HPM + _k}h"] = 0xB80 + FIRST_HPM + _k
 CSR_NAMES: dict[int, str] = {num: name for name, num in CSRS.items()}
+
+# Names the assembler accepts (GNU's standard names and ours) and the disassembler prints (ours,
+# else the one GNU objdump prints, else the number).
+ASM_NAMES: dict[str, int] = {**csr_names.GNU_AS, **CSRS}
+DISASM_NAMES: dict[int, str] = {**csr_names.OBJDUMP, **CSR_NAMES}
+
+# mcountinhibit (RISC-V privileged spec, "Machine Counter-Inhibit CSR"): a set bit stops a
+# counter. Bit 0 (CY) mcycle, bit 2 (IR) minstret, bit 3 + k mhpmcounter(3 + k); bit 1 (TM: no
+# `time` here) and bits 9-31 (no such counters) read 0 and ignore writes (WARL).
+MCOUNTINHIBIT_RESET = 0  # every counter counts from reset
+MCOUNTINHIBIT_MASK = 0b101 | (((1 << len(COUNTERS)) - 1) << FIRST_HPM)  # writable bits: 0x1fd
 
 # DMA status register bits (0xFC0 / 0xFD0).
 DMA_IDLE = 1 << 1

@@ -12,14 +12,16 @@ import re
 from collections.abc import Callable
 
 from riscv_soc.firmware.image import Image
-from riscv_soc.isa.csr import CSR_NAMES, CSRS
+from riscv_soc.isa.csr import ASM_NAMES, DISASM_NAMES
 from riscv_soc.isa.registers import vreg_name, xreg_name
 from riscv_soc.isa.table import OPERANDS, Instr, extract, lookup
 
 Values = dict[str, int]
 
 # GNU objdump's aliases: (mnemonic, condition on the operand values, alias). First match wins.
-_READ_COUNTERS = {CSRS[n]: "rd" + n for n in ("cycle", "cycleh", "instret", "instreth")}
+_READ_COUNTERS = {
+    ASM_NAMES[n]: "rd" + n for n in ("cycle", "cycleh", "time", "timeh", "instret", "instreth")
+}
 ALIASES: tuple[tuple[str, Callable[[Values], bool], str], ...] = (
     ("addi", lambda v: v["xd"] == v["xs1"] == v["imm12"] == 0, "nop"),
     ("addi", lambda v: v["xs1"] == 0, "li xd, imm12"),
@@ -44,7 +46,7 @@ ALIASES: tuple[tuple[str, Callable[[Values], bool], str], ...] = (
     ("jalr", lambda v: v["xd"] == 0, "jr imm12(xs1)"),
     ("jalr", lambda v: v["xd"] == 1 and v["imm12"] == 0, "jalr xs1"),
     ("jalr", lambda v: v["xd"] == 1, "jalr imm12(xs1)"),
-    ("csrrw", lambda v: v["xd"] == v["xs1"] == 0 and v["csr"] == CSRS["cycle"], "unimp"),
+    ("csrrw", lambda v: v["xd"] == v["xs1"] == 0 and v["csr"] == ASM_NAMES["cycle"], "unimp"),
     *(
         ("csrrs", lambda v, n=num: v["xs1"] == 0 and v["csr"] == n, f"{name} xd")
         for num, name in _READ_COUNTERS.items()
@@ -94,7 +96,7 @@ def _format(kind: str, values: Values, pc: int | None) -> str:
     if operand.kind == "vreg":
         return vreg_name(value)
     if operand.kind == "csr":
-        return CSR_NAMES.get(value, f"{value:#x}")
+        return DISASM_NAMES.get(value, f"{value:#x}")
     if operand.align == 2:
         return f"{(pc + value) & 0xFFFFFFFF:#x}" if pc is not None else f".{value:+d}"
     if kind in _HEX_OPERANDS:

@@ -69,6 +69,22 @@ def sub_lane(a: int, b: int, saturate: bool) -> int:
 
 
 @njit(cache=True, inline="always")
+def sll_lane(a: int, amount: int) -> int:
+    """VSLL on one lane: a << amount wrapped to int16, the amount (vs2[i]) read as an unsigned
+    16-bit number; 16 or more shifts every bit out (FeNN: 16..31 give 0; beyond, our rule)."""
+    amount &= 0xFFFF
+    return 0 if amount >= 16 else wrap16(a << amount)
+
+
+@njit(cache=True, inline="always")
+def sra_lane(a: int, amount: int) -> int:
+    """VSRA on one lane: a >> amount (arithmetic), the amount read as an unsigned 16-bit number;
+    15 or more leaves only the sign: 0 or -1 (FeNN: 16..31 give 0 or -1; beyond, our rule)."""
+    amount &= 0xFFFF
+    return a >> (15 if amount >= 15 else amount)
+
+
+@njit(cache=True, inline="always")
 def fill_narrow(x: int) -> int:
     """VFILL's int32 -> int16 narrowing: bit 31 becomes the sign, bits 14:0 are kept."""
     return wrap16((((x >> 31) & 1) << 15) | (x & 0x7FFF))

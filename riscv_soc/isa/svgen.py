@@ -126,6 +126,16 @@ def render_sv_pkg() -> str:
         lines.append(f"  localparam int unsigned {_camel(name.lower()):<20}= {bit};")
     for name in ("DMA_ALIGN", "DMA_MAX_BYTES", "DMA_SETUP_CYCLES", "DMA_CYCLES_PER_VECTOR"):
         lines.append(f"  localparam int unsigned {_camel(name.lower()):<20}= {getattr(csr, name)};")
+    lines += [
+        "",
+        "  // mcountinhibit: writable bits, value at reset (bit 0 mcycle, 2 minstret, 3 + k hpm).",
+    ]
+    lines.append(
+        f"  localparam logic [31:0] McountinhibitMask  = 32'h{csr.MCOUNTINHIBIT_MASK:08x};"
+    )
+    lines.append(
+        f"  localparam logic [31:0] McountinhibitReset = 32'h{csr.MCOUNTINHIBIT_RESET:08x};"
+    )
     lines += ["", "  // Activity counters: mhpmcounter(3 + k) counts COUNTERS[k]."]
     lines.append(f"  localparam int unsigned NumHpm = {len(csr.COUNTERS)};")
     for k, name in enumerate(csr.COUNTERS):

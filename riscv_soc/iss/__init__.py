@@ -2,8 +2,8 @@
 
 Where it sits: a firmware image (`riscv_soc.firmware.image.Image`) goes in, a `MachineState`
 (`riscv_soc.machine`, the schema the RTL run returns too) comes out. Instruction memory is decoded
-once (`decode.py`); one compiled call (`_kernels.py`) then runs until ecall, ebreak, a trap or the
-cycle limit, with no Python per instruction.
+once (`decode.py`); one compiled call (`_kernels.py`) then runs until ecall, ebreak, the spin
+(`j .`), a trap or the cycle limit, with no Python per instruction.
 
 One run from reset:
 
@@ -18,9 +18,9 @@ Many runs of one image (load and decode once; the firmware runtime runs thousand
         state = iss.run(max_cycles, memories=()) # copy no memory into the state
         out = iss.memories["dmem"][c:d]
 
-`Iss.run` resumes after a cycle-limit stop (`max_cycles` counts from reset); after ecall, ebreak
-or a trap, call `reset()` first. `reset(reload_memories=True)` also restores every memory to the
-image's contents.
+`Iss.run` resumes after a cycle-limit stop (`max_cycles` counts from reset); after ecall, ebreak,
+the spin or a trap, call `reset()` first. `reset(reload_memories=True)` also restores every
+memory to the image's contents.
 """
 
 from __future__ import annotations
@@ -46,13 +46,17 @@ _EXITS = {
     k.EXIT_EBREAK: "ebreak",
     k.EXIT_LIMIT: "limit",
     k.EXIT_TRAP: "trap",
+    k.EXIT_SPIN: "spin",
 }
 TRACE_CHUNK = 1 << 14  # records per kernel call (the kernel pauses when they are full)
 _NO_TRACE = np.zeros(0, commit.COMMIT)
 _CLASSES = k.trace_classes()
-# DMA CSRs reported in MachineState.csrs, by name, with the code the kernel reads them by.
-_DMA_CSRS = {
-    name: decode.CSR_CODES[num] for name, num in csr.CSRS.items() if name.startswith("dma_")
+# CSRs reported in MachineState.csrs (mcountinhibit, the DMA registers), by name, with the code
+# the kernel reads them by, in the CSR table's order.
+_STATE_CSRS = {
+    name: decode.CSR_CODES[num]
+    for name, num in csr.CSRS.items()
+    if name.startswith("dma_") or name == "mcountinhibit"
 }
 
 
@@ -62,7 +66,7 @@ def run(
     config: SocConfig = DEFAULT,
     memories: Iterable[str] = MEMORIES,
 ) -> MachineState:
-    """Run `image` from reset until ecall, ebreak, a trap or `max_cycles` cycles.
+    """Run `image` from reset until ecall, ebreak, the spin, a trap or `max_cycles` cycles.
 
     The state holds the named memories (all by default) without copying them. Raises ImageError
     when the image does not fit `config`, ConfigError for a bad argument.
@@ -118,6 +122,7 @@ class Iss:
         for array in (self._x, self._v, self._rng, self._counters, self._core, self._dma):
             array.fill(0)
         self._core[k.PC] = self.image.entry
+        self._core[k.INHIBIT] = csr.MCOUNTINHIBIT_RESET  # counters read 0: none has counted
         self._dma[:, k.D_END] = k.NEVER
         if reload_memories:
             fresh = self.image.memory_arrays(self.config)
@@ -132,7 +137,7 @@ class Iss:
     def run(
         self, max_cycles: int = 1_000_000_000, memories: Iterable[str] = MEMORIES
     ) -> MachineState:
-        """Run until ecall, ebreak, a trap or cycle `max_cycles` (counted from reset).
+        """Run until ecall, ebreak, the spin, a trap or cycle `max_cycles` (counted from reset).
 
         `memories` names the memories copied into the returned state (`()` for none: copying
         256 MiB of DDR takes a while).
@@ -185,9 +190,9 @@ class Iss:
         cycles, instret = int(core[k.CYCLES]), int(core[k.INSTRET])
         counters = {name: int(self._counters[i]) for i, name in enumerate(csr.COUNTERS)}
         counters["stall_cycles"] = cycles - instret
-        codes = np.array(list(_DMA_CSRS.values()), np.int64)
+        codes = np.array(list(_STATE_CSRS.values()), np.int64)
         values = np.zeros(codes.size, np.int64)
-        k.read_csrs(codes, cycles, instret, self._counters, self._dma, values)
+        k.read_csrs(codes, cycles, instret, self._counters, self._dma, core, values)
         exit_kind = _EXITS[int(core[k.EXIT])]
         pc = int(core[k.PC])
         return MachineState(
@@ -201,7 +206,7 @@ class Iss:
             cause=TRAP_CAUSES[int(core[k.CAUSE])] if exit_kind == "trap" else None,
             tval=int(core[k.TVAL]),
             instr=self._instruction_at(pc),
-            csrs={name: int(val) for name, val in zip(_DMA_CSRS, values, strict=True)},
+            csrs={name: int(val) for name, val in zip(_STATE_CSRS, values, strict=True)},
             rng=self._rng.astype(np.uint16),
             memories=memories,
         )

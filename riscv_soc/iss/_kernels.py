@@ -12,7 +12,10 @@ State arrays (all owned by the caller, updated in place, so a run can be resumed
 - `counters`: int64[ACT_NONE + 1], the activity counters in csr.COUNTERS order plus a sink slot
   (`stall_cycles` is not kept: it is always cycles - instret).
 - `core`: int64[N_CORE]: pc, cycles, instret, the pending vector-load mask, exit kind, trap cause
-  and tval (indices below).
+  and tval (indices below); then mcountinhibit and, per counter (mcycle, minstret, mhpmcounter3..8),
+  the count at which it was last inhibited and the total of the counts it missed while inhibited.
+  `cycles`, `instret` and `counters` are what the machine did; a counter CSR reads that less what
+  mcountinhibit kept it from counting (see `_counter_value`).
 - `dma`: int64[2, N_DMA] per channel (MM2S, S2MM): the registers as written, the result bits of the
   last finished command, and the transfer in flight (captured registers and its end cycle).
 - memories: uint8 arrays (dmem, vmem, llm lane-major, ddr); instruction words as uint32.
@@ -37,6 +40,8 @@ from riscv_soc.isa.numerics import (
     mul_lane,
     rng_advance,
     rng_output,
+    sll_lane,
+    sra_lane,
     srai_lane,
     sub_lane,
     wrap16,
@@ -74,9 +79,12 @@ VLOADV, VLOADR0, VLOADR1, VLOADL = (_ID[n] for n in ("vloadv", "vloadr0", "vload
 VSTOREV, VSTOREL = _ID["vstorev"], _ID["vstorel"]
 
 # core[] indices and exit kinds.
-PC, CYCLES, INSTRET, PENDING, EXIT, CAUSE, TVAL = range(7)
-N_CORE = 7
-EXIT_NONE, EXIT_ECALL, EXIT_EBREAK, EXIT_LIMIT, EXIT_TRAP = range(5)
+PC, CYCLES, INSTRET, PENDING, EXIT, CAUSE, TVAL, INHIBIT = range(8)
+N_COUNTERS = decode.N_COUNTERS
+INH_START = 8  # core[INH_START + c]: counter c's total when it was last inhibited
+INH_MISSED = INH_START + N_COUNTERS  # core[INH_MISSED + c]: counts c missed while inhibited
+N_CORE = INH_MISSED + N_COUNTERS
+EXIT_NONE, EXIT_ECALL, EXIT_EBREAK, EXIT_LIMIT, EXIT_TRAP, EXIT_SPIN = range(6)
 
 # Trap causes (docs/isa.md, machine.TRAP_CAUSES).
 FETCH_FAULT, ILLEGAL, JUMP_MISALIGNED = 1, 2, 3
@@ -95,7 +103,10 @@ DMA_BYTES = decode.ACT_INDEX["dma_bytes"]
 RNG_BIT = decode.RNG_BIT
 STALL = decode.ACT_INDEX["stall_cycles"]
 N_COUNTER_CODES = decode.N_COUNTER_CODES
+X_SINK = decode.X_SINK  # the rd of an instruction whose xd is x0
 CSR_MHARTID, CSR_DMA_BASE = decode.CSR_MHARTID, decode.CSR_DMA_BASE
+CSR_MCOUNTINHIBIT = decode.CSR_MCOUNTINHIBIT
+MCOUNTINHIBIT_MASK = csr.MCOUNTINHIBIT_MASK
 N_DMA_REGS = len(decode.DMA_REGS)
 DMA_CONTROL, DMA_STATUS = decode.DMA_CONTROL, decode.DMA_STATUS
 DMA_IDLE, DMA_STARTING, DMA_TRANSFERRING = csr.DMA_IDLE, csr.DMA_STARTING, csr.DMA_TRANSFERRING
@@ -228,21 +239,22 @@ def _vstore(lanes, memory, address):
 
 @njit
 def _lane_access(data, addresses, imm, llm, lane_halves, store):
-    """vloadl (data <- llm) or vstorel (llm <- data) on lanes whose address is >= 0.
+    """vloadl (data <- llm) or vstorel (llm <- data) on the lanes whose base vs1[i] is >= 0.
 
+    An enabled lane accesses vs1[i] + imm modulo 2**32 (a negative sum is beyond the memory).
     Every enabled lane is checked, from lane 0, before anything moves: (cause, tval) of the first
     that faults, else (0, 0).
     """
     misaligned = STORE_MISALIGNED if store else LOAD_MISALIGNED
     for lane in range(LANES):
-        a = np.int64(addresses[lane]) + imm
-        if a >= 0:
+        if addresses[lane] >= 0:
+            a = _u32(np.int64(addresses[lane]) + imm)
             cause = _access_fault(a, 2, lane_halves * 2, misaligned)
             if cause:
                 return cause, a
     for lane in range(LANES):
-        a = np.int64(addresses[lane]) + imm
-        if a >= 0:
+        if addresses[lane] >= 0:
+            a = np.int64(addresses[lane]) + imm
             if store:
                 llm[lane * lane_halves + (a >> 1)] = data[lane]
             else:
@@ -361,22 +373,58 @@ def _dma_status(dma, ch, t):
     return phase | dma[ch, D_RESULT]
 
 
+@njit(inline="always")
+def _inhibit_bit(c):
+    """mcountinhibit bit of counter c (0 mcycle, 1 minstret, 2 + k mhpmcounter(3 + k))."""
+    return 0 if c == 0 else c + 1
+
+
 @njit
-def _csr_read(code, t, instret, counters, dma):
+def _counter_total(c, t, instret, counters):
+    """What counter c has counted before cycle t, mcountinhibit aside."""
+    if c == 0:
+        return t
+    if c == 1:
+        return instret
+    if c - 2 == STALL:
+        return t - instret
+    return counters[c - 2]
+
+
+@njit
+def _counter_value(c, t, instret, counters, core):
+    """Counter c as a CSR read in cycle t sees it: its total less what mcountinhibit stopped."""
+    if (core[INHIBIT] >> _inhibit_bit(c)) & 1:
+        total = core[INH_START + c]  # frozen since it was inhibited
+    else:
+        total = _counter_total(c, t, instret, counters)
+    return total - core[INH_MISSED + c]
+
+
+@njit
+def _set_inhibit(core, value, t, instret, counters):
+    """mcountinhibit = value from cycle t on; `instret` and `counters` are final up to cycle t."""
+    old = core[INHIBIT]
+    for c in range(N_COUNTERS):
+        bit = _inhibit_bit(c)
+        was, now = (old >> bit) & 1, (value >> bit) & 1
+        if now and not was:
+            core[INH_START + c] = _counter_total(c, t, instret, counters)
+        elif was and not now:
+            core[INH_MISSED + c] += _counter_total(c, t, instret, counters) - core[INH_START + c]
+    core[INHIBIT] = value
+
+
+@njit
+def _csr_read(code, t, instret, counters, dma, core):
     """Value (unsigned 32-bit) a CSR access executing in cycle t reads."""
     if code < N_COUNTER_CODES:
-        c = code >> 1
-        if c == 0:
-            value = t
-        elif c == 1:
-            value = instret
-        elif c - 2 == STALL:
-            value = t - instret
-        else:
-            value = counters[c - 2]
+        value = _counter_value(code >> 1, t, instret, counters, core)
         return (value >> 32) & M32 if code & 1 else value & M32
     if code == CSR_MHARTID:
         return 0
+    if code == CSR_MCOUNTINHIBIT:
+        return core[INHIBIT]
     ch, reg = divmod(code - CSR_DMA_BASE, N_DMA_REGS)
     if reg == DMA_STATUS:
         return _dma_status(dma, ch, t)
@@ -397,15 +445,24 @@ def _csr_write(code, value, t, dma, sizes):
 
 
 @njit
-def _csr_access(code, write, value, mode, t, instret, counters, dma, sizes):
-    """One Zicsr instruction in cycle t: the old value (sign-extended), after an optional write."""
-    old = _csr_read(code, t, instret, counters, dma)
+def _csr_access(code, write, value, mode, t, instret, counters, dma, sizes, core, vmem, ddr):
+    """One Zicsr instruction in cycle t: the old value (sign-extended), after an optional write.
+
+    A write to mcountinhibit governs the counting from cycle t + 1: this instruction's own cycle
+    and retirement, and the bytes of DMA transfers that complete by cycle t + 1 (counted in the
+    cycle before: docs/isa.md), count under the old value.
+    """
+    old = _csr_read(code, t, instret, counters, dma, core)
     if write:
         if mode == CSR_SET:
             value = old | value
         elif mode == CSR_CLEAR:
             value = old & ~value
-        _csr_write(code, value, t, dma, sizes)
+        if code == CSR_MCOUNTINHIBIT:
+            _dma_complete(dma, t + 1, vmem, ddr, counters)
+            _set_inhibit(core, value & MCOUNTINHIBIT_MASK, t + 1, instret + 1, counters)
+        else:
+            _csr_write(code, value, t, dma, sizes)
     return _s32(old)
 
 
@@ -546,6 +603,9 @@ def _build(fingerprint: int, traced: bool):
             elif op == AUIPC:
                 x[rd] = _s32(pc + (imm << 12))
             elif op == JAL:
+                if imm == 0 and rd == X_SINK:  # the spin `j .` (jal x0, 0): ends the run
+                    exit_kind = EXIT_SPIN
+                    break
                 next_pc = _u32(pc + imm)
                 if next_pc & 3:  # before the link write: a trapping jump writes nothing
                     cause, tval = JUMP_MISALIGNED, next_pc
@@ -683,32 +743,98 @@ def _build(fingerprint: int, traced: bool):
             # ---- Zicsr (decode turned illegal accesses into ILLEGAL_OP; rs1 holds uimm5)
             elif op == CSRRW:
                 x[rd] = _csr_access(
-                    imm, True, x[rs1], CSR_WRITE, cycles, instret, counters, dma, sizes
+                    imm,
+                    True,
+                    x[rs1],
+                    CSR_WRITE,
+                    cycles,
+                    instret,
+                    counters,
+                    dma,
+                    sizes,
+                    core,
+                    vmem,
+                    ddr,
                 )
                 stop_at = min(limit, _dma_next_end(dma))
             elif op == CSRRS:
                 x[rd] = _csr_access(
-                    imm, rs1 != 0, x[rs1], CSR_SET, cycles, instret, counters, dma, sizes
+                    imm,
+                    rs1 != 0,
+                    x[rs1],
+                    CSR_SET,
+                    cycles,
+                    instret,
+                    counters,
+                    dma,
+                    sizes,
+                    core,
+                    vmem,
+                    ddr,
                 )
                 stop_at = min(limit, _dma_next_end(dma))
             elif op == CSRRC:
                 x[rd] = _csr_access(
-                    imm, rs1 != 0, x[rs1], CSR_CLEAR, cycles, instret, counters, dma, sizes
+                    imm,
+                    rs1 != 0,
+                    x[rs1],
+                    CSR_CLEAR,
+                    cycles,
+                    instret,
+                    counters,
+                    dma,
+                    sizes,
+                    core,
+                    vmem,
+                    ddr,
                 )
                 stop_at = min(limit, _dma_next_end(dma))
             elif op == CSRRWI:
                 x[rd] = _csr_access(
-                    imm, True, rs1, CSR_WRITE, cycles, instret, counters, dma, sizes
+                    imm,
+                    True,
+                    rs1,
+                    CSR_WRITE,
+                    cycles,
+                    instret,
+                    counters,
+                    dma,
+                    sizes,
+                    core,
+                    vmem,
+                    ddr,
                 )
                 stop_at = min(limit, _dma_next_end(dma))
             elif op == CSRRSI:
                 x[rd] = _csr_access(
-                    imm, rs1 != 0, rs1, CSR_SET, cycles, instret, counters, dma, sizes
+                    imm,
+                    rs1 != 0,
+                    rs1,
+                    CSR_SET,
+                    cycles,
+                    instret,
+                    counters,
+                    dma,
+                    sizes,
+                    core,
+                    vmem,
+                    ddr,
                 )
                 stop_at = min(limit, _dma_next_end(dma))
             elif op == CSRRCI:
                 x[rd] = _csr_access(
-                    imm, rs1 != 0, rs1, CSR_CLEAR, cycles, instret, counters, dma, sizes
+                    imm,
+                    rs1 != 0,
+                    rs1,
+                    CSR_CLEAR,
+                    cycles,
+                    instret,
+                    counters,
+                    dma,
+                    sizes,
+                    core,
+                    vmem,
+                    ddr,
                 )
                 stop_at = min(limit, _dma_next_end(dma))
             # ---- Zbb subset
@@ -736,10 +862,10 @@ def _build(fingerprint: int, traced: bool):
                     v[rd, lane] = v[rs1, lane] & v[rs2, lane]
             elif op == VSLL:
                 for lane in range(LANES):
-                    v[rd, lane] = wrap16(np.int64(v[rs1, lane]) << (v[rs2, lane] & 15))
+                    v[rd, lane] = sll_lane(np.int64(v[rs1, lane]), np.int64(v[rs2, lane]))
             elif op == VSRA:
                 for lane in range(LANES):
-                    v[rd, lane] = np.int64(v[rs1, lane]) >> (v[rs2, lane] & 15)
+                    v[rd, lane] = sra_lane(np.int64(v[rs1, lane]), np.int64(v[rs2, lane]))
             elif op == VMUL:
                 _vmul(v, rng, rd, rs1, rs2, imm, ROUND_FLOOR, False)
             elif op == VMUL_RN:
@@ -841,7 +967,7 @@ def _build(fingerprint: int, traced: bool):
             pc = next_pc
 
         if traced:
-            if exit_kind in (EXIT_ECALL, EXIT_EBREAK):
+            if exit_kind in (EXIT_ECALL, EXIT_EBREAK, EXIT_SPIN):  # retired, as counted below
                 _trace_row(trace[n_trace], C_NONE, pc, words[pc >> 2], x, v, 0, -1)
                 n_trace += 1
             tn[0] = n_trace
@@ -850,19 +976,19 @@ def _build(fingerprint: int, traced: bool):
             cycles += 1  # the trapping instruction's cycle counts; it does not retire
         else:
             tval = 0  # memory instructions set it before they know whether they trap
-            if exit_kind in (EXIT_ECALL, EXIT_EBREAK):  # one cycle, retired
+            if exit_kind != EXIT_LIMIT:  # ecall, ebreak, the spin: one cycle, retired
                 cycles += 1
                 instret += 1
         _dma_complete(dma, cycles, vmem, ddr, counters)  # the state the next cycle would see
         core[PC], core[CYCLES], core[INSTRET], core[PENDING] = pc, cycles, instret, pending
         core[EXIT], core[CAUSE], core[TVAL] = exit_kind, cause, tval
 
-    def read_csrs(codes, t, instret, counters, dma, out):
+    def read_csrs(codes, t, instret, counters, dma, core, out):
         """Values of the CSRs with `codes` as an access in cycle t would read them."""
         if fingerprint < 0:
             return
         for n in range(codes.size):
-            out[n] = _csr_read(codes[n], t, instret, counters, dma)
+            out[n] = _csr_read(codes[n], t, instret, counters, dma, core)
 
     return njit(cache=True)(run), njit(cache=True)(read_csrs)
 

@@ -48,10 +48,13 @@ _CLASS_COUNTER = {
 }
 
 # Dense CSR codes. Counter c (0: cycles, 1: instret, 2 + k: csr.COUNTERS[k]) reads as code 2c (low
-# half) and 2c + 1 (high half); then mhartid; then per DMA channel its registers in DMA_REGS order.
-N_COUNTER_CODES = 2 * (2 + len(csr.COUNTERS))
+# half) and 2c + 1 (high half); then mhartid, mcountinhibit; then per DMA channel its registers in
+# DMA_REGS order.
+N_COUNTERS = 2 + len(csr.COUNTERS)
+N_COUNTER_CODES = 2 * N_COUNTERS
 CSR_MHARTID = N_COUNTER_CODES
-CSR_DMA_BASE = CSR_MHARTID + 1
+CSR_MCOUNTINHIBIT = CSR_MHARTID + 1
+CSR_DMA_BASE = CSR_MCOUNTINHIBIT + 1
 DMA_CHANNELS = ("mm2s", "s2mm")
 DMA_REGS = ("src", "dst", "count", "control", "status")
 DMA_SRC, DMA_DST, DMA_COUNT, DMA_CONTROL, DMA_STATUS = range(len(DMA_REGS))
@@ -68,6 +71,7 @@ def _csr_codes() -> dict[int, int]:
         codes[csr.CSRS[alias]] = 2 * c
         codes[csr.CSRS[alias + "h"]] = 2 * c + 1
     codes[csr.CSRS["mhartid"]] = CSR_MHARTID
+    codes[csr.CSRS["mcountinhibit"]] = CSR_MCOUNTINHIBIT
     for ch, channel in enumerate(DMA_CHANNELS):
         for r, reg in enumerate(DMA_REGS):
             codes[csr.CSRS[f"dma_{channel}_{reg}"]] = CSR_DMA_BASE + ch * len(DMA_REGS) + r
@@ -81,7 +85,10 @@ CSR_CODES: dict[int, int] = _csr_codes()
 
 
 def csr_writable(code: int) -> bool:
-    """Whether a program may write the CSR with this code (DMA registers other than status)."""
+    """Whether a program may write the CSR with this code (mcountinhibit, DMA registers other
+    than status)."""
+    if code == CSR_MCOUNTINHIBIT:
+        return True
     return code >= CSR_DMA_BASE and (code - CSR_DMA_BASE) % len(DMA_REGS) != DMA_STATUS
 
 

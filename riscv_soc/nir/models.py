@@ -57,3 +57,21 @@ def quant_config(
         percentile=hints["percentile"] if percentile is None else percentile,
         **settings,
     )
+
+
+def read_float_model(path: str | os.PathLike, dt: float = DEFAULT_DT) -> FloatNetwork:
+    """The float network of a model (`read_model`) or of a bundle (.npz, its weights and
+    parameters dequantised: the float side of a bundle, as `bundle_to_graph` exports it)."""
+    path = Path(path)
+    if path.suffix.lower() != ".npz":
+        return read_model(path, dt=dt)
+    from riscv_soc.quant import load_bundle
+
+    return float_of_bundle(load_bundle(path), where=str(path))
+
+
+def float_of_bundle(bundle, where: str = "bundle") -> FloatNetwork:
+    """A bundle's dequantised float network (through `bundle_to_graph`, the NIR export)."""
+    from riscv_soc.nir.exporter import bundle_to_graph
+
+    return from_graph(bundle_to_graph(bundle), dt=bundle.dt, where=where)

@@ -231,6 +231,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
         ),
         "rounding": Key("rn", _choice(_roundings), "decay rounding: floor, rn or sr"),
         "layout": Key("auto", _choice(lambda: ("auto", "dense", "sparse")), "synapse layout"),
+        "calibrate": Key(
+            0,
+            _integer(0),
+            "training samples whose float run chooses the formats (docs/semantics.md 11); 0: off",
+        ),
     },
     "run": {
         "seed": Key(0, _integer(0), "run seed of the core, ISS and RTL (RNG seeds per sample)"),

@@ -39,7 +39,8 @@ def quantise(ctx: Context, folder: Path) -> dict:
     quant = ctx.config["quant"]
     chosen = {k: None if quant[k] == "auto" else quant[k] for k in ("weight_bits", "percentile")}
     config = quant_config(network, **chosen, rounding=quant["rounding"], layout=quant["layout"])
-    bundle = quantise_network(network, config)
+    calibration = _calibration(ctx, network, config, quant["calibrate"])
+    bundle = quantise_network(network, config, calibration)
     save_bundle(bundle, folder / "bundle.npz")
     write_graph(bundle_to_graph(bundle), folder / "bundle.nir")
     return {
@@ -47,6 +48,37 @@ def quantise(ctx: Context, folder: Path) -> dict:
         "populations": bundle.report["populations"],
         "num_steps": bundle.num_steps,
         "encoding": bundle.encoding,
+    }
+
+
+def _calibration(ctx: Context, network, config, samples: int):
+    """Formats from the float network's run on the first `samples` of the training split."""
+    if not samples:
+        return None
+    import snn.data
+    from riscv_soc import floatsim
+
+    data = ctx.config["data"]
+    train = snn.data.load(data["dataset"], "train", seed=data["seed"],
+                          **{**data["options"], "rho": data["rho"]})  # fmt: skip
+    x = train.x[:samples]
+    spikes = snn.data.encode(x, network.encoding, network.num_steps, ctx.eval_seed)
+    return floatsim.calibrate(network, spikes, config)
+
+
+def _float_reference(ctx: Context, result) -> dict:
+    """The float network of the student on the same spikes, compared per population."""
+    from riscv_soc import floatsim
+    from riscv_soc.core.compare import compare, scales_of
+    from riscv_soc.nir.models import read_model
+
+    reference = floatsim.run(read_model(ctx.path("student", "student.pt")), ctx.spikes)
+    comparison = compare(reference, result, None, scales_of(ctx.bundle))
+    return {
+        **comparison.to_json(),
+        "agreement_with_float_student": agreement(
+            reference.predictions, ctx.predictions("student")
+        ),
     }
 
 
@@ -64,6 +96,7 @@ def core(ctx: Context, folder: Path) -> dict:
         "spikes_per_sample": float(result.activity["spikes"].mean()),
         "activity": _activity_means(result),
         "agreement_with_float_student": agreement(result.predictions, ctx.predictions("student")),
+        "float_reference": _float_reference(ctx, result),
     }
 
 

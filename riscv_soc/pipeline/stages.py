@@ -33,7 +33,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("student", "distilled spiking student", TRAINING_SECTIONS, ("teacher",),
           training.student),
     Stage("baselines", "C1/C2 baselines", TRAINING_SECTIONS, ("teacher",), training.baselines),
-    Stage("quantise", "quantised bundle", ("quant",), ("student",), hardware.quantise),
+    Stage("quantise", "quantised bundle", ("quant", "data"), ("student",), hardware.quantise),
     Stage("core", "core run, test set", ("data", "run"), ("quantise", "student"), hardware.core),
     Stage("firmware", "firmware", ("firmware",), ("quantise",), hardware.firmware),
     Stage("iss", "ISS run, test set", ("data", "run", "iss"), ("firmware", "core"),

@@ -21,9 +21,12 @@ from riscv_soc.isa.numerics import INT16_MAX, INT16_MIN
 from riscv_soc.quant.formats import format_name
 from riscv_soc.quant.network import (
     ADAPTIVE_KINDS,
+    DUAL_KINDS,
+    DUAL_RESETS,
     ENCODINGS,
     INPUT,
     NEURON_KINDS,
+    PORTS,
     READOUTS,
     RESETS,
     SPIKING_KINDS,
@@ -46,6 +49,13 @@ class Population:
     `adapt_jump_raw` is ALIF's threshold rise per spike in the population's format; `rounding`
     maps each rounded op (v_decay, i_decay, a_decay, readout) to floor, rn or sr; `bias` is
     int16[padded(n)] or None; `delay_slots` is the ring size D of its delayed input (0: none).
+
+    cubalif2 (docs/semantics.md 8.1): currents I and I2 (and their weights) in `syn_frac_bits`,
+    decays `alpha_raw`/`alpha2_raw`; `syn_scale_raw`/`syn_scale2_raw` (`syn_scale_frac_bits`)
+    turn them into V's format with one vmul each (shift syn_frac_bits + syn_scale_frac_bits -
+    frac_bits); `i_offset_raw` is the constant input in V's format; `refractory` steps after a
+    spike hold V (`refractory_hold`) or let it integrate without firing.
+    `v_init`: int16[padded(n)] initial V, or None (0).
     """
 
     name: str
@@ -65,7 +75,17 @@ class Population:
     adapt_decay_raw: int = 0
     adapt_decay_frac_bits: int = 15
     adapt_jump_raw: int = 0
+    alpha2_raw: int = 0
+    alpha2_frac_bits: int = 15
+    syn_frac_bits: int = 0
+    syn_scale_raw: int = 0
+    syn_scale2_raw: int = 0
+    syn_scale_frac_bits: int = 15
+    refractory: int = 0
+    refractory_hold: bool = True
+    i_offset_raw: int = 0
     bias: np.ndarray | None = None
+    v_init: np.ndarray | None = None
 
     @property
     def spiking(self) -> bool:
@@ -80,7 +100,13 @@ class Population:
         return self.kind in ADAPTIVE_KINDS
 
     @property
+    def dual(self) -> bool:
+        return self.kind in DUAL_KINDS
+
+    @property
     def variables(self) -> tuple[str, ...]:
+        if self.dual:
+            return ("V", "I", "I2", "R")
         return ("V", *(("I",) if self.synaptic else ()), *(("A",) if self.adaptive else ()))
 
     def formats(self) -> dict[str, str]:
@@ -97,14 +123,27 @@ class Population:
             out["threshold"] = out["v_reset"] = format_name(self.frac_bits)
         if self.bias is not None:
             out["bias"] = format_name(self.frac_bits)
+        if self.dual:
+            out["I"] = out["I2"] = out["isyn"] = format_name(self.syn_frac_bits, self.saturate)
+            out["R"] = "int16"
+            out["alpha"] = format_name(self.alpha_frac_bits)
+            out["alpha2"] = format_name(self.alpha2_frac_bits)
+            out["syn_scale"] = format_name(self.syn_scale_frac_bits)
+            out["i_offset"] = format_name(self.frac_bits)
         return out
+
+    @property
+    def syn_scale_shift(self) -> int:
+        """The shift of the vmul that turns a current into V's format (cubalif2)."""
+        return self.syn_frac_bits + self.syn_scale_frac_bits - self.frac_bits
 
 
 @dataclass
 class Projection:
     """Packed rows from `source` ("input" or a population) into `target` (pack.py has the layouts).
 
-    `bits` is b (sparse index bits), d (delay bits) or 0 (dense).
+    `bits` is b (sparse index bits), d (delay bits) or 0 (dense); `port` the synaptic current of
+    a cubalif2 target it adds into (0 or 1; 0 for every other kind).
     """
 
     name: str
@@ -115,6 +154,7 @@ class Projection:
     n_post: int
     bits: int
     words: np.ndarray
+    port: int = 0
 
     @property
     def row_words(self) -> int:
@@ -159,8 +199,9 @@ def save_bundle(bundle: Bundle, path: str | os.PathLike) -> None:
     bundle.check(str(path))
     arrays: dict[str, np.ndarray] = {}
     for pop in bundle.populations:
-        if pop.bias is not None:
-            arrays[f"pop.{pop.name}.bias"] = pop.bias
+        for name in ("bias", "v_init"):
+            if getattr(pop, name) is not None:
+                arrays[f"pop.{pop.name}.{name}"] = getattr(pop, name)
     for proj in bundle.projections:
         arrays[f"proj.{proj.name}.words"] = proj.words
     header = json.dumps(_header(bundle)).encode()
@@ -203,8 +244,9 @@ def load_bundle(path: str | os.PathLike) -> Bundle:
 def _header(bundle: Bundle) -> dict:
     pops = []
     for pop in bundle.populations:
-        d = {k: v for k, v in asdict(pop).items() if k != "bias"}
+        d = {k: v for k, v in asdict(pop).items() if k not in ("bias", "v_init")}
         d["has_bias"] = pop.bias is not None
+        d["has_v_init"] = pop.v_init is not None
         d["formats"] = pop.formats()
         pops.append(d)
     projs = [{k: v for k, v in asdict(p).items() if k != "words"} for p in bundle.projections]
@@ -222,9 +264,10 @@ def _header(bundle: Bundle) -> dict:
 def _from_header(header: dict, entries: dict[str, np.ndarray]) -> Bundle:
     pops = []
     for d in header["populations"]:
-        fields = {k: v for k, v in d.items() if k not in ("has_bias", "formats")}
+        fields = {k: v for k, v in d.items() if k not in ("has_bias", "has_v_init", "formats")}
         bias = entries[f"pop.{d['name']}.bias"] if d["has_bias"] else None
-        pops.append(Population(**fields, bias=bias))
+        v_init = entries[f"pop.{d['name']}.v_init"] if d.get("has_v_init") else None
+        pops.append(Population(**fields, bias=bias, v_init=v_init))
     projs = []
     for d in header["projections"]:
         fields = {k: v for k, v in d.items() if k != "row_words"}
@@ -277,7 +320,8 @@ def _check_population(pop: Population, where: str) -> None:
         _fail(where, f"reset {pop.reset!r} does not suit a {pop.kind} population")
     if pop.n < 1:
         _fail(where, f"n={pop.n} must be >= 1")
-    for name in ("frac_bits", "beta_frac_bits", "alpha_frac_bits", "adapt_decay_frac_bits"):
+    for name in ("frac_bits", "beta_frac_bits", "alpha_frac_bits", "adapt_decay_frac_bits",
+                 "alpha2_frac_bits", "syn_frac_bits", "syn_scale_frac_bits"):  # fmt: skip
         if not 0 <= getattr(pop, name) <= 15:
             _fail(where, f"{name}={getattr(pop, name)} outside [0, 15]")
     for name in (
@@ -287,8 +331,19 @@ def _check_population(pop: Population, where: str) -> None:
         "v_reset_raw",
         "adapt_decay_raw",
         "adapt_jump_raw",
+        "alpha2_raw",
+        "syn_scale_raw",
+        "syn_scale2_raw",
+        "i_offset_raw",
     ):
         _check_int16(where, name, getattr(pop, name))
+    if not 0 <= pop.refractory <= INT16_MAX:
+        _fail(where, f"refractory={pop.refractory} outside [0, {INT16_MAX}]")
+    if pop.dual and pop.reset not in DUAL_RESETS:
+        _fail(where, f"reset {pop.reset!r}; a cubalif2 population resets with {DUAL_RESETS}")
+    if pop.dual and not 0 <= pop.syn_scale_shift <= 15:
+        _fail(where, f"syn_frac_bits + syn_scale_frac_bits - frac_bits = {pop.syn_scale_shift} "
+                     "outside [0, 15] (the vmul shift)")  # fmt: skip
     if sorted(pop.rounding) != sorted(ROUNDED_OPS) or any(
         m not in ROUNDINGS for m in pop.rounding.values()
     ):
@@ -297,8 +352,10 @@ def _check_population(pop: Population, where: str) -> None:
         )
     if pop.delay_slots and (pop.delay_slots & (pop.delay_slots - 1)):
         _fail(where, f"delay_slots={pop.delay_slots} is not a power of two")
-    if pop.bias is not None and (pop.bias.dtype != np.int16 or pop.bias.shape != (padded(pop.n),)):
-        _fail(where, f"bias {pop.bias.dtype}{pop.bias.shape}, want int16({padded(pop.n)},)")
+    for name in ("bias", "v_init"):
+        a = getattr(pop, name)
+        if a is not None and (a.dtype != np.int16 or a.shape != (padded(pop.n),)):
+            _fail(where, f"{name} {a.dtype}{a.shape}, want int16({padded(pop.n)},)")
 
 
 def _check_projection(b: Bundle, proj: Projection, where: str) -> None:
@@ -311,6 +368,9 @@ def _check_projection(b: Bundle, proj: Projection, where: str) -> None:
         _fail(where, f"source {proj.source!r} does not spike")
     want_pre = b.n_inputs if proj.source == INPUT else b.population(proj.source).n
     target = b.population(proj.target)
+    if proj.port not in PORTS or (proj.port and not target.dual):
+        _fail(where, f"port={proj.port} into a {target.kind} population (want 0, or {PORTS} "
+                     f"for {DUAL_KINDS})")  # fmt: skip
     if (proj.n_pre, proj.n_post) != (want_pre, target.n):
         _fail(where, f"size {proj.n_pre}x{proj.n_post}, want {want_pre}x{target.n}")
     if proj.layout not in LAYOUTS:

@@ -8,6 +8,7 @@ with real numbers in place of raw integers.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,10 +16,15 @@ import scipy.sparse
 
 from riscv_soc.errors import ConfigError
 
-NEURON_KINDS = ("lif", "cubalif", "alif", "li", "cubali")
-SPIKING_KINDS = ("lif", "cubalif", "alif")
+NEURON_KINDS = ("lif", "cubalif", "alif", "li", "cubali", "cubalif2")
+SPIKING_KINDS = ("lif", "cubalif", "alif", "cubalif2")
 SYNAPTIC_KINDS = ("cubalif", "cubali")  # have a synaptic current state I besides V
 ADAPTIVE_KINDS = ("alif",)  # have an adaptive threshold increment A besides V
+# Two synaptic currents (ports 0 and 1, e.g. excitatory and inhibitory) with their own decays and
+# membrane scales, a refractory counter and a constant input current (docs/semantics.md 8.1)
+DUAL_KINDS = ("cubalif2",)
+DUAL_RESETS = ("value", "subtract")
+PORTS = (0, 1)
 RESETS = ("subtract", "value", "value_after", "none")
 READOUTS = ("mean", "max", "last", "count")
 ENCODINGS = ("rate", "latency")
@@ -35,6 +41,15 @@ class FloatPopulation:
     input current every step, or None. ALIF (`alif`): the threshold is `threshold + A`, where A
     decays by `adapt_decay` every step and rises by `adapt_jump` (in V's units) after each spike;
     LSNN's b0 + beta * a with a += (1 - rho) z is adapt_decay = rho, adapt_jump = beta * (1 - rho).
+
+    `cubalif2` (FeNN's VA-benchmark neuron): currents I (port 0) and I2 (port 1) take their
+    inputs, then decay by `alpha` and `alpha2`; while the refractory counter is positive V is held,
+    else V = beta V + syn_scale I + syn_scale2 I2 + i_offset (the currents before their decay);
+    V > threshold fires, V = v_reset (reset "value") or V -= threshold ("subtract") and the
+    counter is set to `refractory`. With `refractory_hold` False, V keeps integrating while the
+    counter runs and the neuron cannot fire (FeNN's N-MNIST neuron). Its currents and incoming
+    weights have their own format (`syn_frac_bits`, None: chosen from the weights).
+    `v_init`: float[n] initial V (any kind).
     """
 
     name: str
@@ -48,6 +63,14 @@ class FloatPopulation:
     bias: np.ndarray | None = None
     adapt_decay: float = 0.0
     adapt_jump: float = 0.0
+    alpha2: float = 0.0
+    syn_scale: float = 1.0
+    syn_scale2: float = 1.0
+    refractory: int = 0
+    refractory_hold: bool = True
+    i_offset: float = 0.0
+    syn_frac_bits: int | None = None
+    v_init: np.ndarray | None = None
 
     @property
     def spiking(self) -> bool:
@@ -60,6 +83,10 @@ class FloatPopulation:
     @property
     def adaptive(self) -> bool:
         return self.kind in ADAPTIVE_KINDS
+
+    @property
+    def dual(self) -> bool:
+        return self.kind in DUAL_KINDS
 
 
 @dataclass
@@ -75,6 +102,7 @@ class FloatProjection:
     target: str
     weight: np.ndarray | scipy.sparse.sparray
     delay: np.ndarray | None = None
+    port: int = 0
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -94,6 +122,11 @@ class FloatNetwork:
     encoding: str = "rate"
     readout: str = "mean"
     meta: dict = field(default_factory=dict)
+
+    @property
+    def readout_shift(self) -> int:
+        """Right shift of each step's V summed by the "mean" readout: ceil(log2 T), at most 15."""
+        return min(math.ceil(math.log2(self.num_steps)), 15) if self.readout == "mean" else 0
 
     def population(self, name: str) -> FloatPopulation:
         for pop in self.populations:
@@ -139,6 +172,9 @@ class FloatNetwork:
                 f"projection {proj.name!r}: source {source.name!r} is a {source.kind} "
                 "(no spikes to propagate)"
             )
+        if proj.port not in PORTS or (proj.port and not target.dual):
+            raise ConfigError(f"projection {proj.name!r}: port {proj.port} into a {target.kind} "
+                              f"(ports {PORTS} are for {DUAL_KINDS}, else 0)")  # fmt: skip
         want = (self.size_of(proj.source), target.n)
         if proj.shape != want:
             raise ConfigError(f"projection {proj.name!r}: weight shape {proj.shape}, want {want}")
@@ -165,6 +201,7 @@ def _check_population(pop: FloatPopulation) -> None:
         "beta",
         *(("alpha",) if pop.synaptic else ()),
         *(("adapt_decay",) if pop.adaptive else ()),
+        *(("alpha", "alpha2") if pop.dual else ()),
     )
     for name in decays:
         value = getattr(pop, name)
@@ -174,3 +211,17 @@ def _check_population(pop: FloatPopulation) -> None:
         raise ConfigError(f"{where}: adapt_jump={pop.adapt_jump} is not finite")
     if pop.bias is not None and np.shape(pop.bias) != (pop.n,):
         raise ConfigError(f"{where}: bias shape {np.shape(pop.bias)}, want ({pop.n},)")
+    if pop.v_init is not None and np.shape(pop.v_init) != (pop.n,):
+        raise ConfigError(f"{where}: v_init shape {np.shape(pop.v_init)}, want ({pop.n},)")
+    if pop.dual:
+        _check_dual(pop, where)
+
+
+def _check_dual(pop: FloatPopulation, where: str) -> None:
+    if pop.reset not in DUAL_RESETS:
+        raise ConfigError(f"{where}: a cubalif2 population resets with one of {DUAL_RESETS}, "
+                          f"not {pop.reset!r}")  # fmt: skip
+    if not 0 <= pop.refractory <= 32767:
+        raise ConfigError(f"{where}: refractory={pop.refractory} outside [0, 32767] steps")
+    if pop.syn_frac_bits is not None and not 0 <= pop.syn_frac_bits <= 15:
+        raise ConfigError(f"{where}: syn_frac_bits={pop.syn_frac_bits} outside [0, 15]")

@@ -9,7 +9,7 @@ s0_15 (s1_14 for exactly 1); each projection packed dense, sparse (ELL) or delay
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse
@@ -18,6 +18,7 @@ from riscv_soc.errors import ConfigError
 from riscv_soc.isa.numerics import INT16_MAX, INT16_MIN
 from riscv_soc.quant import formats, pack
 from riscv_soc.quant.bundle import ROUNDED_OPS, ROUNDINGS, Bundle, Population, Projection
+from riscv_soc.quant.calibration import Calibration
 from riscv_soc.quant.network import FloatNetwork, FloatPopulation, FloatProjection
 from riscv_soc.soc import LANES
 
@@ -35,7 +36,7 @@ class QuantConfig:
     students lose 2 to 6 points of accuracy without it (docs/semantics.md section 5).
     """
 
-    weight_bits: int = 8
+    weight_bits: int = 16  # fewer where a sparse or delayed layout needs index or delay bits
     percentile: float = 99.0
     rounding: str = "rn"
     saturate: bool = True
@@ -58,28 +59,35 @@ class QuantConfig:
             raise ConfigError(f"state_headroom_bits={self.state_headroom_bits} outside [0, 14]")
 
 
-def quantise(net: FloatNetwork, config: QuantConfig | None = None) -> Bundle:
-    """The bundle of `net`; `bundle.report` says per population what quantisation cost."""
+def quantise(
+    net: FloatNetwork, config: QuantConfig | None = None, calibration: Calibration | None = None
+) -> Bundle:
+    """The bundle of `net`; `bundle.report` says per population what quantisation cost.
+
+    With a `calibration` (riscv_soc.floatsim.calibrate on spike trains), each population's format
+    is the finest that keeps saturation of its recorded state rare, instead of the fixed
+    `state_headroom_bits` above the weights."""
     config = config or QuantConfig()
     config.check()
     net.check()
     pops, projs, report = [], [], {"config": vars(config).copy(), "populations": {}}
     for fpop in net.populations:
         incoming = [p for p in net.projections if p.target == fpop.name]
-        pop, pop_projs, pop_report = _quantise_population(fpop, incoming, config)
+        pop, pop_projs, pop_report = _quantise_population(fpop, incoming, config, calibration)
         pops.append(pop)
         projs += pop_projs
+        if calibration is not None:
+            pop_report["calibration"] = calibration.summary(fpop.name, pop.frac_bits)
         report["populations"][fpop.name] = pop_report
     order = {p.name: i for i, p in enumerate(net.projections)}
     projs.sort(key=lambda p: order[p.name])
-    readout_shift = math.ceil(math.log2(net.num_steps)) if net.readout == "mean" else 0
     bundle = Bundle(
         n_inputs=net.n_inputs,
         populations=pops,
         projections=projs,
         output=net.output,
         readout=net.readout,
-        readout_shift=min(readout_shift, 15),
+        readout_shift=net.readout_shift,
         dt=net.dt,
         num_steps=net.num_steps,
         encoding=net.encoding,
@@ -121,7 +129,10 @@ def _layout(proj: FloatProjection, config: QuantConfig, pre: np.ndarray, post: n
 
 
 def _quantise_population(
-    fpop: FloatPopulation, incoming: list[FloatProjection], config: QuantConfig
+    fpop: FloatPopulation,
+    incoming: list[FloatProjection],
+    config: QuantConfig,
+    calibration: Calibration | None,
 ) -> tuple[Population, list[Projection], dict]:
     # Two passes over the projections, each taking one projection's synapse lists at a time:
     # a 16k-neuron, 10 %-sparse network then quantises in a few hundred MB.
@@ -144,15 +155,18 @@ def _quantise_population(
     magnitudes = np.concatenate(magnitudes or [np.zeros(0)])
     magnitude = float(np.percentile(magnitudes, config.percentile)) if magnitudes.size else 0.0
     del magnitudes
-    frac_bits, limited_by = _frac_bits(fpop, magnitude, bits, config)
+    frac_bits, limited_by = _frac_bits(fpop, magnitude, bits, config, calibration)
+    weight_fb = frac_bits
+    if fpop.dual:  # currents and weights have their own format; V's holds the fixed values
+        weight_fb, frac_bits = _dual_frac_bits(fpop, magnitude, bits, config)
 
     w_lo, w_hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
     projs, clipped, zeroed, total, err = [], 0, 0, 0, 0.0
     reach = np.zeros((2, fpop.n), np.int64)  # largest positive and negative input in one step
     for proj in incoming:
         pre, post, w = _synapses(proj)
-        w_raw, n_clip = formats.to_raw(w, frac_bits, w_lo, w_hi)
-        error = np.abs(w_raw * 2.0**-frac_bits - w)
+        w_raw, n_clip = formats.to_raw(w, weight_fb, w_lo, w_hi)
+        error = np.abs(w_raw * 2.0**-weight_fb - w)
         error[(w_raw == w_lo) | (w_raw == w_hi)] = 0.0  # clipped weights are reported apart
         err = max(err, float(error.max(initial=0.0)))
         del error
@@ -162,6 +176,8 @@ def _quantise_population(
         reach[1] += np.bincount(post, np.clip(w_raw, None, 0), minlength=fpop.n).astype(np.int64)
         projs.append(_pack(proj, layouts[proj.name], pre, post, w_raw, fpop.n, d))
     pop = _population(fpop, frac_bits, d, config)
+    if fpop.dual:
+        pop = _dual_fields(pop, fpop, weight_fb)
     report = {
         "frac_bits": frac_bits,
         "format": formats.format_name(frac_bits, config.saturate),
@@ -180,11 +196,14 @@ def _quantise_population(
     return pop, projs, report
 
 
-def _frac_bits(fpop: FloatPopulation, magnitude: float, bits: int, config: QuantConfig):
+def _frac_bits(fpop, magnitude: float, bits: int, config: QuantConfig, calibration):
     if config.frac_bits is not None:
         return config.frac_bits, "override"
     by_weights = formats.weight_frac_bits(magnitude, bits)
-    by_state = formats.weight_frac_bits(magnitude, 16 - config.state_headroom_bits)
+    if calibration is not None:
+        by_state = calibration.frac_bits_for(fpop.name)
+    else:
+        by_state = formats.weight_frac_bits(magnitude, 16 - config.state_headroom_bits)
     fixed = [abs(fpop.threshold), abs(fpop.v_reset)] if fpop.spiking else [0.0]
     if fpop.adaptive:
         fixed.append(abs(fpop.threshold) + _largest_adaptation(fpop))
@@ -192,10 +211,55 @@ def _frac_bits(fpop: FloatPopulation, magnitude: float, bits: int, config: Quant
         fixed.append(float(np.abs(fpop.bias).max()))
     by_headroom = formats.headroom_frac_bits(max(fixed))
     frac_bits = max(0, min(by_weights, by_state, by_headroom, 15))
-    for limit, name in ((by_weights, "weights"), (by_state, "state"), (by_headroom, "headroom")):
+    state = "calibration" if calibration is not None else "state"
+    for limit, name in ((by_weights, "weights"), (by_state, state), (by_headroom, "headroom")):
         if frac_bits == limit:
             return frac_bits, name
     return frac_bits, "range"
+
+
+def _dual_frac_bits(fpop: FloatPopulation, magnitude: float, bits: int, config: QuantConfig):
+    """(F of the currents and weights, F of V) of a cubalif2 population: the currents' from the
+    weights (or `syn_frac_bits`), V's from the values it must hold (threshold, reset, offset)."""
+    syn = fpop.syn_frac_bits
+    if syn is None:
+        syn = max(0, min(formats.weight_frac_bits(magnitude, bits), 15))
+    if config.frac_bits is not None:
+        return syn, config.frac_bits
+    fixed = [abs(fpop.threshold), abs(fpop.v_reset), abs(fpop.i_offset)]
+    if fpop.v_init is not None and fpop.v_init.size:
+        fixed.append(float(np.abs(fpop.v_init).max()))
+    return syn, max(0, min(formats.headroom_frac_bits(max(fixed)), 15))
+
+
+def _dual_fields(pop: Population, fpop: FloatPopulation, syn_fb: int) -> Population:
+    def raw(x: float, fb: int) -> int:
+        return int(formats.to_raw(x, fb)[0])
+
+    alpha2_fb = formats.decay_format(fpop.alpha2)
+    alpha_fb = formats.decay_format(fpop.alpha)
+    # the scales' F: the most that keeps the vmul shift <= 15 and both scales in int16
+    largest = max(abs(fpop.syn_scale), abs(fpop.syn_scale2), 2.0**-15)
+    scale_fb = min(15 - syn_fb + pop.frac_bits, 15, math.floor(math.log2(INT16_MAX / largest)))
+    if scale_fb < 0:
+        raise ConfigError(
+            f"population {fpop.name!r}: syn_frac_bits={syn_fb} leaves no fractional bits for "
+            f"syn_scale={fpop.syn_scale:g}, syn_scale2={fpop.syn_scale2:g} (V has {pop.frac_bits})"
+        )
+    return replace(
+        pop,
+        alpha_raw=raw(fpop.alpha, alpha_fb),
+        alpha_frac_bits=alpha_fb,
+        alpha2_raw=raw(fpop.alpha2, alpha2_fb),
+        alpha2_frac_bits=alpha2_fb,
+        syn_frac_bits=syn_fb,
+        syn_scale_raw=raw(fpop.syn_scale, scale_fb),
+        syn_scale2_raw=raw(fpop.syn_scale2, scale_fb),
+        syn_scale_frac_bits=scale_fb,
+        refractory=int(fpop.refractory),
+        refractory_hold=bool(fpop.refractory_hold),
+        i_offset_raw=raw(fpop.i_offset, pop.frac_bits),
+    )
 
 
 def _pack(proj, layout, pre, post, w_raw, n_post, d) -> Projection:
@@ -204,7 +268,7 @@ def _pack(proj, layout, pre, post, w_raw, n_post, d) -> Projection:
         b = pack.index_bits(n_post)
         words = pack.pack_sparse(pre[keep], post[keep], w_raw[keep], proj.shape[0], b)
         return Projection(proj.name, proj.source, proj.target, layout, proj.shape[0], n_post, b,
-                          words)  # fmt: skip
+                          words, proj.port)  # fmt: skip
     dense = np.zeros(proj.shape, np.int64)
     dense[pre, post] = w_raw
     if layout == "delayed":
@@ -212,7 +276,8 @@ def _pack(proj, layout, pre, post, w_raw, n_post, d) -> Projection:
         return Projection(proj.name, proj.source, proj.target, layout, proj.shape[0], n_post, d,
                           words)  # fmt: skip
     words = pack.pack_dense(dense)
-    return Projection(proj.name, proj.source, proj.target, "dense", proj.shape[0], n_post, 0, words)
+    return Projection(proj.name, proj.source, proj.target, "dense", proj.shape[0], n_post, 0, words,
+                      proj.port)  # fmt: skip
 
 
 def _population(fpop: FloatPopulation, frac_bits: int, d: int, config: QuantConfig) -> Population:
@@ -226,6 +291,10 @@ def _population(fpop: FloatPopulation, frac_bits: int, d: int, config: QuantConf
     if fpop.bias is not None and np.any(fpop.bias):
         bias = np.zeros(pack.padded(fpop.n), np.int16)
         bias[: fpop.n] = formats.to_raw(fpop.bias, frac_bits)[0]
+    v_init = None
+    if fpop.v_init is not None:
+        v_init = np.zeros(pack.padded(fpop.n), np.int16)
+        v_init[: fpop.n] = formats.to_raw(fpop.v_init, frac_bits)[0]
     return Population(
         name=fpop.name,
         kind=fpop.kind,
@@ -245,6 +314,7 @@ def _population(fpop: FloatPopulation, frac_bits: int, d: int, config: QuantConf
         adapt_decay_frac_bits=rho_fb,
         adapt_jump_raw=raw(fpop.adapt_jump, frac_bits) if fpop.adaptive else 0,
         bias=bias,
+        v_init=v_init,
     )
 
 

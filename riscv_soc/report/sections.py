@@ -311,11 +311,37 @@ def _hardware(records) -> list[Block]:
     return [
         Heading(2, "Quantisation and firmware"),
         Table(header, pops),
+        *_float_reference(records["core"].metrics.get("float_reference")),
         Paragraph(
             f"Firmware: {fw['code_bytes']:,} bytes of code; memory use of the SoC (DDR "
             f"{fw['soc']['ddr_bytes']:,} bytes):"
         ),
         Table(["memory", "used (bytes)", "size (bytes)", "used"], memories),
+    ]
+
+
+def _float_reference(ref: dict | None) -> list[Block]:
+    """The core against the float reference of the student (riscv_soc.floatsim), per population."""
+    if ref is None:  # a run recorded before the float reference existed
+        return []
+    rows = []
+    for p in ref["populations"]:
+        step = p["first_divergent_step"]
+        state = ", ".join(f"{k} {m:.3g} / {x:.3g}" for k, (m, x) in p["state_error"].items())
+        spiking = bool(p["agreement_per_step"])
+        rows.append([p["name"], _pct(p["spike_agreement"]) if spiking else "no spikes",
+                     "–" if step is None else str(step),
+                     _pct(p["samples_diverged"]) if spiking else "–", state or "–"])  # fmt: skip
+    header = ["population", "spikes agree", "first divergent step", "samples diverging",
+              "final state error (mean / max)"]  # fmt: skip
+    return [
+        Paragraph(
+            "The fixed-point core against the float reference (the student's NIR reading in "
+            "float64, docs/semantics.md section 11) on the same test spikes: class agreement "
+            f"{_pct(ref['class_agreement'])}; the float reference and the snntorch student agree "
+            f"on {_pct(ref['agreement_with_float_student'])} of the samples."
+        ),
+        Table(header, rows),
     ]
 
 

@@ -28,6 +28,7 @@ from riscv_soc.machine import (
     EXIT_EBREAK,
     EXIT_ECALL,
     EXIT_LIMIT,
+    EXIT_SPIN,
     EXIT_TRAP,
     TRAP_CAUSES,
     MachineState,
@@ -38,7 +39,7 @@ from riscv_soc.soc import LANES, VREGS, SocConfig
 JOB_ENV = "SNNSOC_RTL_JOB"
 
 # fenn_pkg::exit_e -> MachineState.exit
-_EXITS = {1: EXIT_ECALL, 2: EXIT_EBREAK, 3: EXIT_LIMIT, 4: EXIT_TRAP}
+_EXITS = {1: EXIT_ECALL, 2: EXIT_EBREAK, 3: EXIT_LIMIT, 4: EXIT_TRAP, 5: EXIT_SPIN}
 _DMA_FIELDS = ("src", "dst", "count", "status")  # order of the testbench's dma_dump words
 # Memories the testbench dumps, by their bit in dump_mask_i.
 _DUMPED = ("imem", "dmem", "vmem", "llm")
@@ -202,6 +203,7 @@ class Testbench:
             for f, field in enumerate(_DMA_FIELDS):
                 csrs[f"dma_{channel}_{field}"] = int(dma[4 * ch + f])
             csrs[f"dma_{channel}_control"] = 0  # reads 0
+        csrs["mcountinhibit"] = _unsigned(dut.inhibit_dump)
         csrs = {name: csrs[name] for name in csr.CSRS if name in csrs}  # the CSR table's order
         v = _words(_unsigned(dut.v_dump), LANES * VREGS, 16).astype(np.uint16)
         rng = _words(_unsigned(dut.rng_dump), 2 * LANES, 16).astype(np.uint16)

@@ -23,26 +23,8 @@ RTL_DIR = ROOT / "rtl"
 BUILD_ROOT = ROOT / "build"
 TOPLEVEL = "fenn_soc_tb"
 
-# Synthesizable sources in dependency order (packages first), then the testbench wrapper.
-RTL_SOURCES = (
-    "fenn_isa_pkg.sv",
-    "fenn_pkg.sv",
-    "fenn_ram_1p.sv",
-    "fenn_ram_2p.sv",
-    "fenn_alu.sv",
-    "fenn_div.sv",
-    "fenn_csr.sv",
-    "fenn_core.sv",
-    "fenn_vpu_lanes.sv",
-    "fenn_vpu.sv",
-    "fenn_dma_channel.sv",
-    "fenn_dma_mm2s.sv",
-    "fenn_dma_s2mm.sv",
-    "fenn_dma.sv",
-    "fenn_soc.sv",
-)
+FILE_LIST = RTL_DIR / "fenn_soc.f"  # the synthesizable sources in order, and the lint waivers
 TB_SOURCES = ("tb/sim.vlt", "tb/fenn_soc_tb.sv")
-WAIVERS = "lint.vlt"
 
 # --timing: the testbench generates the clock (C++20 coroutines). -O2: the default -Os simulates
 # ~1.6x slower. --no-public-flat-rw undoes cocotb's default (tb/sim.vlt makes public only what the
@@ -110,8 +92,20 @@ def check_config(config: SocConfig) -> None:
             )
 
 
+def file_list() -> list[Path]:
+    """The paths rtl/fenn_soc.f names, in order (`//` comments and blank lines skipped)."""
+    lines = (line.split("//")[0].strip() for line in FILE_LIST.read_text().splitlines())
+    return [RTL_DIR / line for line in lines if line]
+
+
+def rtl_sources() -> list[Path]:
+    """The synthesizable SystemVerilog sources in compile order."""
+    return [path for path in file_list() if path.suffix == ".sv"]
+
+
 def sources() -> list[Path]:
-    return [RTL_DIR / WAIVERS] + [RTL_DIR / s for s in RTL_SOURCES + TB_SOURCES]
+    """What the simulator builds: the file list (waivers included), then the testbench."""
+    return file_list() + [RTL_DIR / s for s in TB_SOURCES]
 
 
 def build_args(defines: tuple[str, ...] = ()) -> list[str]:

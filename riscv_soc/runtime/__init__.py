@@ -10,9 +10,10 @@ the schema the core writes, so `riscv_soc.core.diff_results` compares the three 
     result = run(fw, spikes, workers=2)           # ISS: contiguous chunks on 2 processes (pool.py)
 
 Per sample the runtime writes the input bitfields and the RNG seeds of sample index
-`sample_offset + i` (riscv_soc.core.seeds, as the core uses them), runs the firmware to its
-ecall, checks the host flag and copies the memory spans of the outputs (io.py); readout, spike
-record, final state and counters of all samples are decoded at the end.
+`sample_offset + i` (riscv_soc.core.seeds, as the core uses them), runs the firmware to its end
+(ecall, or the final spin of the board target), checks the host flag and copies the memory spans
+of the outputs (io.py); readout, spike record, final state and counters of all samples are
+decoded at the end.
 Activity: the counter differences of the inference (`cycles`, `instret`, `vec_alu_ops`, ...,
 `dma_bytes`), and the spike-derived counts of the core's schema computed from the recorded spikes
 (activity.py; populations compiled out of the record have no spikes in the result). The core's
@@ -30,13 +31,13 @@ from riscv_soc.core.seeds import sample_seeds
 from riscv_soc.core.simulate import check_spikes, pack_spikes, unpack_spikes
 from riscv_soc.errors import ConfigError, DataError
 from riscv_soc.firmware.export import Firmware, firmware_of
-from riscv_soc.machine import EXIT_ECALL, EXIT_LIMIT
+from riscv_soc.machine import EXIT_LIMIT, FINISHED
 from riscv_soc.runtime.activity import spike_activity
 from riscv_soc.runtime.backends import BACKENDS
 from riscv_soc.runtime.io import Outputs, SampleIO
 from riscv_soc.runtime.pool import run_chunks
 
-__all__ = ["BACKENDS", "FirmwareRunError", "run", "run_bundle"]
+__all__ = ["BACKENDS", "FirmwareRunError", "check_steps", "run", "run_bundle"]
 
 DEFAULT_MAX_CYCLES = 1 << 40  # every compiled program ends; this only stops a broken one
 MAX_WORKERS = 256
@@ -67,11 +68,8 @@ def run(
     if not 1 <= workers <= MAX_WORKERS or (workers > 1 and backend != "iss"):
         raise ConfigError(f"workers={workers}: want 1 to {MAX_WORKERS} processes, more than one "
                           f"on the iss backend only (backend={backend!r})")  # fmt: skip
-    bundle = firmware.bundle
-    spikes = check_spikes(spikes, bundle.n_inputs)
-    if spikes.shape[1] != bundle.num_steps:
-        raise DataError(f"spikes: {spikes.shape[1]} steps; this firmware runs "
-                        f"{bundle.num_steps} steps per sample")  # fmt: skip
+    spikes = check_spikes(spikes, firmware.bundle.n_inputs)
+    check_steps(firmware, spikes.shape[1])
     if workers > 1 and len(spikes) > 1:
         return run_chunks(firmware, spikes, seed, backend, sample_offset, max_cycles, workers)
     io = SampleIO(firmware.manifest)
@@ -80,10 +78,22 @@ def run(
     )
     captures = []
     for n, (state, memories) in enumerate(BACKENDS[backend](firmware, patches, max_cycles)):
-        if state.exit != EXIT_ECALL or not io.done(memories):
+        if state.exit not in FINISHED or not io.done(memories):
             _fail(state, n + sample_offset, backend, max_cycles)
         captures.append(io.capture(memories))
     return _result(firmware, spikes, io.decode(captures), seed, backend)
+
+
+def check_steps(firmware: Firmware, steps: int, where: str = "spikes") -> None:
+    """DataError unless samples of `steps` steps are what `firmware` was compiled for (its time
+    loop and input raster are fixed; a bundle is compiled for any number of steps)."""
+    compiled = firmware.bundle.num_steps
+    if steps != compiled:
+        raise DataError(
+            f"{where}: {steps} steps per sample, but this firmware was compiled for {compiled}; "
+            f"for {steps} steps: snnsoc quantise --steps {steps}, then snnsoc compile (or snnsoc "
+            "run the bundle, which compiles for the data's steps)"
+        )
 
 
 class _Patches(Sequence):

@@ -15,6 +15,8 @@ import numpy as np
 
 from riscv_soc.soc import LANES, VECTOR_BYTES
 
+STATE_VARIABLES = ("V", "I", "A", "I2", "R")  # state-block fields reported as final state
+
 Patch = tuple[str, int, bytes]  # (memory, address, data)
 Span = tuple[str, int, int]  # (memory, start, end): bytes copied from each sample
 
@@ -70,7 +72,7 @@ class SampleIO:
         record = record.reshape(len(captures), self.steps, per_row)
         state = {}
         for pop, block in io["state"].items():
-            for var in ("V", "I", "A"):
+            for var in STATE_VARIABLES:
                 if var in block["fields"]:
                     state[f"{pop}_{var}"] = spans.field(block, block["address"] +
                                                         block["fields"][var])  # fmt: skip

@@ -43,7 +43,8 @@ module fenn_soc_tb #(
   logic [32*32-1:0]   x_dump;         // x0..x31, x0 least significant
   logic [32*512-1:0]  v_dump;         // lane-major: lane l's 32 registers, v0 first
   logic [2*32*16-1:0] rng_dump;       // S0 of lanes 0..31, then S1
-  logic [8*64-1:0]    counters_dump;  // mcycle, minstret, mhpmcounter3..8
+  logic [8*64-1:0]    counters_dump;  // cycles, instret, activity counters (mcountinhibit aside)
+  logic [31:0]        inhibit_dump;   // mcountinhibit
   logic [8*32-1:0]    dma_dump;       // src, dst, count, status of MM2S, then S2MM
   logic [31:0]        instr_dump;     // the instruction word at pc_o (0 outside imem)
 
@@ -126,8 +127,21 @@ module fenn_soc_tb #(
     boot_addr_q  <= boot_addr_i;
     max_cycles_q <= max_cycles_i;
   end
-  assign rst_n    = run_i;
-  assign halt_req = u_soc.u_core.u_csr.count_q[0] >= max_cycles_q;
+  assign rst_n = run_i;
+
+  // What the machine did, for MachineState and the cycle budget: the events the CSR file counts
+  // (its count_d - count_q), counted whether or not mcountinhibit stops the CSRs.
+  logic [63:0] total_q [8];
+  always_ff @(posedge clk or negedge rst_n) begin
+    if (!rst_n) begin
+      for (int c = 0; c < 8; c++) total_q[c] <= '0;
+    end else begin
+      for (int c = 0; c < 8; c++) begin
+        total_q[c] <= total_q[c] + (u_soc.u_core.u_csr.count_d[c] - u_soc.u_core.u_csr.count_q[c]);
+      end
+    end
+  end
+  assign halt_req = total_q[0] >= max_cycles_q;
 
   fenn_soc #(
     .ImemBytes(ImemBytes), .DmemBytes(DmemBytes), .VmemBytes(VmemBytes),
@@ -179,7 +193,8 @@ module fenn_soc_tb #(
 
   always @(posedge gather_i) begin
     for (int r = 0; r < 32; r++) x_dump[32*r +: 32] = u_soc.u_core.rf_q[r];
-    for (int c = 0; c < 8; c++) counters_dump[64*c +: 64] = u_soc.u_core.u_csr.count_q[c];
+    for (int c = 0; c < 8; c++) counters_dump[64*c +: 64] = total_q[c];
+    inhibit_dump = u_soc.u_core.u_csr.inhibit_q;
     dma_dump = {u_soc.u_dma.u_s2mm_channel.status_word, u_soc.u_dma.u_s2mm_channel.count_q,
                 u_soc.u_dma.u_s2mm_channel.dst_q, u_soc.u_dma.u_s2mm_channel.src_q,
                 u_soc.u_dma.u_mm2s_channel.status_word, u_soc.u_dma.u_mm2s_channel.count_q,

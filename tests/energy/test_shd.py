@@ -16,7 +16,7 @@ def test_shape_and_input_rate():
 
 
 def test_both_compilations_match_the_core_and_fenns_way_costs_more():
-    bundle = quantise(shd.network(gain=1.0, seed=0))
+    bundle = quantise(shd.network(gain=1.0, seed=0), shd.QUANT)
     spikes = shd.input_spikes(1, seed=100)
     golden = core.run(bundle, spikes, seed=0)
     instret = {}

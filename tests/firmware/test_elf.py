@@ -180,3 +180,25 @@ def test_symbols_outside_every_section_are_absolute_and_not_read_back(tmp_path):
     path = tmp_path / "abs.elf"
     write_elf(image, path)
     assert read_elf(path).symbols == {}
+
+
+@pytest.mark.parametrize(
+    ("name", "memory", "loaded_into"),
+    [(".vmem.rows", "dmem", "vmem"), (".rows", "vmem", "dmem"), (".text", "ddr", "imem"),
+     (".data", "imem", "dmem"), (".llm", "ddr", "llm")],
+)  # fmt: skip
+def test_a_section_whose_name_picks_another_memory_is_refused(tmp_path, name, memory, loaded_into):
+    code = Section(".text", "imem", 0, b"\x13\0\0\0")
+    image = Image([code, Section(name, memory, 64, b"\1\2\3\4")], 0, source="prog.s")
+    with pytest.raises(ImageError) as err:
+        write_elf(image, tmp_path / "bad.elf")
+    assert str(err.value).startswith(
+        f"prog.s: section {name} is in {memory}, but read_elf would load it into {loaded_into}"
+    )
+    assert not (tmp_path / "bad.elf").exists()
+
+
+def test_names_of_no_memory_stay_where_the_reader_puts_them(tmp_path):
+    image = Image([Section(".init", "imem", 0, b"\x13\0\0\0"), Section(".misc", "dmem", 0, b"\7")])
+    write_elf(image, tmp_path / "ok.elf")
+    assert read_elf(tmp_path / "ok.elf").sections == image.sections

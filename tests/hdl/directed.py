@@ -6,6 +6,7 @@ process and compares every final state (cycles included) with the ISS.
 from __future__ import annotations
 
 import numpy as np
+from fenn.programs import CASES
 
 from riscv_soc.isa.table import INSTRS, OPERANDS
 
@@ -141,7 +142,8 @@ TRAPS = {
     "illegal_zero_word": "    nop\n    .word 0\n",
     "illegal_fixed_field": "    .word 0x0000707F\n",
     "illegal_round_mode_3": "    .word 0x60004002\n",
-    "illegal_unknown_csr": "    csrr x1, 0x320\n",
+    "illegal_unknown_csr": "    csrr x1, 0x7c0\n",
+    "illegal_standard_csr_not_implemented": "    csrr x1, mstatus\n",
     "illegal_write_counter": "    li x1, 5\n    csrw mcycle, x1\n",
     "illegal_write_status": "    csrrsi x1, dma_mm2s_status, 1\n",
     "read_counter_with_x0_is_legal_then_ecall": "    csrrs x1, mcycle, x0\n    ecall\n",
@@ -174,7 +176,8 @@ TRAPS = {
     "lane_first_faulting_lane": "    li x5, 0xFFFF0000\n    vlui v6, 2048\n    vlui v7, 5\n"
     "    vsel v6, x5, v7\n    vloadl v1, 0(v6)\n",
     "lane_disabled_lanes_skip": "    vlui v6, -2\n    vloadl v1, 0(v6)\n    nop\n    ecall\n",
-    "lane_negative_imm_disables": "    vlui v6, 100\n    vstorel v2, -102(v6)\n    ecall\n",
+    "lane_negative_sum_faults": "    vlui v6, 100\n    vstorel v2, -102(v6)\n    ecall\n",
+    "lane_negative_base_disables": "    vlui v6, -2\n    vstorel v2, 4(v6)\n    ecall\n",
     "ebreak": "    addi x1, x0, 1\n    ebreak\n",
 }
 
@@ -247,11 +250,29 @@ DMA = {
 }
 
 
+# The spin `j .` ends a run as ecall does (docs/isa.md, "How a run ends"), also with a DMA
+# transfer still in flight.
+SPINS = {
+    "flag_then_spin": "    li x1, 1\n    sw x1, 0(x0)\n    j .\n",
+    "dma_in_flight": _dma_start("mm2s", 0, 8192, 640) + "    j .\n",
+}
+
+
 def dma_programs() -> dict[str, str]:
     return {
         f"dma_{name}": PRELUDE + text + "    ecall\n" + vector_data() for name, text in DMA.items()
     }
 
 
+def spin_programs() -> dict[str, str]:
+    return {f"spin_{name}": PRELUDE + text + vector_data() for name, text in SPINS.items()}
+
+
+def fenn_programs() -> dict[str, str]:
+    """FeNN's rules, with the states tests/fenn/programs.py expects (pinned in test_soc.py)."""
+    return {f"fenn_{name}": case.source for name, case in CASES.items()}
+
+
 def all_programs() -> dict[str, str]:
-    return {**instruction_programs(), **trap_programs(), **dma_programs()}
+    return {**instruction_programs(), **trap_programs(), **dma_programs(), **spin_programs(),
+            **fenn_programs()}  # fmt: skip

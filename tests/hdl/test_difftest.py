@@ -47,3 +47,36 @@ def test_ci_run_has_no_mismatch(tmp_path):
     )
     assert result.mismatches == 0, result.saved
     assert result.max_cycle_diff == 0.0
+
+
+def test_programs_exercise_fenn_rules():
+    """Lane bases of both signs with offsets that take a negative base across zero (a lane FeNN
+    keeps disabled), vsll/vsra by amounts 0..31, and writes to mcountinhibit."""
+    import re
+
+    import numpy as np
+
+    from riscv_soc.difftest import generator as g
+
+    crossing = shifts_0_31 = inhibit_writes = 0
+    for index in range(40):
+        program = difftest.generate(11, index, 400, CONFIG)
+        vmem = program.data["vmem"].view("<i2")
+        lines = program.source.splitlines()
+        for k, line in enumerate(lines):
+            m = re.match(r"\s+v(?:loadl|storel) v\d+, (-?\d+)\(v(\d+)\)", line)
+            if m and int(m.group(2)) in g.ADDR_V:
+                at = g.ADDR_VECTORS // 2 + g.LANES * (int(m.group(2)) - g.ADDR_V[0])
+                bases = vmem[at : at + g.LANES].astype(np.int64)
+                crossing += int(((bases < 0) & (bases + int(m.group(1)) >= 0)).sum())
+            if re.match(r"\s+vandadd (v\d+), v\d+, x0, 5$", line):
+                amounts = line.split()[1].rstrip(",")
+                if re.match(rf"\s+vs(ll|ra) v\d+, v\d+, {amounts}$", lines[k + 1]):
+                    shifts_0_31 += 1
+            if re.match(r"\s+csrr[wsc]i? x\d+, mcountinhibit, (x[1-9]|[1-9])", line):
+                inhibit_writes += 1
+    assert crossing > 20 and shifts_0_31 > 20 and inhibit_writes > 20, (
+        crossing,
+        shifts_0_31,
+        inhibit_writes,
+    )

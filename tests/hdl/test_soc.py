@@ -6,6 +6,7 @@ few results are also pinned against docs/isa.md directly."""
 from __future__ import annotations
 
 import pytest
+from fenn.programs import CASES, check
 from hdl.directed import all_programs
 from hdl.hdl_helper import MAX_CYCLES, run_both
 
@@ -38,6 +39,14 @@ def test_rtl_matches_iss(states, name):
     assert diff_states(ref, rtl) == [], name
 
 
+@pytest.mark.parametrize("name", list(CASES))
+def test_fenn_rules_pinned(states, name):
+    """The RTL ends in the state worked out by hand for each of FeNN's rules (the ISS too)."""
+    ref, rtl = states[f"fenn_{name}"]
+    assert check(rtl, CASES[name]) == []
+    assert check(ref, CASES[name]) == []
+
+
 def test_traps_pinned(states):
     cases = {
         "trap_fetch_beyond_imem": ("instruction_access_fault", 0x10000),
@@ -49,6 +58,15 @@ def test_traps_pinned(states):
     for name, (cause, tval) in cases.items():
         _, rtl = states[name]
         assert (rtl.exit, rtl.cause, rtl.tval) == ("trap", cause, tval), name
+
+
+def test_spin_ends_the_run_pinned(states):
+    for name in ("spin_flag_then_spin", "spin_dma_in_flight"):
+        rtl = states[name][1]
+        assert rtl.exit == "spin" and rtl.instr == f"j 0x{rtl.pc:x}", name
+        assert rtl.cycles == rtl.instret  # the spin: one cycle, retired
+    assert states["spin_flag_then_spin"][1].memories["dmem"][0] == 1
+    assert not states["spin_dma_in_flight"][1].csrs["dma_mm2s_status"] & csr.DMA_IDLE
 
 
 def test_dma_status_pinned(states):

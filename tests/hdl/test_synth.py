@@ -23,10 +23,10 @@ def synth():
     return module
 
 
-def test_reads_the_simulators_sources_in_order(synth):
+def test_reads_the_file_lists_sources_in_order(synth):
     read = synth.yosys_script("fenn_soc", "xcup", "").splitlines()[0].split()
     assert read[:5] == ["read_slang", "--threads", "1", "--top", "fenn_soc"]
-    assert read[5:] == [str(simbuild.RTL_DIR / s) for s in simbuild.RTL_SOURCES]
+    assert read[5:] == [str(path) for path in simbuild.rtl_sources()]
 
 
 @pytest.mark.parametrize("share", [True, False])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,51 @@ def test_disassembler_matches_objdump_without_aliases(gnu):
         assert ours_text(word, pc) == objdump_text(m.group(3)), f"{pc:#x}: {word:08x}"
         checked += 1
     assert checked > 200
+
+
+def test_every_gnu_csr_name_assembles_as_gnu_does(gnu):
+    """Every CSR name GNU as knows, standard or alias, gives GNU's word (csr_names.GNU_AS)."""
+    from riscv_soc.isa.csr_names import GNU_AS
+
+    lines = ["_start:"]
+    for name in GNU_AS:
+        lines += [f"    csrrs a0, {name}, a1", f"    csrrsi x0, {name}, 1"]
+    source = "\n".join(lines) + "\n"
+    assert_same(
+        image_section(assemble(source, "csrs.s"), ".text"), elf_section(gnu.link(source), ".text")
+    )
+
+
+def test_gnu_as_rejects_what_we_do_not_list(gnu, tmp_path):
+    """GNU as knows no CSR name that csr_names lacks: names close to ours are refused by both."""
+    from riscv_soc.isa.csr_names import GNU_AS
+
+    for name in ("mcountinhibitx", "mhpmcounter32", "pmpaddr64", "foo"):
+        assert name not in GNU_AS
+        src = tmp_path / "bad.s"
+        src.write_text(f"    csrr a0, {name}\n")
+        done = subprocess.run(["riscv64-unknown-elf-as", "-o", tmp_path / "bad.o", src],
+                              capture_output=True, text=True)  # fmt: skip
+        assert "unknown CSR" in done.stderr, name
+
+
+def test_disassembler_names_every_csr_number_as_objdump(gnu):
+    """All 4096 CSR numbers: objdump's name (or number) for each, ours the same except for the
+    DMA registers, which objdump does not know."""
+    source = "_start:\n" + "".join(f"    .word {(n << 20) | 0x2073:#x}\n" for n in range(4096))
+    source += "".join(f"    .word {(n << 20) | (5 << 15) | 0x2573:#x}\n" for n in range(4096))
+    elf = gnu.link(source)
+    dump = gnu.run("objdump", "-D", "-j", ".text", elf)
+    checked = 0
+    for line in dump.splitlines():
+        m = re.match(r"\s*([0-9a-f]+):\s+([0-9a-f]{8})\s+(.*)$", line)
+        if m is None:
+            continue
+        pc, word = int(m.group(1), 16), int(m.group(2), 16)
+        ours = disassemble(word, pc).replace(", ", ",")
+        for name, number in CSRS.items():
+            if name.startswith("dma_"):
+                ours = re.sub(rf"\b{name}\b", f"{number:#x}", ours)
+        assert ours == objdump_text(m.group(3)), f"{pc:#x}: {word:08x}"
+        checked += 1
+    assert checked == 8192

@@ -135,7 +135,7 @@ def test_state_schema(run_asm, small):
         "dma_bytes",
         "stall_cycles",
     ]
-    assert set(state.csrs) == {
+    assert set(state.csrs) == {"mcountinhibit"} | {
         f"dma_{ch}_{reg}"
         for ch in ("mm2s", "s2mm")
         for reg in ("src", "dst", "count", "control", "status")

@@ -29,6 +29,7 @@ LOOP_REG = 31  # the looping programs' counter: generated instructions never wri
 ADDR_VREG = 31  # holds lane addresses for vloadl/vstorel: never a generated destination
 CSR_NUMBERS = sorted(CSRS.values()) + [0x7C0, 0x301]  # two that do not exist
 WRITABLE_CSRS = {n for name, n in CSRS.items() if name.startswith("dma_") and "status" not in name}
+WRITABLE_CSRS.add(CSRS["mcountinhibit"])  # stops and restarts the counters
 CONTROL_CSRS = {n for name, n in CSRS.items() if name.endswith("_control")}
 INTERESTING = [0, 1, 2, -1, -2, 0x7FFFFFFF, -0x80000000, 0x7FFF, -0x8000, 0xFFFF, 64, 128, 4096]
 

@@ -245,8 +245,9 @@ def test_run_end_and_resume_with_a_transfer_in_flight(build, small):
     assert state.csrs["dma_mm2s_status"] == DMA_STARTING  # ecall right after the start
     assert state.counters["dma_bytes"] == 0
 
-    spin = program("mm2s", 0, 0, 64) + "spin: j spin\n" + data("ddr")
-    machine = iss.Iss(build(spin, small), small)
+    # a loop of two instructions: the spin `j .` alone would end the run (docs/isa.md)
+    loop = program("mm2s", 0, 0, 64) + "wait: nop\nj wait\n" + data("ddr")
+    machine = iss.Iss(build(loop, small), small)
     start = int(machine.run(max_cycles=1000).x[27]) + 1
     # a stop at t0 + L - 1: in flight; resumed to t0 + L: done, as the next cycle would see it
     machine.reset(reload_memories=True)  # reset() alone keeps the moved data

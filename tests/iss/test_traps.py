@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from naive import ref_iss
 
+from riscv_soc import iss
 from riscv_soc.isa.table import encode
+from riscv_soc.machine import SPIN_WORD, diff_states
+from riscv_soc.soc import DEFAULT
 
 ECALL = encode("ecall")
 
@@ -192,12 +196,23 @@ def test_lane_local_traps(run_asm, small, addresses, line, cause, tval):
 
 
 def test_disabled_lanes_never_fault(run_asm, small):
-    # Negative lane addresses are disabled, however far out; 254 is the last half-word.
+    # FeNN enables a lane on its base vs1[i] >= 0, before the immediate: negative bases are
+    # disabled whatever the immediate makes of them; 254 is the last half-word.
     addresses = [-32768, -3, -1, 254] + [-2048] * 28
-    state = run_asm(lane_program(addresses, "vloadl v2, 2047(v1)"), config=small)
-    assert_trap(state, "load_access_fault", 2047 - 3)  # lane 0 stays disabled; lane 1 faults
+    state = run_asm(lane_program(addresses, "vloadl v2, 2046(v1)"), config=small)
+    assert_trap(state, "load_access_fault", 254 + 2046)  # lanes 0-2 disabled; lane 3 faults
     state = run_asm(lane_program(addresses, "vloadl v2, 0(v1)"), config=small)
     assert state.exit == "ecall"
+
+
+@pytest.mark.parametrize(
+    ("imm", "cause", "tval"),
+    [(-4, "load_access_fault", 0xFFFFFFFE), (-3, "load_address_misaligned", 0xFFFFFFFF)],
+)
+def test_enabled_lane_with_a_negative_address_faults(run_asm, small, imm, cause, tval):
+    # Base 2 >= 0 enables lane 0; 2 + imm < 0 is an address modulo 2**32, beyond the memory.
+    state = run_asm(lane_program([2] + [-1] * 31, f"vloadl v2, {imm}(v1)"), config=small)
+    assert_trap(state, cause, tval)
 
 
 def test_trap_leaves_lane_local_memory_untouched(run_asm, small):
@@ -332,3 +347,29 @@ def test_check_order(run_asm):
     # misaligned before out of range (an odd address beyond the memory)
     state = run_asm("li t0, 0x7fffffff\nlh a0, 0(t0)")
     assert_trap(state, "load_address_misaligned", 0x7FFFFFFF)
+
+
+def test_the_spin_ends_the_run_as_ecall_does(run_asm):
+    body = "li a0, 1\nsw a0, 0(zero)\n"
+    spin, ecall = run_asm(body + "j .\n"), run_asm(body + "ecall\n")
+    assert (spin.exit, ecall.exit) == ("spin", "ecall")
+    assert spin.instr == "j 0x8"
+    assert diff_states(spin, ecall) == [
+        "exit: 'spin' != 'ecall'",
+        "imem: 1 bytes differ, first at 0x8: 0x6f != 0x73",  # the last instruction itself
+    ]
+    assert (spin.pc, spin.cycles, spin.instret) == (8, 3, 3)
+
+
+def test_the_reference_interpreter_ends_at_the_spin_too(build):
+    image = build("li a0, 1\nsw a0, 0(zero)\nj .\n")
+    assert diff_states(ref_iss.run(image, 1000, DEFAULT), iss.run(image, 1000)) == []
+
+
+@pytest.mark.parametrize("loop", ["jal ra, .", "beq zero, zero, .", "1: nop\nj 1b"])
+def test_other_endless_loops_run_to_the_limit(run_asm, loop):
+    assert run_asm(loop, max_cycles=50).exit == "limit"
+
+
+def test_the_spin_is_the_jump_to_itself_with_no_link(build):
+    assert build("j .").sections[0].data == SPIN_WORD.to_bytes(4, "little")

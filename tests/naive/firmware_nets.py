@@ -115,7 +115,8 @@ FAMILIES = {f.__name__: f for f in (dense_lif, sparse_cubalif, delayed_lif, recu
 def family_bundle(name: str, seed: int = 0, saturate: bool = True):
     rng = np.random.default_rng(seed)
     net, config = FAMILIES[name](rng)
-    return quantise(net, QuantConfig(saturate=saturate, **config))
+    # FeNN's 8-bit weights: coarse formats, where stochastic rounding shows in the spikes
+    return quantise(net, QuantConfig(saturate=saturate, weight_bits=8, **config))
 
 
 def spikes_for(bundle, samples: int, seed: int = 0, density: float = 0.3) -> np.ndarray:

@@ -23,10 +23,15 @@ from riscv_soc.machine import TRAP_CODES, MachineState
 from riscv_soc.soc import DEFAULT, SocConfig
 
 M32 = 2**32
+SPIN = 0x0000006F  # jal x0, 0: the jump to itself that ends a run (docs/isa.md)
 LANES = 32
 WRITABLE_CSRS = {
     f"dma_{ch}_{reg}" for ch in ("mm2s", "s2mm") for reg in ("src", "dst", "count", "control")
-}
+} | {"mcountinhibit"}
+# mcountinhibit (docs/isa.md): reset value, and the bit that stops each counter.
+INHIBIT_RESET = 0
+INHIBIT_BIT = {"mcycle": 0, "minstret": 2}
+INHIBIT_BIT.update({f"mhpmcounter{FIRST_HPM + k}": FIRST_HPM + k for k in range(len(COUNTERS))})
 
 # Activity counters by instruction (docs/isa.md, CSRs); other FeNN instructions: vec_alu_ops.
 ACTIVITY = {
@@ -88,6 +93,10 @@ class RefMachine:
         self.cycle = 0
         self.instret = 0
         self.activity = dict.fromkeys(COUNTERS, 0)
+        # What the counter CSRs read: they count only while their mcountinhibit bit is clear.
+        self.inhibit = INHIBIT_RESET
+        self.new_inhibit = None  # written by the current instruction: in effect from the next
+        self.csr_counts = dict.fromkeys(INHIBIT_BIT, 0)
         self.dma = {"mm2s": DmaChannel("mm2s"), "s2mm": DmaChannel("s2mm")}
         self.last_load = set()  # what the previous instruction, a vector load, writes late
 
@@ -103,16 +112,19 @@ class RefMachine:
                 name = self.step()
             except Trap as trap:
                 self.cycle += 1
+                self.count("mcycle", 1)
+                self.count(f"mhpmcounter{FIRST_HPM + COUNTERS.index('stall_cycles')}", 1)
                 exit_kind, cause, tval = "trap", trap.code, trap.tval
                 break
-            if name in ("ecall", "ebreak"):
+            if name in ("ecall", "ebreak", "spin"):
                 exit_kind = name
                 break
         self.finish_dma()
         return self.state(exit_kind, cause, tval)
 
     def step(self) -> str:
-        """Execute one instruction; return its name. Raises Trap."""
+        """Execute one instruction; return its name, or "spin" for `jal x0, 0`, which ends a
+        run as ecall does. Raises Trap."""
         if not 0 <= self.pc < self.config.imem_bytes:
             raise Trap("instruction_access_fault", self.pc)
         word = int.from_bytes(self.mem["imem"][self.pc : self.pc + 4], "little")
@@ -132,17 +144,35 @@ class RefMachine:
         getattr(self, "op_" + instr.name.replace(".", "_"))(**ops)
         self.cycle += instr.cycles
         self.instret += 1
+        self.count("mcycle", instr.cycles)
+        self.count("minstret", 1)
+        self.count(f"mhpmcounter{FIRST_HPM + COUNTERS.index('stall_cycles')}", instr.cycles - 1)
         counter = ACTIVITY.get(instr.name, "vec_alu_ops" if instr.ext == "FeNN" else None)
         if counter:
             self.activity[counter] += 1
+            self.count(f"mhpmcounter{FIRST_HPM + COUNTERS.index(counter)}", 1)
+        if self.new_inhibit is not None:
+            # The write governs the cycles after this instruction: transfers that complete by
+            # then have had their bytes counted (in the cycle before) under the old value.
+            self.finish_dma()
+            self.inhibit, self.new_inhibit = self.new_inhibit, None
         if instr.name not in ("ecall", "ebreak"):
             self.pc = self.next_pc
-        return instr.name
+        return "spin" if word == SPIN else instr.name
+
+    def count(self, counter: str, n: int) -> None:
+        """n events for a counter CSR, unless mcountinhibit stops it."""
+        if not (self.inhibit >> INHIBIT_BIT[counter]) & 1:
+            self.csr_counts[counter] += n
 
     def state(self, exit_kind: str, cause: int | None, tval: int) -> MachineState:
         counters = dict(self.activity)
         counters["stall_cycles"] = self.cycle - self.instret
-        csrs = {name: self.csr_value(name) for name in CSRS if name.startswith("dma_")}
+        csrs = {
+            name: self.csr_value(name)
+            for name in CSRS
+            if name.startswith("dma_") or name == "mcountinhibit"
+        }
         return MachineState(
             exit=exit_kind,
             pc=self.pc,
@@ -360,13 +390,10 @@ class RefMachine:
             raise Trap("illegal_instruction", word)
 
     def csr_value(self, name: str) -> int:
-        counters = {"mcycle": self.cycle, "cycle": self.cycle}
-        counters.update({"minstret": self.instret, "instret": self.instret})
-        for k, counter in enumerate(COUNTERS):
-            value = (
-                self.cycle - self.instret if counter == "stall_cycles" else self.activity[counter]
-            )
-            counters[f"mhpmcounter{FIRST_HPM + k}"] = value
+        counters = dict(self.csr_counts)
+        counters.update({"cycle": counters["mcycle"], "instret": counters["minstret"]})
+        if name == "mcountinhibit":
+            return self.inhibit
         if name in counters:
             return counters[name] % M32
         if name.endswith("h") and name[:-1] in counters:
@@ -381,6 +408,9 @@ class RefMachine:
         return channel.regs[reg]
 
     def csr_write(self, name: str, value: int) -> None:
+        if name == "mcountinhibit":
+            self.new_inhibit = value & 0x1FD  # bits 0, 2 and 3-8; the others read 0
+            return
         channel, reg = self.dma[name.split("_")[1]], name.split("_")[2]
         if reg == "control":
             if value % 2 == 1:
@@ -456,10 +486,14 @@ class RefMachine:
         self.lanes(vd, lambda i: self.v[vs1][i] & self.v[vs2][i])
 
     def op_vsll(self, vd, vs1, vs2):
-        self.lanes(vd, lambda i: wrap16(self.v[vs1][i] * 2 ** (self.v[vs2][i] % 16)))
+        # The amount is vs2[i] as an unsigned 16-bit number; shifting an int16 by 16 or more
+        # leaves no bit of it (FeNN: amounts 16..31; docs/isa.md: every amount).
+        amounts = [self.v[vs2][i] % 2**16 for i in range(LANES)]
+        self.lanes(vd, lambda i: wrap16(self.v[vs1][i] * 2 ** min(amounts[i], 16)))
 
     def op_vsra(self, vd, vs1, vs2):
-        self.lanes(vd, lambda i: shift_right(self.v[vs1][i], self.v[vs2][i] % 16))
+        amounts = [self.v[vs2][i] % 2**16 for i in range(LANES)]
+        self.lanes(vd, lambda i: shift_right(self.v[vs1][i], min(amounts[i], 16)))
 
     def rounding_terms(self, shift: int, mode: str) -> list[int]:
         """Per-lane addend before a shift; stochastic rounding steps every lane's RNG."""
@@ -587,10 +621,10 @@ class RefMachine:
         size = self.config.llm_lane_bytes
         addresses = []
         for i in range(LANES):
-            a = self.v[vs1][i] + imm
-            if a < 0:
+            if self.v[vs1][i] < 0:  # FeNN: the lane is enabled by its base, before the offset
                 addresses.append(None)
                 continue
+            a = (self.v[vs1][i] + imm) % M32  # a negative address lies beyond the memory
             if a % 2:
                 raise Trap(f"{kind}_address_misaligned", a)
             if a + 2 > size:
@@ -646,6 +680,7 @@ class RefMachine:
                 src_mem, dst_mem = ("ddr", "vmem") if channel.name == "mm2s" else ("vmem", "ddr")
                 self.mem[dst_mem][dst : dst + n] = self.mem[src_mem][src : src + n]
                 self.activity["dma_bytes"] += n
+                self.count(f"mhpmcounter{FIRST_HPM + COUNTERS.index('dma_bytes')}", n)
                 channel.last = 1 << 7
                 channel.transfer = None
 

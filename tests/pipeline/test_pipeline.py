@@ -78,6 +78,10 @@ def test_every_stage_runs_and_the_executions_agree(reference):
     index = np.load(result.out / "rtl" / "subset.npy")
     core = load_result(result.out / "core" / "results.npz")
     assert np.array_equal(rtl_result.readout, core.readout[index])  # no RNG in this network
+    # the float reference reads the student as snntorch runs it, and the core follows it
+    ref = result.records["core"].metrics["float_reference"]
+    assert ref["agreement_with_float_student"] > 0.99 and ref["class_agreement"] > 0.95
+    assert [p["name"] for p in ref["populations"]] == ["hidden0", "readout"]
 
 
 def test_summary_rows(reference):
@@ -98,6 +102,7 @@ def test_report_is_self_contained_and_rebuilds(reference, capsys):
     md_path, html_path = result.report
     md, html = md_path.read_text(), html_path.read_text()
     assert "**FAIL**" not in md and "> **PASS**: RTL vs core" in md
+    assert "against the float reference" in md and "| hidden0 |" in md
     for name in re.findall(r"\]\((plots/[^)]+)\)", md):
         assert (result.out / name).is_file()
     assert html.count('src="data:image/png;base64,') == 4

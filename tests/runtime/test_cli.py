@@ -66,12 +66,32 @@ def test_compile_records_only_the_populations_asked_for(capsys, files):
     assert core.diff_results(want, got, activity=False) == ["spikes_h: only in first run"]
 
 
+def test_one_step_rule_on_every_backend(capsys, files):
+    """A bundle runs the data's steps (the ISS compiles for them); FWDIR only its own steps."""
+    tmp, bundle, _ = files
+    steps = bundle.num_steps + 3
+    spikes = np.random.default_rng(2).random((2, steps, bundle.n_inputs)) < 0.3
+    np.savez(tmp / "longer.npz", spikes=spikes.astype(np.uint8))
+    _cli(capsys, "compile", tmp / "net.npz", "-o", tmp / "fw_steps")
+    want = core.run(bundle, spikes.astype(np.uint8), seed=0)
+    for backend in ("core", "iss"):
+        argv = ("--backend", backend, "--data", tmp / "longer.npz", "--out", tmp / "r.npz")
+        code, _, _ = _cli(capsys, "run", tmp / "net.npz", *argv)
+        assert code in (0, None)
+        assert core.diff_results(want, load_result(tmp / "r.npz"), activity=False) == []
+        code, _, err = _cli(capsys, "run", tmp / "fw_steps", *argv)
+        assert code == 2 and err.count("\n") == 1, err
+        assert f"{steps} steps per sample, but this firmware was compiled for " in err
+        assert f"snnsoc quantise --steps {steps}" in err
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (("compile", "{tmp}/missing.npz", "-o", "{tmp}/x"), "no such bundle file"),
         (("compile", "{tmp}/net.npz", "-o", "{tmp}/x", "--weights", "sram"), "weights='sram'"),
         (("compile", "{tmp}/net.npz", "-o", "{tmp}/x", "--ddr-mib", "3"), "--ddr-mib 3"),
+        (("compile", "{tmp}/net.npz", "-o", "{tmp}/x", "--target", "fpga"), "target='fpga'"),
         (("compile", "{tmp}/net.npz", "-o", "{tmp}/x", "--record", "h,hh"),
          "record: 'hh' is not a spiking population"),
         (("run", "{tmp}", "--backend", "iss", "--data", "{tmp}/data.npz", "--out", "{tmp}/r.npz"),

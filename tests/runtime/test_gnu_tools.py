@@ -22,13 +22,24 @@ def _tool(name: str, *args) -> subprocess.CompletedProcess:
     return subprocess.run([PREFIX + name, *map(str, args)], capture_output=True, text=True)
 
 
-@pytest.fixture(scope="module", params=["sparse_cubalif", "delayed_lif"])
-def exported(request, tmp_path_factory):
-    options = CompileOptions(weights="ddr" if request.param == "delayed_lif" else "auto")
-    fw = firmware_of(compile_bundle(family_bundle(request.param), options))
+CASES = {
+    "sparse_cubalif": ("sparse_cubalif", CompileOptions()),
+    "delayed_lif_ddr": ("delayed_lif", CompileOptions(weights="ddr")),
+    "adaptive_sparse_board": ("adaptive_sparse", CompileOptions(target="board")),
+}
+
+
+def _export(case: str, tmp_path_factory):
+    family, options = CASES[case]
+    fw = firmware_of(compile_bundle(family_bundle(family), options))
     fwdir = tmp_path_factory.mktemp("fw")
     export_firmware(fw, fwdir)
     return fw, fwdir / "firmware.elf"
+
+
+@pytest.fixture(scope="module", params=list(CASES))
+def exported(request, tmp_path_factory):
+    return _export(request.param, tmp_path_factory)
 
 
 def test_readelf_accepts_the_firmware(exported):
@@ -57,3 +68,17 @@ def test_objdump_disassembles_every_scalar_instruction(exported):
         else:
             assert line.group(1) == disassemble(word, aliases=False).split()[0], hex(address)
     assert vector > 0
+
+
+def test_objdump_shows_the_board_image_ending_in_the_spin(tmp_path_factory):
+    """FeNN's host protocol: flag = DONE at dmem 0, then a jump to itself, and no ecall."""
+    _, elf = _export("adaptive_sparse_board", tmp_path_factory)
+    done = _tool("objdump", "-d", elf)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    lines = done.stdout.splitlines()
+    spin = next(n for n, line in enumerate(lines) if re.search(r":\s+0000006f\s+j\s", line))
+    address = lines[spin].split(":")[0].strip()
+    assert re.search(rf"\sj\s+{address}\s", lines[spin]), lines[spin]  # to itself
+    assert re.search(r"\ssw\s+t6,0\(zero\)", lines[spin - 1]), lines[spin - 1]
+    assert "ecall" not in done.stdout
+    assert re.search(r"^\s+0:\s+32001073\s+csrw\s+mcountinhibit,zero", done.stdout, re.M)
