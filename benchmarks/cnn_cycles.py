@@ -17,6 +17,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from naive.nir_cnn import DT, cnn_graph
+from record import write_record
 
 from riscv_soc import core, runtime
 from riscv_soc.compiler import compile_bundle
@@ -40,6 +41,8 @@ def main() -> None:
     spikes = (np.random.default_rng(0).random(shape) < RATE).astype(np.uint8)
     print(f"CNN {[(p.name, p.n) for p in net.populations]}, {args.samples} samples, {STEPS} steps")
     print(f"{'layout':8} {'projections':28} {'ISS cycles/inference':>21}")
+    result = {"populations": {p.name: p.n for p in net.populations}, "samples": args.samples,
+              "steps": STEPS, "iss_cycles_per_inference": {}}  # fmt: skip
     for layout in ("auto", "dense", "sparse"):
         bundle = quantise(net, QuantConfig(weight_bits=8, layout=layout))
         layouts = ",".join(p.layout for p in bundle.projections)
@@ -51,7 +54,9 @@ def main() -> None:
         on_iss = runtime.run(fw, spikes, seed=SEED, backend="iss")
         golden = core.run(bundle, spikes, seed=SEED)
         assert core.diff_results(golden, on_iss, activity=False) == [], layout
-        print(f"{layout:8} {layouts:28} {on_iss.activity['cycles'].mean():>21,.0f}")
+        cycles = float(on_iss.activity["cycles"].mean())
+        result["iss_cycles_per_inference"][layout] = {"projections": layouts, "cycles": cycles}
+        print(f"{layout:8} {layouts:28} {cycles:>21,.0f}")
         if layout == "auto" and args.rtl:
             n = args.rtl
             on_rtl = runtime.run(fw, spikes[:n], seed=SEED, backend="rtl")
@@ -59,10 +64,13 @@ def main() -> None:
             assert core.diff_results(golden, on_rtl, activity=False) == []
             iss_n = runtime.run(fw, spikes[:n], seed=SEED, backend="iss")
             assert core.diff_results(iss_n, on_rtl) == []
-            for name, result in (("ISS", iss_n), ("RTL", on_rtl)):
-                cycles = result.activity["cycles"].mean()
+            for name, run in (("ISS", iss_n), ("RTL", on_rtl)):
+                cycles = run.activity["cycles"].mean()
                 print(f"{name:8} {layouts:28} {cycles:>21,.0f}  (the first {n} samples)")
+            result["rtl"] = {"samples": n, "cycles": float(on_rtl.activity["cycles"].mean()),
+                             "equal_to_core_and_iss": True}  # fmt: skip
             print("core == ISS == RTL on those samples, ISS and RTL counters equal")
+    print(f"record: {write_record('cnn_cycles', result)}")
 
 
 if __name__ == "__main__":

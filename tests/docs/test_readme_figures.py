@@ -106,3 +106,12 @@ def test_every_record_names_its_machine_date_commit_and_command():
         assert record["machine"]["cpu"] and record["machine"]["cores"] > 0, name
         assert re.fullmatch(r"[0-9a-f]{40}(-dirty)?", record["commit"]), name
         assert record["date"] and record["command"].split()[1].startswith("benchmarks/"), name
+
+
+def test_every_benchmark_writes_a_record_and_has_one():
+    recorded = {Path(r["command"].split()[1]).name for r in records().values()}
+    for script in sorted((ROOT / "benchmarks").glob("*.py")):
+        if script.stem == "record":
+            continue
+        assert "write_record(" in script.read_text(), f"{script.name} writes no record"
+        assert script.name in recorded, f"benchmarks/results holds no record of {script.name}"
