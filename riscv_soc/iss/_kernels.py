@@ -466,6 +466,20 @@ def _csr_access(code, write, value, mode, t, instret, counters, dma, sizes, core
     return _s32(old)
 
 
+@njit
+def _zicsr(op, code, rs1, x, t, instret, counters, dma, sizes, core, vmem, ddr):
+    """One Zicsr instruction: the immediate forms take the rs1 field itself (uimm5); csrrw(i)
+    always writes, set and clear only with a non-zero source field (the privileged spec's rule)."""
+    immediate = op in (CSRRWI, CSRRSI, CSRRCI)
+    value = rs1 if immediate else x[rs1]
+    if op in (CSRRW, CSRRWI):
+        return _csr_access(code, True, value, CSR_WRITE, t, instret, counters, dma, sizes, core,
+                           vmem, ddr)  # fmt: skip
+    mode = CSR_SET if op in (CSRRS, CSRRSI) else CSR_CLEAR
+    return _csr_access(code, rs1 != 0, value, mode, t, instret, counters, dma, sizes, core, vmem,
+                       ddr)  # fmt: skip
+
+
 # ---------------------------------------------------------------- the commit trace
 
 
@@ -594,7 +608,7 @@ def _build(fingerprint: int, traced: bool):
             rd, rs1, rs2, imm = dec[i, RD], dec[i, RS1], dec[i, RS2], dec[i, IMM]
             next_pc = pc + 4
             if traced and classes[op] == C_CSR:
-                old = _csr_read(imm, cycles, instret, counters, dma)
+                old = _csr_read(imm, cycles, instret, counters, dma, core)
                 csr_value = _csr_written(words[i], old, x)
 
             # ---- RV32I
@@ -741,100 +755,9 @@ def _build(fingerprint: int, traced: bool):
                 b = _u32(x[rs2])
                 x[rd] = _s32(_u32(x[rs1]) % b) if b else x[rs1]
             # ---- Zicsr (decode turned illegal accesses into ILLEGAL_OP; rs1 holds uimm5)
-            elif op == CSRRW:
-                x[rd] = _csr_access(
-                    imm,
-                    True,
-                    x[rs1],
-                    CSR_WRITE,
-                    cycles,
-                    instret,
-                    counters,
-                    dma,
-                    sizes,
-                    core,
-                    vmem,
-                    ddr,
-                )
-                stop_at = min(limit, _dma_next_end(dma))
-            elif op == CSRRS:
-                x[rd] = _csr_access(
-                    imm,
-                    rs1 != 0,
-                    x[rs1],
-                    CSR_SET,
-                    cycles,
-                    instret,
-                    counters,
-                    dma,
-                    sizes,
-                    core,
-                    vmem,
-                    ddr,
-                )
-                stop_at = min(limit, _dma_next_end(dma))
-            elif op == CSRRC:
-                x[rd] = _csr_access(
-                    imm,
-                    rs1 != 0,
-                    x[rs1],
-                    CSR_CLEAR,
-                    cycles,
-                    instret,
-                    counters,
-                    dma,
-                    sizes,
-                    core,
-                    vmem,
-                    ddr,
-                )
-                stop_at = min(limit, _dma_next_end(dma))
-            elif op == CSRRWI:
-                x[rd] = _csr_access(
-                    imm,
-                    True,
-                    rs1,
-                    CSR_WRITE,
-                    cycles,
-                    instret,
-                    counters,
-                    dma,
-                    sizes,
-                    core,
-                    vmem,
-                    ddr,
-                )
-                stop_at = min(limit, _dma_next_end(dma))
-            elif op == CSRRSI:
-                x[rd] = _csr_access(
-                    imm,
-                    rs1 != 0,
-                    rs1,
-                    CSR_SET,
-                    cycles,
-                    instret,
-                    counters,
-                    dma,
-                    sizes,
-                    core,
-                    vmem,
-                    ddr,
-                )
-                stop_at = min(limit, _dma_next_end(dma))
-            elif op == CSRRCI:
-                x[rd] = _csr_access(
-                    imm,
-                    rs1 != 0,
-                    rs1,
-                    CSR_CLEAR,
-                    cycles,
-                    instret,
-                    counters,
-                    dma,
-                    sizes,
-                    core,
-                    vmem,
-                    ddr,
+            elif op in (CSRRW, CSRRS, CSRRC, CSRRWI, CSRRSI, CSRRCI):
+                x[rd] = _zicsr(
+                    op, imm, rs1, x, cycles, instret, counters, dma, sizes, core, vmem, ddr
                 )
                 stop_at = min(limit, _dma_next_end(dma))
             # ---- Zbb subset
@@ -967,7 +890,7 @@ def _build(fingerprint: int, traced: bool):
             pc = next_pc
 
         if traced:
-            if exit_kind in (EXIT_ECALL, EXIT_EBREAK, EXIT_SPIN):  # retired, as counted below
+            if exit_kind in (EXIT_ECALL, EXIT_EBREAK, EXIT_SPIN):  # retired: counted below
                 _trace_row(trace[n_trace], C_NONE, pc, words[pc >> 2], x, v, 0, -1)
                 n_trace += 1
             tn[0] = n_trace
@@ -976,7 +899,7 @@ def _build(fingerprint: int, traced: bool):
             cycles += 1  # the trapping instruction's cycle counts; it does not retire
         else:
             tval = 0  # memory instructions set it before they know whether they trap
-            if exit_kind != EXIT_LIMIT:  # ecall, ebreak, the spin: one cycle, retired
+            if exit_kind in (EXIT_ECALL, EXIT_EBREAK, EXIT_SPIN):  # one cycle, retired
                 cycles += 1
                 instret += 1
         _dma_complete(dma, cycles, vmem, ddr, counters)  # the state the next cycle would see

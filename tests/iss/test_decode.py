@@ -106,16 +106,20 @@ def test_activity_counter_slots_follow_the_instruction_class():
 
 
 def dispatched_op_names() -> list[str]:
-    """Names compared against `op` (`op == NAME`) in the kernel's execution loop."""
+    """Names compared against `op` (`op == NAME`, `op in (NAME, ...)`) in the execution loop."""
     source = inspect.getsource(_kernels._build)
-    return [
-        node.comparators[0].id
-        for node in ast.walk(ast.parse(source))
-        if isinstance(node, ast.Compare)
-        and isinstance(node.left, ast.Name)
-        and node.left.id == "op"
-        and isinstance(node.comparators[0], ast.Name)
-    ]
+    names = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Compare) and isinstance(node.left, ast.Name)):
+            continue
+        if node.left.id != "op":
+            continue
+        right = node.comparators[0]
+        if isinstance(node.ops[0], ast.Eq) and isinstance(right, ast.Name):
+            names.append(right.id)
+        elif isinstance(node.ops[0], ast.In) and isinstance(right, ast.Tuple):
+            names += [element.id for element in right.elts]
+    return names
 
 
 def test_every_table_instruction_has_exactly_one_branch():
