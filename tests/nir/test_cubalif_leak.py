@@ -64,6 +64,25 @@ def test_v_leak_becomes_a_per_neuron_term_on_v_scaled_with_the_threshold():
         np.testing.assert_allclose(pop.leak, 1e-3 / tau_mem * np.array(want))
 
 
+def test_per_neuron_time_constants_split_with_their_leaks():
+    tau_mem, v_leak = np.array([4e-3, 2e-3, 4e-3]), np.array([0.5, -1.0, 2.0])
+    cuba = nir.CubaLIF(tau_syn=np.full(3, 2e-3), tau_mem=tau_mem, r=np.ones(3), v_leak=v_leak,
+                       v_threshold=np.ones(3), v_reset=np.zeros(3), w_in=np.ones(3))  # fmt: skip
+    li = nir.CubaLI(tau_syn=np.full(2, 2e-3), tau_mem=np.full(2, 4e-3), r=np.ones(2),
+                    v_leak=np.zeros(2), w_in=np.ones(2))  # fmt: skip
+    graph = nir.NIRGraph(
+        nodes={"input": nir.Input(input_type={"input": np.array([2])}),
+               "fc": nir.Linear(weight=np.ones((3, 2))), "x": cuba,
+               "fc2": nir.Linear(weight=np.ones((2, 3))), "y": li,
+               "output": nir.Output(output_type={"output": np.array([2])})},
+        edges=[("input", "fc"), ("fc", "x"), ("x", "fc2"), ("fc2", "y"), ("y", "output")],
+    )  # fmt: skip
+    net = from_graph(graph, dt=1e-3)
+    np.testing.assert_allclose(net.population("x.0").leak, [1e-3 / 2e-3 * -1.0])
+    np.testing.assert_allclose(net.population("x.1").leak, 1e-3 / 4e-3 * np.array([0.5, 2.0]))
+    assert net.population("y").leak is None
+
+
 def _nir_euler(graph, spikes, dt):
     """NIR's CubaLIF equations (neuroir.org/docs/primitives.html) stepped by Euler, written from
     the definition: tau_syn dI/dt = -I + w_in x; tau_mem dV/dt = (v_leak - V) + r I; a spike
