@@ -10,6 +10,7 @@ population, else vadd; `<rnd>` the population's rounding of that op):
     B     = <add>(thr, A)                                     (ALIF; else B = thr)
     fired = vtlt(B, V);  V = vsel(fired, v_reset, V)          (reset "value")
     I = vmul<rnd>(alpha, I); I = <add>(I, I_in); I_in = I     (CubaLIF, CubaLI)
+    I_in = <add>(I_in, leak)                                  (CubaLIF/CubaLI's v_leak term)
     A = vmul<rnd>(rho, A); A = vsel(fired, <add>(A, jump), A); B = <add>(thr, A)   (ALIF)
     V = vmul<rnd>(beta, V); V = <add>(V, I_in)
     V = vsel(fired, <sub>(V, B), V)   (reset "subtract")   or   V = vsel(fired, v_reset, V)
@@ -165,6 +166,8 @@ class _Update:
 
         if pop.bias is not None:
             e.vloadv(r["BIAS"], at("bias"), STATE)
+        if pop.leak is not None:
+            e.vloadv(r["LEAK"], at("leak"), STATE)
         if self.adaptive:
             e.vloadv(r["A"], at("A"), STATE)
         e.vloadv(v, at("V"), STATE)
@@ -205,6 +208,8 @@ class _Update:
             e.emit(self.add, r["I"], r["I"], inp)
             e.vstorev(r["I"], at("I"), STATE)
             inp = r["I"]
+        if pop.leak is not None:  # after the store: the leak is V's input, not I's
+            e.emit(self.add, inp, inp, r["LEAK"])
         if self.adaptive:
             e.emit(self._mul("a_decay"), r["A"], r["RHO"], r["A"], pop.adapt_decay_frac_bits)
             e.emit(self.add, r["X"], r["A"], r["JUMP"])
@@ -276,8 +281,8 @@ class _Update:
 
 def initial_fields(pp: PopulationPlan, readout: str) -> dict[str, int]:
     """Fields of a state block the firmware sets at the start of every sample, and their value
-    (the bias stays as the image loaded it)."""
-    out = {name: 0 for name in pp.fields if name not in ("bias", "V0")}
+    (the bias and leak stay as the image loaded them)."""
+    out = {name: 0 for name in pp.fields if name not in ("bias", "leak", "V0")}
     if "acc" in out:
         out["acc"] = INITIAL_ACC.get(readout, 0)
     return out

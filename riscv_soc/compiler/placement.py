@@ -236,6 +236,7 @@ def _population_plan(bundle: Bundle, index: int, options: CompileOptions) -> Pop
     fields = [*pop.variables]
     fields += ports if home in ("tiles", "vmem") else []
     fields += ["bias"] if pop.bias is not None else []
+    fields += ["leak"] if pop.leak is not None else []
     fields += ["V0"] if pop.v_init is not None else []
     fields += ["acc"] if is_output else []
     return PopulationPlan(index, pop, nvec, looped, home, tuple(fields), -1, is_output)
@@ -271,6 +272,7 @@ def update_registers(bundle: Bundle, pop: Population, home: str, is_output: bool
         reset=pop.reset,
         home=home,
         has_bias=pop.bias is not None,
+        has_leak=pop.leak is not None,
         delayed=pop.delay_slots > 0,
         readout=bundle.readout if is_output else None,
     )

@@ -82,7 +82,7 @@ def row_registers(layout: str, home: str, split: bool = False) -> tuple[str, ...
 
 def update_registers(
     *, spiking: bool, synaptic: bool, adaptive: bool, reset: str, home: str, has_bias: bool,
-    delayed: bool, readout: str | None,
+    delayed: bool, readout: str | None, has_leak: bool = False,
 ) -> tuple[str, ...]:  # fmt: skip
     """Vector temporaries of a neuron update (neurons.py); `readout` only for the output."""
     names = ["V0", "V1", "BETA", "X"]
@@ -100,6 +100,8 @@ def update_registers(
         names += ["RHO", "JUMP", "A", "B"]
     if has_bias:
         names.append("BIAS")
+    if has_leak:
+        names.append("LEAK")
     if delayed:
         names += ["RA", "R"]
     if readout is not None:

@@ -53,7 +53,8 @@ def _contents(plan: Plan, name: str) -> bytes | None:
         return np.ascontiguousarray(proj.words, dtype="<i2").tobytes()
     if kind == "state":
         pp = next(p for p in plan.pops if p.pop.name == owner)
-        loaded = {"bias": pp.pop.bias, "V0": pp.pop.v_init}  # what the image holds
+        # what the image holds
+        loaded = {"bias": pp.pop.bias, "leak": pp.pop.leak, "V0": pp.pop.v_init}
         loaded = {name: a for name, a in loaded.items() if a is not None}
         if not loaded:
             return None

@@ -207,6 +207,11 @@ def _update(arr, p, t, state, isyn, ring, acc, s0, s1, b_all, masks, draws, spk_
             sats += _overflows(m, x[k])
             i[k] = add_lane(m, x[k], sat)
             x[k] = i[k]
+    if pop[L.P_LEAK_OFF] >= 0:  # I_in = vadd_s(I_in, leak): CubaLIF's v_leak term, on V alone
+        leak = arr.bias[pop[L.P_LEAK_OFF] : pop[L.P_LEAK_OFF] + size]
+        for k in range(size):
+            sats += _overflows(x[k], leak[k])
+            x[k] = add_lane(x[k], leak[k], sat)
     if adaptive:  # A = vmul<rnd_a>(rho, A); A = vsel(fired, vadd_s(A, jump), A); B = vadd_s(thr, A)
         rho, rho_fb = pop[L.P_RHO], pop[L.P_RHO_FB]
         for k in range(size):

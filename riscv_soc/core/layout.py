@@ -20,7 +20,7 @@ from riscv_soc.soc import LANES
 (P_N, P_NVEC, P_OFF, P_WORD_OFF, P_SYN, P_SPIKING, P_RESET, P_SAT, P_BETA, P_BETA_FB, P_ALPHA,
  P_ALPHA_FB, P_THR, P_VRESET, P_RND_V, P_RND_I, P_RND_R, P_BIAS_OFF, P_RING_OFF, P_SLOTS,
  P_ADAPT, P_RHO, P_RHO_FB, P_JUMP, P_RND_A, P_DUAL, P_ALPHA2, P_ALPHA2_FB, P_SYN_FB, P_SCALE,
- P_SCALE2, P_SCALE_SHIFT, P_REFRAC, P_OFFSET, P_HOLD, P_NCOLS) = range(36)  # fmt: skip
+ P_SCALE2, P_SCALE_SHIFT, P_REFRAC, P_OFFSET, P_HOLD, P_LEAK_OFF, P_NCOLS) = range(37)  # fmt: skip
 RESET_CODES = {"none": 0, "subtract": 1, "value": 2, "value_after": 3}
 
 # Columns of CoreArrays.projs.
@@ -58,7 +58,7 @@ class CoreArrays(NamedTuple):
     sparse_ptr: np.ndarray  # int64: sparse row r's synapses are sparse_*[ptr[r]:ptr[r + 1]]
     sparse_target: np.ndarray  # int32 pool: target neuron (in its population) of each synapse
     sparse_weight: np.ndarray  # int16 pool: its weight
-    bias: np.ndarray  # int16 pool (size >= 1)
+    bias: np.ndarray  # int16 pool of biases and leaks (size >= 1)
     n_state: int  # padded neurons of all populations
     n_ring: int  # ring slots of all populations
     max_size: int  # the largest population, padded (the size of the kernel's scratch rows)
@@ -93,10 +93,11 @@ def build(bundle: Bundle) -> CoreArrays:
         row[P_REFRAC], row[P_OFFSET] = pop.refractory, pop.i_offset_raw
         row[P_HOLD] = pop.refractory_hold
         row[P_SCALE_SHIFT] = pop.syn_scale_shift if pop.dual else 0
-        row[P_BIAS_OFF] = -1 if pop.bias is None else bias_off
-        if pop.bias is not None:
-            bias_pool.append(pop.bias)
-            bias_off += npad
+        for col, values in ((P_BIAS_OFF, pop.bias), (P_LEAK_OFF, pop.leak)):
+            row[col] = -1 if values is None else bias_off
+            if values is not None:
+                bias_pool.append(values)
+                bias_off += npad
         row[P_RING_OFF], row[P_SLOTS] = ring_off, pop.delay_slots
         ring_off += npad * pop.delay_slots
         off += npad

@@ -16,7 +16,7 @@ from dataclasses import asdict
 
 from riscv_soc.compiler.placement import DONE, PROFILE_PHASES, SNAPSHOTS, Plan
 from riscv_soc.errors import ImageError
-from riscv_soc.quant.bundle import Bundle
+from riscv_soc.quant.bundle import PER_NEURON, Bundle
 from riscv_soc.soc import SocConfig
 
 FORMAT = "snnsoc-firmware"
@@ -26,14 +26,16 @@ VERSION = 1
 def bundle_digest(bundle: Bundle) -> str:
     """sha256 of a bundle's content: its header fields (less the report) and every array."""
     h = hashlib.sha256()
-    pops = [{k: v for k, v in asdict(p).items() if k != "bias"} for p in bundle.populations]
+    pops = [{k: v for k, v in asdict(p).items() if k not in PER_NEURON} for p in bundle.populations]
     projs = [{k: v for k, v in asdict(p).items() if k != "words"} for p in bundle.projections]
     top = {k: getattr(bundle, k) for k in ("n_inputs", "output", "readout", "readout_shift",
                                            "dt", "num_steps", "encoding")}  # fmt: skip
     h.update(json.dumps([top, pops, projs], sort_keys=True, default=str).encode())
     for pop in bundle.populations:
-        if pop.bias is not None:
-            h.update(pop.bias.astype("<i2").tobytes())
+        for name in PER_NEURON:
+            h.update(name.encode())
+            if getattr(pop, name) is not None:
+                h.update(getattr(pop, name).astype("<i2").tobytes())
     for proj in bundle.projections:
         h.update(proj.words.astype("<i2").tobytes())
     return h.hexdigest()

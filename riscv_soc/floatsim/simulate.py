@@ -104,7 +104,7 @@ def _update(st: _State, t: int, ranges: dict | None) -> None:
         st.V = np.where(fired, pop.v_reset, st.V)
     if pop.synaptic:
         st.I = pop.alpha * st.I + i_in
-        i_in = st.I
+        i_in = st.I if pop.leak is None else st.I + pop.leak
     B = pop.threshold
     if pop.adaptive:
         st.A = pop.adapt_decay * st.A + np.where(fired, pop.adapt_jump, 0.0)

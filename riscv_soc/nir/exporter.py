@@ -40,8 +40,10 @@ def neuron_node(
     threshold: float = 1.0,
     reset: str = "subtract",
     meta: dict | None = None,
+    v_leak=0.0,
 ):
-    """The NIR node of a discrete neuron, snntorch's mapping; integrators become IF / I nodes."""
+    """The NIR node of a discrete neuron, snntorch's mapping; integrators become IF / I nodes.
+    `v_leak` (CubaLIF / CubaLI): NIR's, which adds dt/tau_mem v_leak to V every step."""
     metadata = {"snnsoc": {"reset": reset, **(meta or {})}}
     tau = _time_constant(beta, dt)
     if kind in ("cubalif", "cubali"):
@@ -50,7 +52,7 @@ def neuron_node(
             "tau_syn": _array(tau_syn, n),
             "tau_mem": _array(tau, n),
             "r": _array(tau / dt, n),
-            "v_leak": _array(0.0, n),
+            "v_leak": _array(v_leak, n),
             "w_in": _array(tau_syn / dt, n),
             "metadata": metadata,
         }
@@ -196,7 +198,7 @@ def bundle_to_graph(bundle: Bundle) -> nir.NIRGraph:
         scale = 2.0**-pop.frac_bits
         reset = {"value": "zero", "value_after": "zero"}.get(pop.reset, pop.reset)
         raw = {k: v for k, v in vars(pop).items()
-               if k not in ("bias", "v_init", "rounding", "name")}  # fmt: skip
+               if k not in ("bias", "v_init", "leak", "rounding", "name")}  # fmt: skip
         raw.update(formats=pop.formats(), rounding=pop.rounding, bundle_reset=pop.reset)
         nodes[pop.name] = neuron_node(
             pop.kind,
@@ -207,6 +209,7 @@ def bundle_to_graph(bundle: Bundle) -> nir.NIRGraph:
             pop.threshold_raw * scale,
             reset,
             raw,
+            _v_leak(pop, dt),
         )
         if pop.bias is not None:
             nodes[f"{pop.name}_bias"] = nir.Affine(
@@ -248,6 +251,19 @@ def bundle_to_graph(bundle: Bundle) -> nir.NIRGraph:
         }
     }
     return nir.NIRGraph(nodes=nodes, edges=edges, metadata=meta)
+
+
+def _v_leak(pop, dt: float) -> np.ndarray | float:
+    """NIR's v_leak of a population's leak (dt/tau_mem v_leak per step, in V's units)."""
+    if pop.leak is None:
+        return 0.0
+    beta = pop.beta_raw * 2.0**-pop.beta_frac_bits
+    if beta >= 1.0:
+        raise ConfigError(
+            f"population {pop.name!r} has a leak and beta 1: NIR's v_leak acts through "
+            "1/tau_mem, which is 0 there, so it cannot be exported"
+        )
+    return pop.leak[: pop.n] * 2.0**-pop.frac_bits * _time_constant(beta, dt) / dt
 
 
 def _dequantise(proj, frac_bits: int) -> tuple[np.ndarray, np.ndarray | None]:

@@ -163,18 +163,20 @@ def _population(name: str, node, dt: float, n_hint: int, where: str):
 
     if isinstance(node, (nir.CubaLIF, nir.CubaLI)):
         tau_syn, tau_mem = _homogeneous(node, "tau_syn", at), _homogeneous(node, "tau_mem", at)
-        if np.any(_values(node, "v_leak", at) != 0):
-            raise ConfigError(f"{at}: v_leak must be 0 (a current-based leak is not supported)")
+        # tau_mem dV/dt = (v_leak - V) + r I: the constant dt/tau_mem v_leak enters V, not I
+        leak = per_neuron(dt / tau_mem * _values(node, "v_leak", at))
+        leak = leak if np.any(leak) else None
         gain = per_neuron(_gain(dt, _values(node, "w_in", at), tau_syn)) * per_neuron(
             _gain(dt, _values(node, "r", at), tau_mem)
         )
         common = {"alpha": _decay(tau_syn, dt, at), "beta": _decay(tau_mem, dt, at)}
         if isinstance(node, nir.CubaLI):
-            return FloatPopulation(name, "cubali", n, reset="none", **common), gain, None
+            return FloatPopulation(name, "cubali", n, reset="none", leak=leak, **common), gain, None
         reset = {"subtract": "subtract", "zero": "value_after"}.get(reset_meta, "value")
         thr, v_reset, scale = _thresholds(node, at, per_neuron)
+        leak = None if leak is None else leak * scale
         pop = FloatPopulation(
-            name, "cubalif", n, threshold=thr, v_reset=v_reset, reset=reset, **common
+            name, "cubalif", n, threshold=thr, v_reset=v_reset, reset=reset, leak=leak, **common
         )
         return pop, gain * scale, None
     if isinstance(node, nir.Threshold):  # stateless: V is this step's input, a LIF with beta 0

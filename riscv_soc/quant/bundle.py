@@ -39,6 +39,7 @@ VERSION = 2  # 2: ALIF populations (adapt_* fields, the a_decay rounding)
 LAYOUTS = ("dense", "sparse", "delayed")
 ROUNDINGS = ("floor", "rn", "sr")
 ROUNDED_OPS = ("v_decay", "i_decay", "a_decay", "readout")
+PER_NEURON = ("bias", "v_init", "leak")  # int16 arrays of a population, stored beside the header
 
 
 @dataclass
@@ -55,7 +56,8 @@ class Population:
     turn them into V's format with one vmul each (shift syn_frac_bits + syn_scale_frac_bits -
     frac_bits); `i_offset_raw` is the constant input in V's format; `refractory` steps after a
     spike hold V (`refractory_hold`) or let it integrate without firing.
-    `v_init`: int16[padded(n)] initial V, or None (0).
+    `v_init`: int16[padded(n)] initial V, or None (0). `leak`: int16[padded(n)] added to V's
+    input after the synaptic current (cubalif/cubali: NIR CubaLIF's v_leak term), or None.
     """
 
     name: str
@@ -86,6 +88,7 @@ class Population:
     i_offset_raw: int = 0
     bias: np.ndarray | None = None
     v_init: np.ndarray | None = None
+    leak: np.ndarray | None = None
 
     @property
     def spiking(self) -> bool:
@@ -121,8 +124,9 @@ class Population:
             out["adapt_jump"] = format_name(self.frac_bits)
         if self.spiking:
             out["threshold"] = out["v_reset"] = format_name(self.frac_bits)
-        if self.bias is not None:
-            out["bias"] = format_name(self.frac_bits)
+        for name in ("bias", "leak"):
+            if getattr(self, name) is not None:
+                out[name] = format_name(self.frac_bits)
         if self.dual:
             out["I"] = out["I2"] = out["isyn"] = format_name(self.syn_frac_bits, self.saturate)
             out["R"] = "int16"
@@ -199,7 +203,7 @@ def save_bundle(bundle: Bundle, path: str | os.PathLike) -> None:
     bundle.check(str(path))
     arrays: dict[str, np.ndarray] = {}
     for pop in bundle.populations:
-        for name in ("bias", "v_init"):
+        for name in PER_NEURON:
             if getattr(pop, name) is not None:
                 arrays[f"pop.{pop.name}.{name}"] = getattr(pop, name)
     for proj in bundle.projections:
@@ -244,9 +248,8 @@ def load_bundle(path: str | os.PathLike) -> Bundle:
 def _header(bundle: Bundle) -> dict:
     pops = []
     for pop in bundle.populations:
-        d = {k: v for k, v in asdict(pop).items() if k not in ("bias", "v_init")}
-        d["has_bias"] = pop.bias is not None
-        d["has_v_init"] = pop.v_init is not None
+        d = {k: v for k, v in asdict(pop).items() if k not in PER_NEURON}
+        d.update({f"has_{name}": getattr(pop, name) is not None for name in PER_NEURON})
         d["formats"] = pop.formats()
         pops.append(d)
     projs = [{k: v for k, v in asdict(p).items() if k != "words"} for p in bundle.projections]
@@ -264,10 +267,10 @@ def _header(bundle: Bundle) -> dict:
 def _from_header(header: dict, entries: dict[str, np.ndarray]) -> Bundle:
     pops = []
     for d in header["populations"]:
-        fields = {k: v for k, v in d.items() if k not in ("has_bias", "has_v_init", "formats")}
-        bias = entries[f"pop.{d['name']}.bias"] if d["has_bias"] else None
-        v_init = entries[f"pop.{d['name']}.v_init"] if d.get("has_v_init") else None
-        pops.append(Population(**fields, bias=bias, v_init=v_init))
+        has = {name: d.pop(f"has_{name}", False) for name in PER_NEURON}
+        fields = {k: v for k, v in d.items() if k != "formats"}
+        arrays = {n: entries[f"pop.{d['name']}.{n}"] if has[n] else None for n in PER_NEURON}
+        pops.append(Population(**fields, **arrays))
     projs = []
     for d in header["projections"]:
         fields = {k: v for k, v in d.items() if k != "row_words"}
@@ -352,7 +355,9 @@ def _check_population(pop: Population, where: str) -> None:
         )
     if pop.delay_slots and (pop.delay_slots & (pop.delay_slots - 1)):
         _fail(where, f"delay_slots={pop.delay_slots} is not a power of two")
-    for name in ("bias", "v_init"):
+    if pop.leak is not None and not pop.synaptic:
+        _fail(where, f"a {pop.kind} population has no leak (its bias is V's input)")
+    for name in PER_NEURON:
         a = getattr(pop, name)
         if a is not None and (a.dtype != np.int16 or a.shape != (padded(pop.n),)):
             _fail(where, f"{name} {a.dtype}{a.shape}, want int16({padded(pop.n)},)")

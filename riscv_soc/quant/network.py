@@ -49,7 +49,9 @@ class FloatPopulation:
     counter is set to `refractory`. With `refractory_hold` False, V keeps integrating while the
     counter runs and the neuron cannot fire (FeNN's N-MNIST neuron). Its currents and incoming
     weights have their own format (`syn_frac_bits`, None: chosen from the weights).
-    `v_init`: float[n] initial V (any kind).
+    `v_init`: float[n] initial V (any kind). `leak`: float[n] added to V's input after the
+    synaptic current (cubalif/cubali only: NIR CubaLIF's (dt/tau_mem) v_leak; for the other kinds
+    the bias is already V's input), or None.
     """
 
     name: str
@@ -71,6 +73,7 @@ class FloatPopulation:
     i_offset: float = 0.0
     syn_frac_bits: int | None = None
     v_init: np.ndarray | None = None
+    leak: np.ndarray | None = None
 
     @property
     def spiking(self) -> bool:
@@ -213,6 +216,10 @@ def _check_population(pop: FloatPopulation) -> None:
         raise ConfigError(f"{where}: bias shape {np.shape(pop.bias)}, want ({pop.n},)")
     if pop.v_init is not None and np.shape(pop.v_init) != (pop.n,):
         raise ConfigError(f"{where}: v_init shape {np.shape(pop.v_init)}, want ({pop.n},)")
+    if pop.leak is not None and not pop.synaptic:
+        raise ConfigError(f"{where}: a {pop.kind} population has no leak (its bias is V's input)")
+    if pop.leak is not None and np.shape(pop.leak) != (pop.n,):
+        raise ConfigError(f"{where}: leak shape {np.shape(pop.leak)}, want ({pop.n},)")
     if pop.dual:
         _check_dual(pop, where)
 

@@ -207,8 +207,7 @@ def _frac_bits(fpop, magnitude: float, bits: int, config: QuantConfig, calibrati
     fixed = [abs(fpop.threshold), abs(fpop.v_reset)] if fpop.spiking else [0.0]
     if fpop.adaptive:
         fixed.append(abs(fpop.threshold) + _largest_adaptation(fpop))
-    if fpop.bias is not None and fpop.bias.size:
-        fixed.append(float(np.abs(fpop.bias).max()))
+    fixed += [float(np.abs(x).max()) for x in (fpop.bias, fpop.leak) if x is not None and x.size]
     by_headroom = formats.headroom_frac_bits(max(fixed))
     frac_bits = max(0, min(by_weights, by_state, by_headroom, 15))
     state = "calibration" if calibration is not None else "state"
@@ -287,14 +286,14 @@ def _population(fpop: FloatPopulation, frac_bits: int, d: int, config: QuantConf
     beta_fb = formats.decay_format(fpop.beta)
     alpha_fb = formats.decay_format(fpop.alpha)
     rho_fb = formats.decay_format(fpop.adapt_decay)
-    bias = None
-    if fpop.bias is not None and np.any(fpop.bias):
-        bias = np.zeros(pack.padded(fpop.n), np.int16)
-        bias[: fpop.n] = formats.to_raw(fpop.bias, frac_bits)[0]
-    v_init = None
-    if fpop.v_init is not None:
-        v_init = np.zeros(pack.padded(fpop.n), np.int16)
-        v_init[: fpop.n] = formats.to_raw(fpop.v_init, frac_bits)[0]
+
+    def per_neuron(x: np.ndarray | None, keep_zeros: bool = False) -> np.ndarray | None:
+        if x is None or not (keep_zeros or np.any(x)):
+            return None
+        out = np.zeros(pack.padded(fpop.n), np.int16)
+        out[: fpop.n] = formats.to_raw(x, frac_bits)[0]
+        return out
+
     return Population(
         name=fpop.name,
         kind=fpop.kind,
@@ -313,8 +312,9 @@ def _population(fpop: FloatPopulation, frac_bits: int, d: int, config: QuantConf
         adapt_decay_raw=raw(fpop.adapt_decay, rho_fb) if fpop.adaptive else 0,
         adapt_decay_frac_bits=rho_fb,
         adapt_jump_raw=raw(fpop.adapt_jump, frac_bits) if fpop.adaptive else 0,
-        bias=bias,
-        v_init=v_init,
+        bias=per_neuron(fpop.bias),
+        v_init=per_neuron(fpop.v_init, keep_zeros=True),
+        leak=per_neuron(fpop.leak),
     )
 
 

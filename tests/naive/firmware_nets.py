@@ -41,10 +41,12 @@ def dense_lif(rng):
 
 
 def sparse_cubalif(rng):
-    """Sparse (ELL) CubaLIF (reset after the update) into a sparse CubaLI readout (max)."""
+    """Sparse (ELL) CubaLIF (reset after the update, a leak) into a sparse CubaLI readout (max,
+    a leak)."""
     h = FloatPopulation("h", "cubalif", 90, beta=0.8, alpha=0.6, threshold=0.7,
-                        reset="value_after")  # fmt: skip
-    out = FloatPopulation("out", "cubali", 12, beta=1.0, alpha=0.5, reset="none")
+                        reset="value_after", leak=rng.normal(0, 0.05, 90))  # fmt: skip
+    out = FloatPopulation("out", "cubali", 12, beta=1.0, alpha=0.5, reset="none",
+                          leak=rng.normal(0, 0.02, 12))  # fmt: skip
     projs = [FloatProjection("in_h", "input", "h", _w(rng, 50, 90, density=0.2)),
              FloatProjection("h_out", "h", "out", _w(rng, 90, 12, density=0.3))]  # fmt: skip
     return FloatNetwork(50, [h, out], projs, output="out", num_steps=8, readout="max"), {

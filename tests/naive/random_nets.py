@@ -14,7 +14,8 @@ def random_network(
     rng: np.random.Generator, max_neurons: int = 70, kinds: tuple[str, ...] = KINDS
 ) -> FloatNetwork:
     """1-3 spiking populations (`kinds`, all resets, sizes across 32-lane boundaries), dense,
-    sparse and delayed projections, recurrence, biases, and an LI / CubaLI / count readout."""
+    sparse and delayed projections, recurrence, biases, CubaLIF/CubaLI leaks, and an LI / CubaLI /
+    count readout."""
     n_in = int(rng.integers(1, 50))
     pops = []
     for k in range(int(rng.integers(1, 4))):
@@ -52,6 +53,8 @@ def random_network(
     for pop in pops:
         if rng.random() < 0.4:
             pop.bias = rng.normal(0, 0.1, pop.n)
+        if pop.synaptic and rng.random() < 0.4:
+            pop.leak = rng.normal(0, 0.05, pop.n)
     projs = []
     sources = ["input"] + [p.name for p in pops[:-1]]
     for k, pop in enumerate(pops):

@@ -195,6 +195,8 @@ def _update(bundle, p, t, V, Icur, Adapt, acc, ring, A, bits, rng):
             i = add(i, inp, p.saturate)
             Icur[p.name][v] = i
             inp = i
+        if p.leak is not None:  # CubaLIF's v_leak: V's input, not I's
+            inp = add(inp, [int(b) for b in p.leak[LANES * v : LANES * (v + 1)]], p.saturate)
         if p.adaptive:
             a = vmul(p.adapt_decay_raw, Adapt[p.name][v], p.adapt_decay_frac_bits,
                      p.rounding["a_decay"], rng)  # fmt: skip
