@@ -594,7 +594,7 @@ def _build(fingerprint: int, traced: bool):
             rd, rs1, rs2, imm = dec[i, RD], dec[i, RS1], dec[i, RS2], dec[i, IMM]
             next_pc = pc + 4
             if traced and classes[op] == C_CSR:
-                old = _csr_read(imm, cycles, instret, counters, dma)
+                old = _csr_read(imm, cycles, instret, counters, dma, core)
                 csr_value = _csr_written(words[i], old, x)
 
             # ---- RV32I
