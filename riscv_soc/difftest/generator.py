@@ -168,6 +168,7 @@ class _Generator:
             self.emit(f"li x{r}, {self.word()}")
         for r in DATA_V:
             self.emit(f"vloadv v{r}, {64 * int(self.rng.integers(32))}(x{VMEM_X})")
+        self.last_vload = DATA_V[-1]  # the first item must not use it
 
     def data(self) -> dict[str, np.ndarray]:
         """Initial bytes of each memory (from offset 0)."""
