@@ -976,7 +976,7 @@ def _build(fingerprint: int, traced: bool):
             cycles += 1  # the trapping instruction's cycle counts; it does not retire
         else:
             tval = 0  # memory instructions set it before they know whether they trap
-            if exit_kind != EXIT_LIMIT:  # ecall, ebreak, the spin: one cycle, retired
+            if exit_kind in (EXIT_ECALL, EXIT_EBREAK, EXIT_SPIN):  # one cycle, retired
                 cycles += 1
                 instret += 1
         _dma_complete(dma, cycles, vmem, ddr, counters)  # the state the next cycle would see
