@@ -5,6 +5,8 @@ A thin layer over `riscv_soc.difftest.run`: compares the commit traces record by
 `N programs, M instructions, K mismatches`, saves each mismatching program (source and seed) under
 `--out`, and exits 1 on any mismatch. `--coverage FILE` writes the retired instructions per
 mnemonic (from the traces) as JSON. `--replay CASE.json` runs one saved case again.
+`--workers N` shards the programs over N Ray workers (started here, or on the cluster at
+`--address`); the summary and the saved cases are those of the serial run.
 """
 
 from __future__ import annotations
@@ -35,6 +37,12 @@ def run_difftest(
     coverage: Annotated[
         Path | None, typer.Option("--coverage", help="write retired instructions per mnemonic")
     ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Ray workers, one contiguous block of programs each")
+    ] = 1,
+    address: Annotated[
+        str | None, typer.Option("--address", help="Ray cluster address; default: start Ray here")
+    ] = None,
 ) -> None:
     """Compare the RTL with the ISS on constrained-random programs (traces, state and cycles)."""
     if replay is not None:
@@ -43,7 +51,15 @@ def run_difftest(
             typer.echo(f"  {line}")
         typer.echo(f"replay {replay}: {len(diffs)} differences")
         raise typer.Exit(1 if diffs else 0)
-    result = difftest.run(seed, programs, length, out, lockstep=not end_state_only)
+    result = difftest.run(
+        seed,
+        programs,
+        length,
+        out,
+        lockstep=not end_state_only,
+        workers=workers,
+        address=address,
+    )
     if coverage is not None:
         artefacts.write_json(coverage, result.coverage)
     for path in result.saved:

@@ -3,20 +3,23 @@
 Where it sits: (seed, index, length) -> assembly source -> `riscv_soc.isa.asm.assemble` -> an
 image that `riscv_soc.difftest.runner` runs on both machines. Programs mix scalar ALU, multiply and
 divide, scalar and vector memory, lane-local gather/scatter, every vector ALU op, the RNG, CSR and
-counter reads, mcountinhibit writes that stop and restart the counters, forward branches, counted
-loops and DMA transfers (good and malformed, one or both channels, with compute overlapping them),
-and always terminate: branches only go forward, loops
-count down a register no other instruction writes, and the program ends with ecall or, sometimes,
-a deliberate trap. A DMA transfer is always waited for before the program can end, so the ISS
-(which moves DMA data at completion) and the RTL (which streams it) agree on every byte.
+counter reads, mcountinhibit writes that stop and restart the counters, `fence`, RNG reseeds
+(`vloadr0/1`) in mid-program, forward branches, counted loops (nested two deep, closed by
+backward branches of several kinds) and DMA transfers (good and malformed, one or both channels,
+with compute overlapping them, a start while the channel is busy, registers rewritten in flight,
+status polled until the setup phase ends). Programs always terminate: forward branches only go
+forward, a loop counts down a register no other instruction writes, and the program ends with
+ecall, ebreak or, sometimes, a deliberate trap. A DMA transfer is always waited for before the
+program can end, so the ISS (which moves DMA data at completion) and the RTL (which streams it)
+agree on every byte.
 
 Register conventions: x1-x23 and v0-v27 are random data; x24-x27 are scratch for DMA programming
-and polling; x28 is the loop counter; x29 points into scalar memory, x30 into vector memory;
-v28-v31 hold lane-local address vectors: even bases, most far enough from both ends of a lane's
-memory that any offset the program adds (-64..62) stays inside, some negative (down to -64, so an
-offset can take the sum across zero: FeNN disables such a lane all the same, on its base) or
--32768. `vsll`/`vsra` take their per-lane amounts from random data (mostly 16 or more, or
-negative) or from a `vandadd` that keeps 5 bits (amounts 0..31).
+and polling; x28 and x31 are the outer and inner loop counters; x29 points into scalar memory, x30
+into vector memory; v28-v31 hold lane-local address vectors: even bases, most far enough from both
+ends of a lane's memory that any offset the program adds (-64..62) stays inside, some negative
+(down to -64, so an offset can take the sum across zero: FeNN disables such a lane all the same, on
+its base) or -32768. `vsll`/`vsra` take their per-lane amounts from random data (mostly 16 or
+more, or negative) or from a `vandadd` that keeps 5 bits (amounts 0..31).
 
 The random data the program starts from (RNG seeds, address vectors, every memory's contents) is
 not in the source: the assembler would spend most of the time on it. It travels beside the source
@@ -36,7 +39,7 @@ from riscv_soc.soc import LANES, SocConfig
 
 DATA_X = range(1, 24)
 DATA_V = range(28)
-LOOP_X, DMEM_X, VMEM_X = 28, 29, 30
+LOOP_X, DMEM_X, VMEM_X, INNER_LOOP_X = 28, 29, 30, 31
 ADDR_V = range(28, 32)
 
 # Vector memory layout (bytes): RNG seeds at 0, the four lane-address vectors at 128, random data
@@ -104,6 +107,7 @@ class _Generator:
         self.count = 0  # instructions emitted
         self.labels = 0
         self.last_vload: int | None = None  # destination of a vector load just emitted
+        self.loops = 0  # loops open around the item being generated
 
     # ------------------------------------------------------------ helpers
     def pick(self, seq):
@@ -164,6 +168,7 @@ class _Generator:
             self.emit(f"li x{r}, {self.word()}")
         for r in DATA_V:
             self.emit(f"vloadv v{r}, {64 * int(self.rng.integers(32))}(x{VMEM_X})")
+        self.last_vload = DATA_V[-1]  # the first item must not use it
 
     def data(self) -> dict[str, np.ndarray]:
         """Initial bytes of each memory (from offset 0)."""
@@ -188,17 +193,29 @@ class _Generator:
         }
 
     def ending(self) -> None:
-        if self.chance(0.15):
+        r = self.rng.random()
+        if r < 0.15:
             self.trap()
         else:
-            self.emit("ecall")
+            self.emit("ebreak" if r < 0.4 else "ecall")
 
     # ------------------------------------------------------------ items
     def item(self, depth: int) -> None:
-        kinds = ("scalar", "scalar", "scalar", "mem", "vector", "vector", "vector", "vmem",
-                 "lane", "csr", "div", "branch", "jump", "loop", "dma")  # fmt: skip
-        kind = self.pick(kinds if depth == 0 else kinds[:-3])
-        getattr(self, f"item_{kind}")(depth)
+        kinds = ("scalar", "scalar", "scalar", "mem", "vector", "vector", "vector", "vmem", "lane",
+                 "csr", "div", "fence", "reseed", "branch", "loop", "jump", "dma")  # fmt: skip
+        if depth > 0:  # bodies: no jumps or DMA; a loop only inside one other loop
+            kinds = kinds[:-2] if self.loops == 1 else kinds[:-3]
+        getattr(self, f"item_{self.pick(kinds)}")(depth)
+
+    def item_fence(self, depth: int) -> None:
+        self.emit("fence")
+
+    def item_reseed(self, depth: int) -> None:
+        """Reload one or both RNG state halves from random data, then a scalar instruction: an
+        RNG step right after `vloadr0/1` is the load-use trap."""
+        for half in self.pick((("0",), ("1",), ("0", "1"))):
+            self.emit(f"vloadr{half} {64 * int(self.rng.integers(32))}(x{VMEM_X})")
+        self.item_scalar(depth)
 
     def item_scalar(self, depth: int) -> None:
         r = self.rng.random()
@@ -320,28 +337,55 @@ class _Generator:
         self.lines.append(f"{end}:")
 
     def item_loop(self, depth: int) -> None:
+        """1-4 trips (an inner loop: 1-3) of 2-5 items, closed by a backward branch."""
+        counter = f"x{INNER_LOOP_X if self.loops else LOOP_X}"
         top = self.label()
-        self.emit(f"li x{LOOP_X}, {self.rng.integers(1, 5)}")
+        self.emit(f"li {counter}, {self.rng.integers(1, 4 if self.loops else 5)}")
         self.lines.append(f"{top}:")
+        self.loops += 1
         for _ in range(int(self.rng.integers(2, 6))):
             self.item(depth + 1)
-        self.emit(f"addi x{LOOP_X}, x{LOOP_X}, -1")
-        self.emit(f"bnez x{LOOP_X}, {top}")
+        self.loops -= 1
+        self.emit(f"addi {counter}, {counter}, -1")
+        back = ("bnez {c}, {t}", "bne {c}, x0, {t}", "blt x0, {c}, {t}", "bltu x0, {c}, {t}")
+        self.emit(self.pick(back).format(c=counter, t=top))
 
     def item_dma(self, depth: int) -> None:
         """Start one or both channels, overlap compute that touches neither range, wait."""
         channels = self.pick((("mm2s",), ("s2mm",), ("mm2s", "s2mm")))
         for ch in channels:
             self.dma_command(ch)
+            if self.chance(0.2):
+                self.emit(f"csrwi dma_{ch}_control, 1")  # a good command is busy: ignored
         for _ in range(int(self.rng.integers(0, 6))):
             self.pick((self.item_scalar, self.item_vector, self.item_div))(depth + 1)
         for ch in channels:
+            if self.chance(0.2):
+                self.dma_rewrite(ch)
+            if self.chance(0.3):
+                self.dma_poll_setup(ch)
             wait = self.label()
             self.lines.append(f"{wait}:")
             self.emit(f"csrr x25, dma_{ch}_status")
             self.emit("andi x25, x25, 2")
             self.emit(f"beqz x25, {wait}")
             self.emit(f"csrr {self.x()}, dma_{ch}_status")
+
+    def dma_rewrite(self, ch: str) -> None:
+        """A second command for a channel that may still be busy: ignored if it is, else a
+        transfer within the channel's ranges that the wait below covers as well."""
+        self.dma_command(ch)
+        self.emit(f"csrr {self.x()}, dma_{ch}_status")
+
+    def dma_poll_setup(self, ch: str) -> None:
+        """Poll until the channel leaves its setup phase (bit 2, starting), keeping the last
+        status read: which bits it holds depends on the cycle, so cycles are compared too."""
+        poll = self.label()
+        self.lines.append(f"{poll}:")
+        self.emit(f"csrr x25, dma_{ch}_status")
+        self.emit("andi x24, x25, 4")
+        self.emit(f"bnez x24, {poll}")
+        self.emit(f"mv {self.x()}, x25")
 
     def dma_command(self, ch: str) -> None:
         rng = self.rng

@@ -6,7 +6,9 @@ traces compared record by record (`riscv_soc.commit`: the first divergence, with
 before it) and the whole end states by `diff_states`, cycles included. `lockstep=False` compares
 end states only. Each mismatching program is saved for replay (`replay`) as `<name>.s` (its
 source), `<name>.npz` (its initial memory data) and `<name>.json` (seed, index, length,
-configuration, the differences).
+configuration, the differences). With `workers` > 1 (or a Ray `address`) the programs are split
+into one contiguous block per worker, each run as a Ray task, and the blocks' summaries merged in
+order: the result, saved cases included, is the serial run's.
 """
 
 from __future__ import annotations
@@ -58,6 +60,27 @@ class Summary:
             f"{self.instructions} instructions, {self.mismatches} mismatches"
         )
 
+    def merge(self, other: Summary) -> None:
+        """Add the counts of `other`, a block of programs run after this one's."""
+        self.programs += other.programs
+        self.generated += other.generated
+        self.instructions += other.instructions
+        self.mismatches += other.mismatches
+        self.cycles += other.cycles
+        coverage = collections.Counter(self.coverage) + collections.Counter(other.coverage)
+        self.coverage = dict(sorted(coverage.items()))
+        self.exits = dict(collections.Counter(self.exits) + collections.Counter(other.exits))
+        self.max_cycle_diff = max(self.max_cycle_diff, other.max_cycle_diff)
+        self.saved += other.saved
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A mismatching program and its differences, to be saved where the run was started."""
+
+    program: Program
+    diffs: list[str]
+
 
 def run(
     seed: int,
@@ -67,28 +90,82 @@ def run(
     config: SocConfig = CONFIG,
     progress: Callable[[int], None] | None = None,
     lockstep: bool = True,
+    workers: int = 1,
+    address: str | None = None,
 ) -> Summary:
     """Generate `programs` programs of about `length` instructions from `seed`, run and compare.
 
-    `progress(n)` is called after each chunk with the number of programs done.
+    `progress(n)` is called after each chunk (each block with Ray) with the number of programs
+    done. `workers` > 1 or an `address` (of a Ray cluster) shards the programs over Ray tasks.
     """
-    _check_args(seed, programs, length)
+    _check_args(seed, programs, length, workers)
+    if workers == 1 and not address:
+        blocks = [_run_block(seed, 0, programs, length, config, lockstep, progress)]
+    else:
+        blocks = _run_ray(seed, programs, length, config, lockstep, workers, address, progress)
     summary = Summary(lockstep=lockstep)
+    for block, failures in blocks:
+        for failure in failures:
+            path = save(failure.program, failure.diffs, Path(out_dir), config)
+            block.saved.append(str(path))
+        summary.merge(block)
+    return summary
+
+
+def _run_block(
+    seed: int,
+    start: int,
+    stop: int,
+    length: int,
+    config: SocConfig,
+    lockstep: bool,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[Summary, list[Failure]]:
+    """Programs start..stop-1 of `seed`: their summary (nothing saved yet) and mismatches."""
+    summary = Summary(lockstep=lockstep)
+    failures: list[Failure] = []
     coverage: collections.Counter[str] = collections.Counter()
-    for start in range(0, programs, CHUNK):
-        batch = [
-            generate(seed, i, length, config) for i in range(start, min(programs, start + CHUNK))
-        ]
+    for first in range(start, stop, CHUNK):
+        batch = [generate(seed, i, length, config) for i in range(first, min(stop, first + CHUNK))]
         images = [p.image(config) for p in batch]
         for program, image, (ref, rtl, diffs) in zip(
             batch, images, compare(images, config, lockstep, coverage), strict=True
         ):
             summary.generated += sum(len(s.data) for s in image.sections if s.memory == "imem") // 4
-            _account(summary, program, ref, rtl, diffs, Path(out_dir), config)
+            _account(summary, ref, rtl, diffs)
+            if diffs:
+                failures.append(Failure(program, diffs))
         if progress is not None:
             progress(summary.programs)
     summary.coverage = dict(sorted(coverage.items()))
-    return summary
+    return summary, failures
+
+
+def _run_ray(seed, programs, length, config, lockstep, workers, address, progress):
+    """One contiguous block of programs per worker, as Ray tasks; the blocks in program order."""
+    import ray
+
+    started = not ray.is_initialized()
+    if started:
+        kwargs = {"address": address} if address else {"num_cpus": workers}
+        ray.init(include_dashboard=False, log_to_driver=False, **kwargs)
+    try:
+        task = ray.remote(num_cpus=1)(_run_block)
+        size = -(-programs // workers)
+        bounds = [(a, min(programs, a + size)) for a in range(0, programs, size)]
+        pending = [task.remote(seed, a, b, length, config, lockstep) for a, b in bounds]
+        blocks = []
+        for ref in pending:
+            try:
+                blocks.append(ray.get(ref))
+            except ray.exceptions.RayTaskError as err:
+                raise err.cause from None  # our own error, not Ray's wrapper
+            if progress is not None:
+                progress(sum(block.programs for block, _ in blocks))
+        return blocks
+    finally:
+        if started:
+            ray.shutdown()
 
 
 def compare(
@@ -122,7 +199,7 @@ def compare(
         yield ref, rtl, lines + diff_states(ref, rtl)
 
 
-def _account(summary, program, ref, rtl, diffs, out_dir, config) -> None:
+def _account(summary, ref, rtl, diffs) -> None:
     summary.programs += 1
     summary.instructions += ref.instret
     summary.cycles += ref.cycles
@@ -133,7 +210,6 @@ def _account(summary, program, ref, rtl, diffs, out_dir, config) -> None:
         )
     if diffs:
         summary.mismatches += 1
-        summary.saved.append(str(save(program, diffs, out_dir, config)))
 
 
 def save(program: Program, diffs: list[str], out_dir: Path, config: SocConfig) -> Path:
@@ -180,7 +256,8 @@ def replay(
     return next(compare([image], config, lockstep))
 
 
-def _check_args(seed: int, programs: int, length: int) -> None:
-    for name, value, low in (("seed", seed, 0), ("programs", programs, 1), ("length", length, 1)):
+def _check_args(seed: int, programs: int, length: int, workers: int = 1) -> None:
+    checks = (("seed", seed, 0), ("programs", programs, 1), ("length", length, 1))
+    for name, value, low in (*checks, ("workers", workers, 1)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise ConfigError(f"{name}: expected an integer >= {low}, got {value!r}")

@@ -545,7 +545,7 @@ def _trace_row(rec, klass, pc, word, x, v, imm, csr_value):
         kind |= commit.LSTORE
         mask = 0
         for lane in range(LANES):
-            if np.int64(v[rs1, lane]) + imm >= 0:
+            if v[rs1, lane] >= 0:  # enabled on its base, as `_lane_access` stores
                 mask |= 1 << lane
         rec.mem_addr, rec.mem_mask = _u32(imm), mask
         rec.vec[:] = v[rs2]

@@ -104,3 +104,36 @@ def test_mismatch_is_saved_and_replays(tmp_path, monkeypatch):
     monkeypatch.undo()
     iss_state, rtl_state, diffs = difftest.replay(tmp_path / "seed7_p0.json")
     assert diffs == [] and iss_state.instret == rtl_state.instret > 0
+
+
+def test_workers_merge_to_the_serial_result(tmp_path):
+    """Two Ray workers (a block of programs each) give the serial run's summary, coverage and
+    exits included."""
+    serial = difftest.run(seed=5, programs=5, length=120, out_dir=tmp_path)
+    sharded = difftest.run(seed=5, programs=5, length=120, out_dir=tmp_path, workers=2)
+    assert sharded == serial and serial.programs == 5 and serial.coverage
+
+
+def test_merged_blocks_save_the_serial_cases(tmp_path, monkeypatch):
+    """Blocks merged in order save the same mismatching cases as one block (in-process)."""
+    real_run = runner.iss_sim.run_traced
+
+    def wrong_iss(image, max_cycles, config):
+        state, trace = real_run(image, max_cycles, config)
+        state.x[5] ^= 1
+        return state, trace
+
+    monkeypatch.setattr(runner.iss_sim, "run_traced", wrong_iss)
+    blocks = [runner._run_block(7, a, b, 60, CONFIG, True) for a, b in ((0, 2), (2, 3))]
+    monkeypatch.setattr(runner, "_run_ray", lambda *args: blocks)
+    sharded = difftest.run(seed=7, programs=3, length=60, out_dir=tmp_path / "a", workers=2)
+    serial = difftest.run(seed=7, programs=3, length=60, out_dir=tmp_path / "b")
+    assert sharded.mismatches == serial.mismatches == 3
+    assert [p.replace("/a/", "/b/") for p in sharded.saved] == serial.saved
+    for path in (tmp_path / "b").iterdir():
+        assert (tmp_path / "a" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_difftest_bad_workers_exit_2(capsys):
+    code, _, err = run_cli(capsys, "difftest", "--programs", 1, "--workers", 0)
+    assert code == 2 and err.startswith("snnsoc: error: workers: expected an integer >= 1, got 0")

@@ -88,3 +88,17 @@ def test_a_cycle_limit_ends_the_trace_at_the_last_retired_instruction(limit):
     assert cut_trace.size == cut.instret <= trace.size
     assert commit.first_divergence(trace[: cut_trace.size], cut_trace) is None
     assert np.all(cut_trace["pc"] == trace["pc"][: cut_trace.size])
+
+
+def test_lane_store_mask_is_the_lanes_enabled_on_their_base():
+    """A lane with a negative base stays disabled even where the offset takes the sum past zero."""
+    source = """
+    vlui v1, -2
+    li x5, 0x5
+    vsel v1, x5, v2
+    vstorel v3, 4(v1)
+    ecall
+    """  # v1 = -2 but lanes 0 and 2 hold 0 (v2): lanes 0 and 2 enabled, -2 + 4 >= 0 elsewhere
+    _, trace = _trace(source)
+    store = trace[trace["kind"] == commit.LSTORE][0]
+    assert (store["mem_addr"], store["mem_mask"]) == (4, 0b101)
