@@ -25,6 +25,7 @@ import numpy as np
 from riscv_soc import artefacts, commit
 from riscv_soc import iss as iss_sim
 from riscv_soc import rtl as rtl_sim
+from riscv_soc.cluster import ray_session, result
 from riscv_soc.difftest.generator import Program, build_image, generate
 from riscv_soc.errors import ConfigError
 from riscv_soc.firmware.image import Image
@@ -143,29 +144,17 @@ def _run_block(
 
 def _run_ray(seed, programs, length, config, lockstep, workers, address, progress):
     """One contiguous block of programs per worker, as Ray tasks; the blocks in program order."""
-    import ray
-
-    started = not ray.is_initialized()
-    if started:
-        kwargs = {"address": address} if address else {"num_cpus": workers}
-        ray.init(include_dashboard=False, log_to_driver=False, **kwargs)
-    try:
+    with ray_session(workers, address) as ray:
         task = ray.remote(num_cpus=1)(_run_block)
         size = -(-programs // workers)
         bounds = [(a, min(programs, a + size)) for a in range(0, programs, size)]
         pending = [task.remote(seed, a, b, length, config, lockstep) for a, b in bounds]
         blocks = []
         for ref in pending:
-            try:
-                blocks.append(ray.get(ref))
-            except ray.exceptions.RayTaskError as err:
-                raise err.cause from None  # our own error, not Ray's wrapper
+            blocks.append(result(ray, ref))
             if progress is not None:
                 progress(sum(block.programs for block, _ in blocks))
         return blocks
-    finally:
-        if started:
-            ray.shutdown()
 
 
 def compare(

@@ -18,6 +18,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from riscv_soc.artefacts import write_text
+from riscv_soc.cluster import ray_session, result
 from snn.errors import ConfigError, check_choice
 from snn.experiments.grid import Preset, Unit, expand
 from snn.experiments.runner import read_result, run_unit
@@ -81,25 +82,13 @@ def _run_local(units: list[Unit], out: Path, workers: int, progress: _Progress) 
 def _run_ray(
     units: list[Unit], out: Path, address: str | None, workers: int, progress: _Progress
 ) -> None:
-    import ray
-
-    started = not ray.is_initialized()
-    if started:
-        kwargs = {"address": address} if address else {"num_cpus": workers}
-        ray.init(include_dashboard=False, log_to_driver=False, **kwargs)
-    try:
+    with ray_session(workers, address) as ray:
         remote = ray.remote(num_cpus=1)(run_unit)
         pending = [remote.remote(unit, str(out)) for unit in units]
         while pending:
             done, pending = ray.wait(pending, num_returns=1, timeout=POLL_SECONDS)
-            try:
-                ray.get(done)
-            except ray.exceptions.RayTaskError as err:
-                raise err.cause from None  # surface our own error (e.g. a corrupt file)
+            result(ray, done)
             progress.refresh()
-    finally:
-        if started:
-            ray.shutdown()
 
 
 def run(
