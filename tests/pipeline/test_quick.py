@@ -99,5 +99,9 @@ def test_default_training_reproduces_the_study(tmp_path):
         ("student", "none", "none"): baselines["alone"],
         ("distilled", "rate", "none"): baselines["plain"],
     }
+    # Scores are ratios of sample counts: a tolerance of half a test sample tells any changed
+    # prediction apart without asking for equal float bits (training itself is pinned to the same
+    # bits on every x86-64 CPU with AVX2: snn.determinism).
+    half_a_sample = 0.5 / result.records["teacher"].metrics["samples"]
     for key, metrics in ours.items():
-        assert {k: metrics[k] for k in KEYS} == pytest.approx(study[key], abs=1e-12), key
+        assert {k: metrics[k] for k in KEYS} == pytest.approx(study[key], abs=half_a_sample), key
