@@ -15,26 +15,12 @@ import numpy as np
 
 from riscv_soc.errors import ConfigError
 from riscv_soc.firmware.image import MEMORIES
+from riscv_soc.isa.hardware import EXIT_NAMES
 
-# Exit kinds. "spin": the jump to itself `jal x0, 0` (SPIN_WORD) ends a run as ecall does
-# (docs/isa.md, "How a run ends"); FeNN-DMA firmware ends in it.
-EXIT_ECALL, EXIT_EBREAK, EXIT_LIMIT, EXIT_TRAP = "ecall", "ebreak", "limit", "trap"
-EXIT_SPIN = "spin"
+# Exit kinds, named in hardware.EXITS. "spin": the jump to itself `jal x0, 0` (hardware.SPIN_WORD)
+# ends a run as ecall does (docs/isa.md, "How a run ends"); FeNN-DMA firmware ends in it.
+EXIT_ECALL, EXIT_EBREAK, EXIT_LIMIT, EXIT_TRAP, EXIT_SPIN = EXIT_NAMES[1:]
 FINISHED = (EXIT_ECALL, EXIT_SPIN)  # how a program that ran to its end stops
-SPIN_WORD = 0x0000006F
-
-# Trap causes, by the code the ISS and the RTL report (docs/isa.md, "Traps").
-TRAP_CAUSES = {
-    1: "instruction_access_fault",  # pc outside instruction memory
-    2: "illegal_instruction",
-    3: "instruction_address_misaligned",  # jump or branch target not a multiple of 4
-    4: "load_address_misaligned",
-    5: "load_access_fault",
-    6: "store_address_misaligned",
-    7: "store_access_fault",
-    8: "vector_load_use",  # a vector load's destination used by the next instruction
-}
-TRAP_CODES = {name: code for code, name in TRAP_CAUSES.items()}
 
 MAX_CYCLES_LIMIT = 1 << 62  # the run arguments both ISS and RTL take, checked once here
 

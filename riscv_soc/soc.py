@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LANES = 32
-VREGS = 32
+# The vector unit's shape, re-exported: the SoC's users read it here.
+from riscv_soc.isa.hardware import LANES as LANES
+from riscv_soc.isa.hardware import VREGS as VREGS
+
 VECTOR_BYTES = 2 * LANES  # one 32 x int16 vector
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from numba import njit, prange
 
 from riscv_soc.core import layout as L
+from riscv_soc.isa.hardware import LANES
 from riscv_soc.isa.numerics import (
     INT16_MAX,
     INT16_MIN,
@@ -35,8 +36,6 @@ from riscv_soc.isa.numerics import (
     wrap16,
 )
 
-LANES = 32
-ALL_LANES = (1 << LANES) - 1
 # Index of the lowest set bit of a 32-bit word through a de Bruijn sequence (a ctz).
 _DEBRUIJN = np.array(
     [0, 1, 28, 2, 29, 14, 24, 3, 30, 22, 20, 15, 25, 17, 4, 8,

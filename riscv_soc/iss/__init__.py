@@ -34,20 +34,14 @@ from riscv_soc.errors import ConfigError
 from riscv_soc.firmware.image import MEMORIES, Image
 from riscv_soc.isa import csr
 from riscv_soc.isa.disasm import disassemble
+from riscv_soc.isa.hardware import EXIT_NAMES, TRAP_CAUSES
 from riscv_soc.iss import _kernels as k
 from riscv_soc.iss import decode
-from riscv_soc.machine import TRAP_CAUSES, MachineState, check_max_cycles, check_memory_names
+from riscv_soc.machine import EXIT_TRAP, MachineState, check_max_cycles, check_memory_names
 from riscv_soc.soc import DEFAULT, LANES, VECTOR_BYTES, VREGS, SocConfig
 
 __all__ = ["Iss", "run", "run_traced"]
 
-_EXITS = {
-    k.EXIT_ECALL: "ecall",
-    k.EXIT_EBREAK: "ebreak",
-    k.EXIT_LIMIT: "limit",
-    k.EXIT_TRAP: "trap",
-    k.EXIT_SPIN: "spin",
-}
 TRACE_CHUNK = 1 << 14  # records per kernel call (the kernel pauses when they are full)
 _NO_TRACE = np.zeros(0, commit.COMMIT)
 _CLASSES = k.trace_classes()
@@ -150,7 +144,7 @@ class Iss:
     def _execute(self, max_cycles: int, traced: bool = False) -> list[np.ndarray]:
         """Run the kernel; with `traced`, the commit records it wrote (chunks of TRACE_CHUNK)."""
         if self._core[k.EXIT] not in (k.EXIT_NONE, k.EXIT_LIMIT):
-            stopped = _EXITS[int(self._core[k.EXIT])]
+            stopped = EXIT_NAMES[int(self._core[k.EXIT])]
             raise ConfigError(f"Iss.run: the machine stopped with {stopped}; call reset() first")
         if not traced:
             self._kernel(k.run, max_cycles, _NO_TRACE, np.zeros(1, np.int64))
@@ -193,7 +187,7 @@ class Iss:
         codes = np.array(list(_STATE_CSRS.values()), np.int64)
         values = np.zeros(codes.size, np.int64)
         k.read_csrs(codes, cycles, instret, self._counters, self._dma, core, values)
-        exit_kind = _EXITS[int(core[k.EXIT])]
+        exit_kind = EXIT_NAMES[int(core[k.EXIT])]
         pc = int(core[k.PC])
         return MachineState(
             exit=exit_kind,
@@ -203,7 +197,7 @@ class Iss:
             cycles=cycles,
             instret=instret,
             counters=counters,
-            cause=TRAP_CAUSES[int(core[k.CAUSE])] if exit_kind == "trap" else None,
+            cause=TRAP_CAUSES[int(core[k.CAUSE])] if exit_kind == EXIT_TRAP else None,
             tval=int(core[k.TVAL]),
             instr=self._instruction_at(pc),
             csrs={name: int(val) for name, val in zip(_STATE_CSRS, values, strict=True)},

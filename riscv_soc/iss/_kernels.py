@@ -30,7 +30,7 @@ import numpy as np
 from numba import njit
 
 from riscv_soc import commit, soc
-from riscv_soc.isa import csr, numerics, table
+from riscv_soc.isa import csr, hardware, numerics, table
 from riscv_soc.isa.numerics import (
     ROUND_FLOOR,
     ROUND_NEAREST,
@@ -84,11 +84,17 @@ N_COUNTERS = decode.N_COUNTERS
 INH_START = 8  # core[INH_START + c]: counter c's total when it was last inhibited
 INH_MISSED = INH_START + N_COUNTERS  # core[INH_MISSED + c]: counts c missed while inhibited
 N_CORE = INH_MISSED + N_COUNTERS
-EXIT_NONE, EXIT_ECALL, EXIT_EBREAK, EXIT_LIMIT, EXIT_TRAP, EXIT_SPIN = range(6)
+_EXIT = hardware.EXIT_CODES
+EXIT_NONE, EXIT_ECALL, EXIT_EBREAK = _EXIT["none"], _EXIT["ecall"], _EXIT["ebreak"]
+EXIT_LIMIT, EXIT_TRAP, EXIT_SPIN = _EXIT["limit"], _EXIT["trap"], _EXIT["spin"]
 
-# Trap causes (docs/isa.md, machine.TRAP_CAUSES).
-FETCH_FAULT, ILLEGAL, JUMP_MISALIGNED = 1, 2, 3
-LOAD_MISALIGNED, LOAD_FAULT, STORE_MISALIGNED, STORE_FAULT, LOAD_USE = 4, 5, 6, 7, 8
+# Trap causes (docs/isa.md, hardware.TRAP_CAUSES).
+_CAUSE = hardware.TRAP_CODES
+FETCH_FAULT, ILLEGAL = _CAUSE["instruction_access_fault"], _CAUSE["illegal_instruction"]
+JUMP_MISALIGNED = _CAUSE["instruction_address_misaligned"]
+LOAD_MISALIGNED, LOAD_FAULT = _CAUSE["load_address_misaligned"], _CAUSE["load_access_fault"]
+STORE_MISALIGNED, STORE_FAULT = _CAUSE["store_address_misaligned"], _CAUSE["store_access_fault"]
+LOAD_USE = _CAUSE["vector_load_use"]
 
 # dma[channel] fields.
 D_SRC, D_DST, D_COUNT, D_RESULT, D_BUSY, D_T0, D_END, D_CSRC, D_CDST, D_CCOUNT = range(10)
@@ -96,7 +102,7 @@ N_DMA = 10
 MM2S = 0  # channel 0; channel 1 is S2MM
 NEVER = 1 << 62  # end cycle of no transfer
 
-LANES, VECTOR_BYTES = soc.LANES, soc.VECTOR_BYTES
+LANES, VECTOR_BYTES = hardware.LANES, soc.VECTOR_BYTES
 M32 = 0xFFFFFFFF
 CSR_WRITE, CSR_SET, CSR_CLEAR = range(3)
 DMA_BYTES = decode.ACT_INDEX["dma_bytes"]
@@ -112,7 +118,8 @@ DMA_CONTROL, DMA_STATUS = decode.DMA_CONTROL, decode.DMA_STATUS
 DMA_IDLE, DMA_STARTING, DMA_TRANSFERRING = csr.DMA_IDLE, csr.DMA_STARTING, csr.DMA_TRANSFERRING
 DMA_ERR_DECODE, DMA_ERR_INTERNAL, DMA_OK = csr.DMA_ERR_DECODE, csr.DMA_ERR_INTERNAL, csr.DMA_OK
 DMA_ALIGN, DMA_MAX_BYTES = csr.DMA_ALIGN, csr.DMA_MAX_BYTES
-DMA_SETUP_CYCLES, DMA_CYCLES_PER_VECTOR = csr.DMA_SETUP_CYCLES, csr.DMA_CYCLES_PER_VECTOR
+DMA_SETUP_CYCLES = csr.DMA_SETUP_CYCLES
+_dma_cycles = njit(inline="always")(csr.dma_cycles)  # the transfer time, compiled
 
 # Op classes that say which writes a commit record (riscv_soc.commit.COMMIT) holds.
 C_NONE, C_X, C_V, C_STORE, C_VSTORE, C_LSTORE, C_CSR = range(7)
@@ -362,7 +369,7 @@ def _dma_start(dma, ch, t, vmem_bytes, ddr_bytes):
     dma[ch, D_CSRC], dma[ch, D_CDST], dma[ch, D_CCOUNT] = src, dst, n
     dma[ch, D_BUSY] = 1
     dma[ch, D_T0] = t
-    dma[ch, D_END] = t + DMA_SETUP_CYCLES + DMA_CYCLES_PER_VECTOR * (n // DMA_ALIGN)
+    dma[ch, D_END] = t + _dma_cycles(n)
 
 
 @njit

@@ -24,22 +24,13 @@ from cocotbext.axi.stream import StreamMonitor
 from riscv_soc.firmware.image import Image
 from riscv_soc.isa import csr
 from riscv_soc.isa.disasm import disassemble
-from riscv_soc.machine import (
-    EXIT_EBREAK,
-    EXIT_ECALL,
-    EXIT_LIMIT,
-    EXIT_SPIN,
-    EXIT_TRAP,
-    TRAP_CAUSES,
-    MachineState,
-)
+from riscv_soc.isa.hardware import EXIT_NAMES, LANES, TRAP_CAUSES, VREGS
+from riscv_soc.machine import EXIT_TRAP, MachineState
 from riscv_soc.rtl import memfiles
-from riscv_soc.soc import LANES, VREGS, SocConfig
+from riscv_soc.soc import SocConfig
 
 JOB_ENV = "SNNSOC_RTL_JOB"
 
-# fenn_pkg::exit_e -> MachineState.exit
-_EXITS = {1: EXIT_ECALL, 2: EXIT_EBREAK, 3: EXIT_LIMIT, 4: EXIT_TRAP, 5: EXIT_SPIN}
 _DMA_FIELDS = ("src", "dst", "count", "status")  # order of the testbench's dma_dump words
 # Memories the testbench dumps, by their bit in dump_mask_i.
 _DUMPED = ("imem", "dmem", "vmem", "llm")
@@ -194,7 +185,7 @@ class Testbench:
 
     def _state(self) -> MachineState:
         dut = self.dut
-        exit_kind = _EXITS[_unsigned(dut.exit_o)]
+        exit_kind = EXIT_NAMES[_unsigned(dut.exit_o)]  # fenn_isa_pkg::exit_e
         pc = _unsigned(dut.pc_o)
         counts = _words(_unsigned(dut.counters_dump), 2 + len(csr.COUNTERS), 64)
         dma = _words(_unsigned(dut.dma_dump), 8, 32)

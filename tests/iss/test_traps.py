@@ -6,8 +6,9 @@ import pytest
 from naive import ref_iss
 
 from riscv_soc import iss
+from riscv_soc.isa.hardware import SPIN_WORD
 from riscv_soc.isa.table import encode
-from riscv_soc.machine import SPIN_WORD, diff_states
+from riscv_soc.machine import diff_states
 from riscv_soc.soc import DEFAULT
 
 ECALL = encode("ecall")

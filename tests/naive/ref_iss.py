@@ -18,8 +18,9 @@ import numpy as np
 from naive.xoroshiro import Xoroshiro32pp
 from riscv_soc.firmware.image import Image
 from riscv_soc.isa.csr import COUNTERS, CSRS, FIRST_HPM
+from riscv_soc.isa.hardware import TRAP_CODES
 from riscv_soc.isa.table import OPERANDS, extract, lookup
-from riscv_soc.machine import TRAP_CODES, MachineState
+from riscv_soc.machine import MachineState
 from riscv_soc.soc import DEFAULT, SocConfig
 
 M32 = 2**32

@@ -15,8 +15,8 @@ from riscv_soc.errors import ConfigError
 from riscv_soc.firmware.export import export_firmware, firmware_of
 from riscv_soc.isa import csr
 from riscv_soc.isa.disasm import disassemble
+from riscv_soc.isa.hardware import SPIN_WORD
 from riscv_soc.isa.table import encode
-from riscv_soc.machine import SPIN_WORD
 from riscv_soc.quant import QuantConfig, quantise
 
 BOARD = CompileOptions(target="board")
