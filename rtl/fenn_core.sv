@@ -53,8 +53,6 @@ module fenn_core
   output logic [31:0]     pc_o
 );
 
-  localparam logic [31:0] SpinWord = 32'h0000006f;  // jal x0, 0 (`j .`)
-
   // ---------------------------------------------------------------- state
   logic        boot_q;    // the cycle after reset: fetch from boot_addr_i, execute nothing
   logic [31:0] pc_q, pc_d;
@@ -77,19 +75,21 @@ module fenn_core
   op_e         op;
   op_info_t    info;
   logic [4:0]  rd, rs1, rs2;
+  logic [2:0]  funct3;
   logic [31:0] imm_i, imm_s, imm_b, imm_u, imm_j;
 
   assign instr = instr_rdata_i;
   assign op    = decode_op(instr);
   assign info  = op_info(op);
-  assign rd    = instr[11:7];
-  assign rs1   = instr[19:15];
-  assign rs2   = instr[24:20];
-  assign imm_i = {{20{instr[31]}}, instr[31:20]};
-  assign imm_s = {{20{instr[31]}}, instr[31:25], instr[11:7]};
-  assign imm_b = {{19{instr[31]}}, instr[31], instr[7], instr[30:25], instr[11:8], 1'b0};
-  assign imm_u = {instr[31:12], 12'b0};
-  assign imm_j = {{11{instr[31]}}, instr[31], instr[19:12], instr[20], instr[30:21], 1'b0};
+  assign rd     = operand_xd(instr);
+  assign rs1    = operand_xs1(instr);
+  assign rs2    = operand_xs2(instr);
+  assign funct3 = field_funct3(instr);
+  assign imm_i  = operand_imm12(instr);
+  assign imm_s  = operand_simm12(instr);
+  assign imm_b  = operand_boff(instr);
+  assign imm_u  = {operand_uimm20(instr), 12'b0};
+  assign imm_j  = operand_joff(instr);
 
   // Operands, forwarded from WB (load data included: scalar loads never stall).
   logic [31:0] rs1_val, rs2_val;
@@ -108,7 +108,7 @@ module fenn_core
 
   // ALU: b is xs2 for register-register ops, else the I-immediate.
   logic [31:0] alu_b, alu_result;
-  assign alu_b = (instr[6:0] == 7'h33) ? rs2_val : imm_i;
+  assign alu_b = info.has_xs2 ? rs2_val : imm_i;
   fenn_alu u_alu (.op_i(op), .a_i(rs1_val), .b_i(alu_b), .result_o(alu_result));
 
   // Branches and jumps.
@@ -139,7 +139,7 @@ module fenn_core
   logic        mem_misaligned, mem_out_of_range;
   assign is_load  = op inside {OpLb, OpLh, OpLw, OpLbu, OpLhu};
   assign is_store = op inside {OpSb, OpSh, OpSw};
-  assign mem_size = instr[13:12];
+  assign mem_size = funct3[1:0];  // loads and stores: log2 bytes; bit 2 of a load: unsigned
   assign mem_addr = rs1_val + (is_store ? imm_s : imm_i);
   always_comb begin
     unique case (mem_size)
@@ -155,7 +155,7 @@ module fenn_core
   logic        is_csr, csr_imm, csr_write, csr_legal;
   logic [31:0] csr_src, csr_rdata;
   assign is_csr    = op inside {OpCsrrw, OpCsrrs, OpCsrrc, OpCsrrwi, OpCsrrsi, OpCsrrci};
-  assign csr_imm   = instr[14];
+  assign csr_imm   = funct3[2];
   assign csr_src   = csr_imm ? {27'b0, rs1} : rs1_val;
   assign csr_write = op inside {OpCsrrw, OpCsrrwi} || rs1 != 5'd0;
 
@@ -231,7 +231,7 @@ module fenn_core
     .retire_i       (retire),
     .klass_i        (vec_op ? vpu_issue_resp_i.klass : info.klass),
     .dma_bytes_i,
-    .addr_i         (instr[31:20]),
+    .addr_i         (operand_csr(instr)),
     .op_i           (op),
     .src_i          (csr_src),
     .write_i        (csr_write),
@@ -334,7 +334,7 @@ module fenn_core
       wb_valid_q         <= retire && writes_rd && rd != 5'd0;
 `endif
       wb_load_q          <= is_load;
-      wb_load_unsigned_q <= instr[14];
+      wb_load_unsigned_q <= funct3[2];
       wb_rd_q            <= rd;
       wb_data_q          <= result;
       wb_size_q          <= mem_size;

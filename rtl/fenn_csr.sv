@@ -31,9 +31,6 @@ module fenn_csr
   input  logic [31:0]  dma_csr_rdata_i
 );
 
-  localparam int unsigned NumCounters = 2 + NumHpm;  // mcycle, minstret, mhpmcounter3..8
-  localparam int unsigned CntCycle = 0, CntInstret = 1, CntHpm0 = 2;
-
   logic [63:0] count_q [NumCounters];
   logic [63:0] count_d [NumCounters];
   logic [31:0] inhibit_q;  // mcountinhibit: bit 0 mcycle, bit 2 minstret, bit 3 + k hpm k
@@ -81,21 +78,11 @@ module fenn_csr
   logic [2:0]  counter_idx;
 
   always_comb begin
-    is_counter  = 1'b0;
-    counter_hi  = addr_i[7];
-    counter_idx = '0;
+    {is_counter, counter_hi, counter_idx} = counter_csr(addr_i);
     is_dma      = 1'b0;
     dma_rw      = 1'b0;
     dma_csr_addr_o = '{s2mm: addr_i[4], sel: DmaRegStatus};
     unique casez (addr_i)
-      // mcycle(h), minstret(h), mhpmcounter3..8(h) and the user aliases cycle(h), instret(h).
-      12'hb00, 12'hb80, 12'hc00, 12'hc80: begin is_counter = 1'b1; counter_idx = 3'(CntCycle); end
-      12'hb02, 12'hb82, 12'hc02, 12'hc82: begin is_counter = 1'b1; counter_idx = 3'(CntInstret); end
-      12'hb03, 12'hb04, 12'hb05, 12'hb06, 12'hb07, 12'hb08,
-      12'hb83, 12'hb84, 12'hb85, 12'hb86, 12'hb87, 12'hb88: begin
-        is_counter  = 1'b1;
-        counter_idx = 3'(CntHpm0) + 3'(addr_i[3:0] - 4'd3);
-      end
       CsrDmaMm2sSrc, CsrDmaMm2sDst, CsrDmaMm2sCount, CsrDmaMm2sControl,
       CsrDmaS2mmSrc, CsrDmaS2mmDst, CsrDmaS2mmCount, CsrDmaS2mmControl: begin
         is_dma            = 1'b1;

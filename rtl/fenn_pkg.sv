@@ -1,17 +1,7 @@
-// Shared types of the FeNN-DMA SoC: how a run ends, the vector-unit coprocessor interface (in the
+// Shared types of the FeNN-DMA SoC: the vector-unit coprocessor interface (in the
 // spirit of CORE-V XIF: issue, commit, result) and the core's port onto the DMA registers.
 package fenn_pkg;
   import fenn_isa_pkg::*;
-
-  // How the machine stopped (MachineState.exit).
-  typedef enum logic [2:0] {
-    ExitNone,    // still running
-    ExitEcall,
-    ExitEbreak,
-    ExitLimit,   // halt_req_i at an instruction boundary (the host's cycle budget)
-    ExitTrap,
-    ExitSpin     // the jump to itself `jal x0, 0`, retired: nothing can change any more
-  } exit_e;
 
   // Issue: the core offers every word it does not execute itself, with both scalar operands.
   typedef struct packed {

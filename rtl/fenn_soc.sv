@@ -28,7 +28,7 @@ module fenn_soc
 
   // The ready flag and how the run ended (valid while done_o).
   output logic              done_o,
-  output logic [2:0]        exit_o,        // fenn_pkg::exit_e
+  output logic [2:0]        exit_o,        // fenn_isa_pkg::exit_e
   output logic [3:0]        cause_o,       // fenn_isa_pkg::cause_e
   output logic [31:0]       tval_o,
   output logic [31:0]       pc_o,

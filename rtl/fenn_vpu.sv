@@ -16,7 +16,6 @@ module fenn_vpu
 #(
   parameter int unsigned VmemBytes    = 512 * 1024,
   parameter int unsigned LlmLaneBytes = 2048,
-  localparam int unsigned Lanes  = 32,
   localparam int unsigned VmemAw = $clog2(VmemBytes / 64),
   localparam int unsigned LlmAw  = $clog2(LlmLaneBytes / 2)
 ) (
@@ -46,11 +45,11 @@ module fenn_vpu
   assign instr = issue_req_i.instr;
   assign op    = decode_op(instr);
   assign info  = op_info(op);
-  assign vd    = instr[11:7];
-  assign vs1   = instr[19:15];
-  assign vs2   = instr[24:20];
-  assign imm_i = {{20{instr[31]}}, instr[31:20]};
-  assign imm_s = {{20{instr[31]}}, instr[31:25], instr[11:7]};
+  assign vd    = operand_vd(instr);
+  assign vs1   = operand_vs1(instr);
+  assign vs2   = operand_vs2(instr);
+  assign imm_i = operand_imm12(instr);
+  assign imm_s = operand_simm12(instr);
 
   // ---------------------------------------------------------------- load-use hazard
   // Set for one cycle after a committed vector load: its data lands in that cycle's WB.
@@ -77,7 +76,7 @@ module fenn_vpu
   // ---------------------------------------------------------------- register file and operands
   typedef enum logic [2:0] {WbNone, WbAlu, WbVmem, WbLlm, WbSeed0, WbSeed1} wb_src_e;
 
-  logic [15:0] vrf_q [32][Lanes];  // vrf_q[r][l]: lane l of v<r>; no reset (LUTRAM)
+  logic [15:0] vrf_q [NumVregs][Lanes];  // vrf_q[r][l]: lane l of v<r>; no reset (LUTRAM)
 
   wb_src_e          wb_src_q;
   logic [Lanes-1:0] wb_we_q;
@@ -103,7 +102,8 @@ module fenn_vpu
   logic [Lanes-1:0] writes, cmp;
   logic [3:0]       shift;
 
-  assign shift = op inside {OpVslli, OpVsrai, OpVsraiRn, OpVsraiRs} ? instr[23:20] : instr[28:25];
+  assign shift = op inside {OpVslli, OpVsrai, OpVsraiRn, OpVsraiRs} ? operand_ishift(instr)
+                                                                    : operand_vshift(instr);
   always_comb begin
     for (int l = 0; l < Lanes; l++) vmem_lane[l] = vmem_rdata_i[16*l +: 16];
   end
@@ -115,8 +115,8 @@ module fenn_vpu
     .a_i      (a),
     .b_i      (b),
     .shift_i  (shift),
-    .nbits_i  (instr[28:25]),
-    .imm16_i  (instr[27:12]),
+    .nbits_i  (operand_nbits(instr)),
+    .imm16_i  (16'(operand_imm16(instr))),
     .xs1_i    (issue_req_i.rs1),
     .xs2_i    (issue_req_i.rs2),
     .result_o (result),
@@ -265,7 +265,7 @@ module fenn_vpu
   assign vmem_addr_o = vmem_addr[VmemAw+5:6];
 
   logic unused_bits;
-  assign unused_bits = ^{vmem_addr[31:VmemAw+6], vmem_addr[5:0], info.multicycle};
+  assign unused_bits = ^{vmem_addr[31:VmemAw+6], vmem_addr[5:0], info.multicycle, info.has_xs2};
 
 `ifndef SYNTHESIS
   // Hazard and write-back rules (checked in the simulation build): no committed instruction uses

@@ -7,9 +7,7 @@
 // dispatch and a loop (32 lane instances cost it 32 copies of the decode and every operation).
 module fenn_vpu_lanes
   import fenn_isa_pkg::*;
-#(
-  localparam int unsigned Lanes = 32
-) (
+(
   input  logic             clk_i,
   input  logic             rst_ni,
 

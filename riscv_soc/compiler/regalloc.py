@@ -35,7 +35,6 @@ SCAN_STRIDE = "s11"  # looped scan: rows of 32 neurons, in bytes
 ROW_BYTES = "gp"  # bytes of one row, when it is not a power of two (mul)
 WORD, BIT, ROW, TMP = "t0", "t1", "t2", "t3"  # scan: spike word, bit index, row pointer, temp
 BASE, BASE2 = "t4", "t5"  # vandadd bases (sparse accumulator, delay ring), chunk counter
-HELPER_TMP = "t6"
 CHUNK = "a0"  # row kernels and looped updates: loop counter (never live across a helper call)
 REC = "a1"  # neuron update: pointer to the population's words in the spike-record row
 LINK = "sp"  # generated routines that call others keep their return address here

@@ -91,13 +91,24 @@ DIRECTIVES: dict[str, tuple[str, str]] = {
         "`.attribute`)",
     ),
 }
+# Directives accepted and ignored, as .globl is.
+_IGNORED_LIKE_GLOBL = (
+    *(".global", ".local", ".weak"),  # symbol binding
+    *(".type", ".size"),  # symbol type and size
+    *(".file", ".ident", ".option", ".attribute"),  # notes for other tools
+)
 _ALIASES = {
-    ".4byte": ".word", ".long": ".word", ".int": ".word", ".2byte": ".half", ".short": ".half",
-    ".skip": ".space", ".p2align": ".align", ".string": ".asciz", ".set": ".equ",
-    **dict.fromkeys((".global", ".local", ".weak", ".type", ".size", ".file", ".ident", ".option",
-                     ".attribute"), ".globl"),
-}  # fmt: skip
-_SECTION_DIRECTIVES = (".text", ".data", ".rodata", ".bss")
+    ".4byte": ".word",
+    ".long": ".word",
+    ".int": ".word",
+    ".2byte": ".half",
+    ".short": ".half",
+    ".skip": ".space",
+    ".p2align": ".align",
+    ".string": ".asciz",
+    ".set": ".equ",
+    **dict.fromkeys(_IGNORED_LIKE_GLOBL, ".globl"),
+}
 
 
 class _Assembler:
@@ -199,18 +210,23 @@ class _Assembler:
         if takes_memory and len(ops) != len(slots) and mnemonic in PSEUDO_BY_NAME:
             takes_memory = False  # `jalr rs`: the pseudo-instruction's form
         elif takes_memory and len(ops) != len(slots):
-            raise self.error(col, f"{mnemonic} expects {len(slots)} operands ({instr.syntax}), "
-                                  f"got {len(ops)}")  # fmt: skip
+            raise self.error(
+                col, f"{mnemonic} expects {len(slots)} operands ({instr.syntax}), got {len(ops)}"
+            )
         flat: list[Value] = []
         cols: list[int] = []
         for index, op in enumerate(ops):
             wants_memory = takes_memory and "(" in slots[index]
             if op.kind == "mem" and not wants_memory:
-                raise self.error(op.col, f"{mnemonic} does not take a memory operand as operand "
-                                         f"{index + 1}")  # fmt: skip
+                raise self.error(
+                    op.col, f"{mnemonic} does not take a memory operand as operand {index + 1}"
+                )
             if wants_memory and op.kind != "mem":
-                raise self.error(op.col, f"{mnemonic} expects a memory operand {slots[index]} as "
-                                         f"operand {index + 1}, got {_shown(op)}")  # fmt: skip
+                raise self.error(
+                    op.col,
+                    f"{mnemonic} expects a memory operand {slots[index]} as "
+                    f"operand {index + 1}, got {_shown(op)}",
+                )
             if op.kind == "mem":
                 flat += [op.value, op.base]
                 cols += [op.col, op.base_col]

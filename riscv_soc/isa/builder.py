@@ -398,8 +398,9 @@ class Builder:
             self._expand_la(operands, call, comment)
             return
         if not -(1 << 31) <= const < 1 << 32:
-            raise AsmError(f"{call.where(1)}: li imm must be in {-(1 << 31)}..{(1 << 32) - 1}, "
-                           f"got {const}")  # fmt: skip
+            raise AsmError(
+                f"{call.where(1)}: li imm must be in {-(1 << 31)}..{(1 << 32) - 1}, got {const}"
+            )
         # GNU as's RV32 expansion: signed low 12 bits, and lui of the rest when that is not 0.
         value32 = _signed32(const)
         low = ex.lo(value32)
@@ -436,8 +437,10 @@ class Builder:
     def _instr(self, instr: Instr, operands: tuple, sources: tuple, call: _Call, comment) -> None:
         section = self._current
         if section.memory != "imem":
-            raise AsmError(f"{call.where(None)}: {call.mnemonic} in section {section.name}, which "
-                           f"is in {section.memory}: instructions go in .text (imem)")  # fmt: skip
+            raise AsmError(
+                f"{call.where(None)}: {call.mnemonic} in section {section.name}, which "
+                f"is in {section.memory}: instructions go in .text (imem)"
+            )
         values = tuple(
             self._operand(OPERANDS[slot], value, call, src)
             for slot, value, src in zip(instr.operands, operands, sources, strict=True)
@@ -481,16 +484,21 @@ class Builder:
         got = value
         if isinstance(value, str) and register_class(value) is None:
             got = f"{value} (not a register)"
-        raise AsmError(f"{call.where(src)}: {call.mnemonic} expects {wanted} for "
-                       f"{call.name(src)}, got {got}")  # fmt: skip
+        raise AsmError(
+            f"{call.where(src)}: {call.mnemonic} expects {wanted} for {call.name(src)}, got {got}"
+        )
 
     def _checked_expr(self, value: Value, call: _Call, src: int | None) -> ex.Expr:
         if isinstance(value, str) and register_class(value) is not None:
-            raise AsmError(f"{call.where(src)}: {call.mnemonic} expects a value for "
-                           f"{call.name(src)}, got register {value}")  # fmt: skip
+            raise AsmError(
+                f"{call.where(src)}: {call.mnemonic} expects a value for "
+                f"{call.name(src)}, got register {value}"
+            )
         if not isinstance(value, int | str | ex.Expr) or isinstance(value, bool):
-            raise AsmError(f"{call.where(src)}: {call.mnemonic} {call.name(src)}: expected an int, "
-                           f"a label or an expression, got {value!r}")  # fmt: skip
+            raise AsmError(
+                f"{call.where(src)}: {call.mnemonic} {call.name(src)}: expected an int, "
+                f"a label or an expression, got {value!r}"
+            )
         return _as_expr(value)
 
     def _constant(self, expr: ex.Expr, call: _Call, src: int | None) -> int | None:
@@ -524,8 +532,9 @@ class Builder:
         if isinstance(values, int | str | ex.Expr):
             values = [values]
         for value in values:
-            expr = self._checked_expr(value if isinstance(value, str | ex.Expr) else int(value),
-                                      call, 0)  # fmt: skip
+            expr = self._checked_expr(
+                value if isinstance(value, str | ex.Expr) else int(value), call, 0
+            )
             const = self._constant(expr, call, 0)
             if const is None:
                 self._put(bytes(width), call, comment, (expr,))
@@ -573,11 +582,14 @@ class Builder:
     def _put(self, data: bytes, call: _Call, comment: str | None = None, values=()) -> None:
         section = self._current
         if section.nobits and (any(data) or any(isinstance(v, ex.Expr) for v in values)):
-            raise AsmError(f"{call.where(None)}: section {section.name} is zero-filled; "
-                           f"{call.mnemonic} stores non-zero bytes there")  # fmt: skip
+            raise AsmError(
+                f"{call.where(None)}: section {section.name} is zero-filled; "
+                f"{call.mnemonic} stores non-zero bytes there"
+            )
         sources = (0,) * len(values)
-        self._items.append(_Item(section, section.size, len(data), call, comment, None, values,
-                                 sources))  # fmt: skip
+        self._items.append(
+            _Item(section, section.size, len(data), call, comment, None, values, sources)
+        )
         section.data += data
 
     # Build.
@@ -686,18 +698,23 @@ class Builder:
         word = _encode(item.instr, ints)
         item.section.data[item.offset : item.offset + 4] = word.to_bytes(4, "little")
 
-    def _target_offset(self, operand: Operand, target: _Target, pc: int, call: _Call, src,
-                       symbols) -> int:  # fmt: skip
+    def _target_offset(
+        self, operand: Operand, target: _Target, pc: int, call: _Call, src, symbols
+    ) -> int:
         for sym in target.expr.symbols():
             if sym.name in self._labels and self._labels[sym.name][0].memory != "imem":
                 memory = self._labels[sym.name][0].memory
-                raise AsmError(f"{call.where(src)}: {call.mnemonic} target {_shown(sym.name)} is "
-                               f"in {memory}, not in imem")  # fmt: skip
+                raise AsmError(
+                    f"{call.where(src)}: {call.mnemonic} target {_shown(sym.name)} is "
+                    f"in {memory}, not in imem"
+                )
         address = self._evaluate(target.expr, symbols.__getitem__, call.loc, src)
         offset = _signed32(address - pc)  # addresses are 32-bit: pc + offset wraps
         if offset % 2:
-            raise AsmError(f"{call.where(src)}: {call.mnemonic} target {address:#x} is misaligned: "
-                           f"offset {offset} from pc {pc:#x} is odd")  # fmt: skip
+            raise AsmError(
+                f"{call.where(src)}: {call.mnemonic} target {address:#x} is misaligned: "
+                f"offset {offset} from pc {pc:#x} is odd"
+            )
         lo, hi = _accepted_range(operand)
         if not lo <= offset <= hi:
             raise AsmError(
@@ -762,8 +779,10 @@ def _operand_count(names: tuple[str, ...]) -> str:
 def _check_range(operand: Operand, value: int, call: _Call, src: int | None) -> None:
     lo, hi = _accepted_range(operand)
     if not lo <= value <= hi:
-        raise AsmError(f"{call.where(src)}: {call.mnemonic} {call.name(src)} must be in "
-                       f"{lo}..{hi}, got {value}")  # fmt: skip
+        raise AsmError(
+            f"{call.where(src)}: {call.mnemonic} {call.name(src)} must be in "
+            f"{lo}..{hi}, got {value}"
+        )
 
 
 def _accepted_range(operand: Operand) -> tuple[int, int]:
@@ -778,8 +797,10 @@ def _accepted_range(operand: Operand) -> tuple[int, int]:
 def _check_data_range(width: int, value: int, call: _Call) -> None:
     bits = 8 * width
     if not -(1 << (bits - 1)) <= value < 1 << bits:
-        raise AsmError(f"{call.where(0)}: {call.mnemonic} value must be in "
-                       f"{-(1 << (bits - 1))}..{(1 << bits) - 1}, got {value}")  # fmt: skip
+        raise AsmError(
+            f"{call.where(0)}: {call.mnemonic} value must be in "
+            f"{-(1 << (bits - 1))}..{(1 << bits) - 1}, got {value}"
+        )
 
 
 def _data_bytes(width: int, value: int) -> bytes:

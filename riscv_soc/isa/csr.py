@@ -9,6 +9,7 @@ assemble but trap at run time as illegal instructions.
 from __future__ import annotations
 
 from riscv_soc.isa import csr_names
+from riscv_soc.isa.table import LANE_LOCAL, SCALAR_MEM, VEC_ALU, VEC_MEM
 
 # Activity counters (mhpmcounter3..8): 64-bit, read-only, counted by ISS and RTL alike.
 COUNTERS = (
@@ -20,6 +21,13 @@ COUNTERS = (
     "stall_cycles",  # cycles in which no instruction retired
 )
 FIRST_HPM = 3  # counter k of COUNTERS is mhpmcounter(3 + k)
+# The counter an instruction of each class (table.py) increments when it retires.
+COUNTER_OF_CLASS = {
+    VEC_ALU: "vec_alu_ops",
+    VEC_MEM: "vec_mem_ops",
+    LANE_LOCAL: "lane_local_ops",
+    SCALAR_MEM: "scalar_mem_ops",
+}
 
 CSRS: dict[str, int] = {
     "mcycle": 0xB00,
@@ -48,6 +56,24 @@ for _k in range(len(COUNTERS)):
     CSRS[f"mhpmcounter{FIRST_HPM + _k}"] = 0xB00 + FIRST_HPM + _k
     CSRS[f"mhpmcounter{FIRST_HPM + _k}h"] = 0xB80 + FIRST_HPM + _k
 CSR_NAMES: dict[int, str] = {num: name for name, num in CSRS.items()}
+
+
+def _counter_csrs() -> dict[str, tuple[int, bool]]:
+    counters = ["mcycle", "minstret"] + [
+        f"mhpmcounter{FIRST_HPM + k}" for k in range(len(COUNTERS))
+    ]
+    out = {}
+    for c, name in enumerate(counters):
+        out[name], out[name + "h"] = (c, False), (c, True)
+    for c, alias in enumerate(("cycle", "instret")):  # the user-level read-only aliases
+        out[alias], out[alias + "h"] = (c, False), (c, True)
+    return out
+
+
+# What each counter CSR reads: counter c (0 mcycle, 1 minstret, 2 + k mhpmcounter(3 + k)) and
+# whether its upper half. The ISS and the RTL (through the generated package) decode by it.
+COUNTER_CSRS: dict[str, tuple[int, bool]] = _counter_csrs()
+N_COUNTERS = 2 + len(COUNTERS)  # 64-bit counters: mcycle, minstret, mhpmcounter3..8
 
 # Names the assembler accepts (GNU's standard names and ours) and the disassembler prints (ours,
 # else the one GNU objdump prints, else the number).

@@ -14,26 +14,12 @@ from riscv_soc.artefacts import write_text
 from riscv_soc.errors import ConfigError
 from riscv_soc.isa.asm import DIRECTIVES
 from riscv_soc.isa.builder import PSEUDOS
-from riscv_soc.isa.table import (
-    INSTRS,
-    LANE_LOCAL,
-    OPERANDS,
-    SCALAR_MEM,
-    VEC_ALU,
-    VEC_MEM,
-    Operand,
-    operand_range,
-)
+from riscv_soc.isa.csr import COUNTER_OF_CLASS
+from riscv_soc.isa.table import INSTRS, OPERANDS, Operand, operand_range
 
 BEGIN = "<!-- BEGIN GENERATED -->"
 END = "<!-- END GENERATED -->"
 ISA_MD = Path(__file__).resolve().parents[2] / "docs" / "isa.md"
-COUNTER_OF_CLASS = {
-    VEC_ALU: "vec_alu_ops",
-    VEC_MEM: "vec_mem_ops",
-    LANE_LOCAL: "lane_local_ops",
-    SCALAR_MEM: "scalar_mem_ops",
-}
 
 
 def _bits(operand: Operand) -> str:
@@ -95,8 +81,8 @@ def render() -> str:
     ]
     for pseudo in PSEUDOS:
         syntax = f"{pseudo.name} {pseudo.syntax}".strip()
-        out.append(f"| `{syntax}` | `{pseudo.describe()}` |" if not pseudo.doc
-                   else f"| `{syntax}` | {pseudo.describe()} |")  # fmt: skip
+        expansion = pseudo.describe() if pseudo.doc else f"`{pseudo.describe()}`"
+        out.append(f"| `{syntax}` | {expansion} |")
     out += [
         "",
         "### Assembler directives",

@@ -7,11 +7,13 @@ ABI names GNU objdump prints.
 from __future__ import annotations
 
 XREG_ABI: tuple[str, ...] = (
-    "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2",
-    "s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5",
-    "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7",
-    "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
-)  # fmt: skip
+    *("zero", "ra", "sp", "gp", "tp"),  # x0-x4
+    *(f"t{n}" for n in range(3)),  # x5-x7
+    *("s0", "s1"),  # x8-x9
+    *(f"a{n}" for n in range(8)),  # x10-x17
+    *(f"s{n}" for n in range(2, 12)),  # x18-x27
+    *(f"t{n}" for n in range(3, 7)),  # x28-x31
+)
 
 XREGS: dict[str, int] = {
     **{f"x{n}": n for n in range(32)},

@@ -147,10 +147,17 @@ def _scalar() -> list[Instr]:
     for name, f3, f7 in (("slli", 1, 0x00), ("srli", 5, 0x00), ("srai", 5, 0x20)):
         out.append(Instr(name, "xd, xs1, shamt", _r(0x13, f3, f7), "I"))
     for name, f3, f7 in (
-        ("add", 0, 0x00), ("sub", 0, 0x20), ("sll", 1, 0x00), ("slt", 2, 0x00),
-        ("sltu", 3, 0x00), ("xor", 4, 0x00), ("srl", 5, 0x00), ("sra", 5, 0x20),
-        ("or", 6, 0x00), ("and", 7, 0x00),
-    ):  # fmt: skip
+        ("add", 0, 0x00),
+        ("sub", 0, 0x20),
+        ("sll", 1, 0x00),
+        ("slt", 2, 0x00),
+        ("sltu", 3, 0x00),
+        ("xor", 4, 0x00),
+        ("srl", 5, 0x00),
+        ("sra", 5, 0x20),
+        ("or", 6, 0x00),
+        ("and", 7, 0x00),
+    ):
         out.append(Instr(name, "xd, xs1, xs2", _r(0x33, f3, f7), "I"))
     # fence orders nothing here (one hart, in-order memories): only the iorw,iorw form.
     out.append(Instr("fence", "", (((31, 0), 0x0FF0000F),), "I", SYSTEM))
@@ -170,9 +177,15 @@ def _scalar() -> list[Instr]:
 
 
 # FeNN vector opcodes: quadrant 0b10, major opcode in bits [6:2].
-VSOP, VLUI, VTST, VSEL, VLOAD, VSTORE, VMOV, VSPC, VSOPI = (
-    0x02, 0x06, 0x0A, 0x0E, 0x12, 0x16, 0x1A, 0x22, 0x26,
-)  # fmt: skip
+VSOP = 0x02
+VLUI = 0x06
+VTST = 0x0A
+VSEL = 0x0E
+VLOAD = 0x12
+VSTORE = 0x16
+VMOV = 0x1A
+VSPC = 0x22
+VSOPI = 0x26
 
 ROUND_MODES = {"": 0, "_rn": 1, "_rs": 2}  # floor ("RZ"), round-half-up, stochastic
 

@@ -40,17 +40,12 @@ RNG_BIT = 32  # VUSE bit of instructions that step the RNG (vrng, *_rs)
 # slot that absorbs the increments of instructions that count nothing.
 ACT_INDEX = {name: k for k, name in enumerate(csr.COUNTERS)}
 ACT_NONE = len(csr.COUNTERS)
-_CLASS_COUNTER = {
-    table.VEC_ALU: ACT_INDEX["vec_alu_ops"],
-    table.VEC_MEM: ACT_INDEX["vec_mem_ops"],
-    table.LANE_LOCAL: ACT_INDEX["lane_local_ops"],
-    table.SCALAR_MEM: ACT_INDEX["scalar_mem_ops"],
-}
+_CLASS_COUNTER = {klass: ACT_INDEX[name] for klass, name in csr.COUNTER_OF_CLASS.items()}
 
 # Dense CSR codes. Counter c (0: cycles, 1: instret, 2 + k: csr.COUNTERS[k]) reads as code 2c (low
 # half) and 2c + 1 (high half); then mhartid, mcountinhibit; then per DMA channel its registers in
 # DMA_REGS order.
-N_COUNTERS = 2 + len(csr.COUNTERS)
+N_COUNTERS = csr.N_COUNTERS
 N_COUNTER_CODES = 2 * N_COUNTERS
 CSR_MHARTID = N_COUNTER_CODES
 CSR_MCOUNTINHIBIT = CSR_MHARTID + 1
@@ -61,15 +56,7 @@ DMA_SRC, DMA_DST, DMA_COUNT, DMA_CONTROL, DMA_STATUS = range(len(DMA_REGS))
 
 
 def _csr_codes() -> dict[int, int]:
-    counters = ["mcycle", "minstret"]
-    counters += [f"mhpmcounter{csr.FIRST_HPM + k}" for k in range(len(csr.COUNTERS))]
-    codes = {}
-    for c, name in enumerate(counters):
-        codes[csr.CSRS[name]] = 2 * c
-        codes[csr.CSRS[name + "h"]] = 2 * c + 1
-    for c, alias in enumerate(("cycle", "instret")):
-        codes[csr.CSRS[alias]] = 2 * c
-        codes[csr.CSRS[alias + "h"]] = 2 * c + 1
+    codes = {csr.CSRS[name]: 2 * c + hi for name, (c, hi) in csr.COUNTER_CSRS.items()}
     codes[csr.CSRS["mhartid"]] = CSR_MHARTID
     codes[csr.CSRS["mcountinhibit"]] = CSR_MCOUNTINHIBIT
     for ch, channel in enumerate(DMA_CHANNELS):

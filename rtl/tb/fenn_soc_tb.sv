@@ -48,7 +48,7 @@ module fenn_soc_tb #(
   logic [8*32-1:0]    dma_dump;       // src, dst, count, status of MM2S, then S2MM
   logic [31:0]        instr_dump;     // the instruction word at pc_o (0 outside imem)
 
-  localparam int unsigned Lanes    = 32;
+  localparam int unsigned Lanes    = fenn_isa_pkg::Lanes;
   localparam int unsigned LlmWords = LlmLaneBytes / 2;
   localparam int unsigned ImemAw   = $clog2(ImemBytes / 4);
 
