@@ -18,9 +18,9 @@ x24-x27 are scratch for DMA programming and polling (x27 also as a load's base a
 x28 and x31 are the outer and inner loop counters; x29 points into scalar memory, x30 into vector
 memory; v28-v31 hold lane-local address vectors (v28 with every lane enabled): even bases, most
 far enough from both ends of a lane's memory that any offset the program adds (-64..62) stays
-inside, some negative (down to -64, so an offset can take the sum across zero: FeNN disables such a lane all the same, on
-its base) or -32768. `vsll`/`vsra` take their per-lane amounts from random data (mostly 16 or
-more, or negative) or from a `vandadd` that keeps 5 bits (amounts 0..31).
+inside, some negative (down to -64, so an offset can take the sum across zero: FeNN disables such
+a lane all the same, on its base) or -32768. `vsll`/`vsra` take their per-lane amounts from
+random data (mostly 16 or more, or negative) or from a `vandadd` that keeps 5 bits (0..31).
 
 The random data the program starts from (RNG seeds, address vectors, every memory's contents) is
 not in the source: the assembler would spend most of the time on it. It travels beside the source
