@@ -4,6 +4,7 @@
        {"module": "fenn_soc",                the module (parameterized copies folded)
         "kind": "toggle",                    line, branch, expr or toggle
         "signal": "m_axi_awsize",            toggle: a regular expression matching the signal
+                                             or one bit of it (`m_axi_awaddr\\[[0-5]\\]`)
         "source": "default: state_d",        line/branch/expr: text the point's line contains
         "reason": "tied to a constant"}],    required, never empty
      "functional": [
@@ -35,8 +36,9 @@ class CodeWaiver:
     def matches(self, point: Point, source_line: str) -> bool:
         if point.module != self.module or point.kind != self.kind:
             return False
-        if self.kind == "toggle":
-            return re.fullmatch(self.pattern, point.signal) is not None
+        if self.kind == "toggle":  # the signal (`sig`), or one bit of it (`sig[3]`)
+            bit = re.sub(r":[01]->[01]$", "", point.comment)
+            return any(re.fullmatch(self.pattern, name) for name in (point.signal, bit))
         return self.pattern in source_line
 
 
