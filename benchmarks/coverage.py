@@ -23,12 +23,13 @@ from pathlib import Path
 from record import write_record
 
 from riscv_soc import coverage
+from riscv_soc.coverage.collect import coverage_on
 from riscv_soc.difftest import CONFIG
 from riscv_soc.rtl import simbuild
 
 
 def coverage_build_dir() -> Path:
-    with coverage.collect.coverage_on(Path(tempfile.gettempdir())):
+    with coverage_on(Path(tempfile.gettempdir())):
         return simbuild.build_dir(CONFIG)
 
 
