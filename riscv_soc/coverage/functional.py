@@ -23,7 +23,7 @@ Bins (`kind/...` names):
 from __future__ import annotations
 
 import collections
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -129,7 +129,9 @@ def vector_loads() -> tuple[Instr, ...]:
 
 
 # ------------------------------------------------------------------ the bins
-def instruction_bins(instr: Instr) -> list[str]:
+@cache
+def instruction_bins(instr: Instr) -> tuple[str, ...]:
+    """The bins of one instruction: retired, and its operand classes."""
     base = f"instr/{instr.name}"
     out = [base]
     ops = instr.operands
@@ -147,7 +149,7 @@ def instruction_bins(instr: Instr) -> list[str]:
             if op in ("xs1", "xs2", "vs1", "vs2"):
                 edges = SCALAR_EDGES if kind == "xreg" else LANE_EDGES
                 out += [f"{base}/{op}~{edge}" for edge in edges]
-    return out
+    return tuple(out)
 
 
 def immediate_edges(op: str) -> dict[str, int]:
@@ -218,7 +220,7 @@ class Sampler:
         for dst, srcs in (("xd", ("xs1", "xs2")), ("vd", ("vs1", "vs2"))):
             if dst in values and any(values.get(s) == values[dst] for s in srcs):
                 hits[f"{base}/src=dst"] += 1
-        known = set(instruction_bins(instr))
+        known = frozenset(instruction_bins(instr))
         for op, value in values.items():
             for edge, at in immediate_edges(op).items() if op in VALUE_IMMEDIATES else ():
                 if value == at and f"{base}/{op}={edge}" in known:
@@ -227,7 +229,10 @@ class Sampler:
         if instr.klass == LANE_LOCAL:
             self._lanes(instr, values, v)
 
-    def _source_edges(self, base, op, reg, x, v, known) -> None:
+    def _source_edges(
+        self, base: str, op: str, reg: int, x: np.ndarray, v: np.ndarray, known: frozenset[str]
+    ) -> None:
+        """A source register holding an edge value (known from the replayed writes)."""
         if f"{base}/{op}~0" not in known:
             return
         if OPERANDS[op].kind == "xreg":
@@ -278,7 +283,14 @@ class Sampler:
                 self.hits[f"dma/{channel}/{bit}"] += 1
 
     # -------------------------------------------------------------- how the run ended
-    def _trap(self, state, imem, last: Instr | None, load) -> None:
+    def _trap(
+        self,
+        state: MachineState,
+        imem: np.ndarray,
+        last: Instr | None,
+        load: tuple[Instr, int] | None,
+    ) -> None:
+        """The trap bin of a run that ended in a trap: its cause and the group that raised it."""
         cause = state.cause
         if cause == "instruction_access_fault":
             group = "next_pc"
