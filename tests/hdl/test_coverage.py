@@ -59,6 +59,14 @@ def test_bad_data_and_waivers_are_named(tmp_path):
         waivers.load(rules)
 
 
+def test_cli_names_a_bad_waiver_file_before_simulating(capsys, tmp_path):
+    with pytest.raises(SystemExit) as done:
+        main(["coverage", "--out", str(tmp_path), "--waivers", str(tmp_path / "none.json")])
+    err = capsys.readouterr().err
+    assert done.value.code == 2 and "none.json: cannot read the coverage waivers" in err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "data").exists()
+
+
 def test_the_waiver_file_gives_every_entry_a_reason():
     rules = waivers.load(WAIVERS)
     assert rules.code and all(w.reason.strip() for w in (*rules.code, *rules.functional))
