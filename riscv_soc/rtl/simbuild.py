@@ -44,8 +44,8 @@ BUILD_ARGS = (
 
 PCH_FIX = "CFG_CXXFLAGS_PCH_I=-include"
 
-# Code coverage (riscv_soc.coverage): while this names a folder, every build counts line, branch
-# and toggle points (a separate `_coverage` build) and every simulator run writes its counts there.
+# Code coverage (riscv_soc.coverage): while this names a folder, every build counts line, branch,
+# expression and toggle points (a separate `_coverage` build) and every run writes its counts there.
 COVERAGE_ENV = "SNNSOC_COVERAGE_DIR"
 COVERAGE_ARGS = ("--coverage",)
 
