@@ -13,13 +13,14 @@ ecall, ebreak or, sometimes, a deliberate trap. A DMA transfer is always waited 
 program can end, so the ISS (which moves DMA data at completion) and the RTL (which streams it)
 agree on every byte.
 
-Register conventions: x1-x23 and v0-v27 are random data; x24-x27 are scratch for DMA programming
-and polling; x28 and x31 are the outer and inner loop counters; x29 points into scalar memory, x30
-into vector memory; v28-v31 hold lane-local address vectors: even bases, most far enough from both
-ends of a lane's memory that any offset the program adds (-64..62) stays inside, some negative
-(down to -64, so an offset can take the sum across zero: FeNN disables such a lane all the same, on
-its base) or -32768. `vsll`/`vsra` take their per-lane amounts from random data (mostly 16 or
-more, or negative) or from a `vandadd` that keeps 5 bits (amounts 0..31).
+Register conventions: x1-x23 and v0-v27 are random data (x0 is now and then a destination);
+x24-x27 are scratch for DMA programming and polling (x27 also as a load's base and destination);
+x28 and x31 are the outer and inner loop counters; x29 points into scalar memory, x30 into vector
+memory; v28-v31 hold lane-local address vectors (v28 with every lane enabled): even bases, most
+far enough from both ends of a lane's memory that any offset the program adds (-64..62) stays
+inside, some negative (down to -64, so an offset can take the sum across zero: FeNN disables such
+a lane all the same, on its base) or -32768. `vsll`/`vsra` take their per-lane amounts from
+random data (mostly 16 or more, or negative) or from a `vandadd` that keeps 5 bits (0..31).
 
 The random data the program starts from (RNG seeds, address vectors, every memory's contents) is
 not in the source: the assembler would spend most of the time on it. It travels beside the source
@@ -126,7 +127,8 @@ class _Generator:
         return f"L{self.labels}"
 
     def x(self) -> str:
-        return f"x{self.pick(DATA_X)}"
+        """A data destination; now and then x0, whose write is dropped."""
+        return "x0" if self.chance(0.05) else f"x{self.pick(DATA_X)}"
 
     def xsrc(self) -> str:
         return f"x{int(self.rng.integers(32))}"
@@ -180,7 +182,7 @@ class _Generator:
         lane_bytes = self.config.llm_lane_bytes
         for k in range(len(ADDR_V)):
             addr = rng.integers(64, lane_bytes // 2 - 64, LANES) * 2
-            disabled = rng.random(LANES) < 0.2
+            disabled = rng.random(LANES) < (0.2 if k else 0.0)  # v28: every lane enabled
             addr[disabled] = -2 * rng.integers(1, 33, int(disabled.sum()))
             addr[disabled & (rng.random(LANES) < 0.1)] = -32768
             vmem[ADDR_VECTORS // 2 + LANES * k : ADDR_VECTORS // 2 + LANES * (k + 1)] = addr
@@ -239,6 +241,10 @@ class _Generator:
         off = int(self.rng.integers(0, 2048 // size)) * size
         if self.chance(0.5):
             op = {1: self.pick(("lb", "lbu")), 2: self.pick(("lh", "lhu")), 4: "lw"}[size]
+            if self.chance(0.1):  # the destination is the base register
+                self.emit(f"mv x27, x{DMEM_X}")
+                self.emit(f"{op} x27, {off}(x27)")
+                return
             self.emit(f"{op} {self.x()}, {off}(x{DMEM_X})")
         else:
             op = {1: "sb", 2: "sh", 4: "sw"}[size]
@@ -323,7 +329,7 @@ class _Generator:
             self.emit(f"jal {self.x()}, {end}")
         else:
             self.emit(f"la x27, {end}")
-            self.emit(f"jalr {self.x()}, 0(x27)")
+            self.emit(f"jalr {'x27' if self.chance(0.2) else self.x()}, 0(x27)")
         self.item(depth + 1)
         self.lines.append(f"{end}:")
 
@@ -416,7 +422,11 @@ class _Generator:
         if kind == "illegal":
             self.lines.append(f"    .word {self.pick((0, 0xFFFFFFFF, 0x0000707F))}")
         elif kind == "misaligned":
-            self.emit(f"lw {self.x()}, {self.pick((1, 2, 3))}(x{DMEM_X})")
+            op = self.pick(("lw", "lh", "lhu", "sw", "sh", "vloadv", "vstorev"))
+            reg = "v1" if op.startswith("v") else self.x()
+            base = VMEM_X if op.startswith("v") else DMEM_X
+            offsets = {"w": (1, 2, 3), "h": (1, 3)}.get(op[1], (2, 32))  # vectors: 64-aligned
+            self.emit(f"{op} {reg}, {self.pick(offsets)}(x{base})")
         elif kind == "range":
             self.emit(f"li x26, {self.config.dmem_bytes - 2}")
             self.emit("sw x1, 0(x26)")

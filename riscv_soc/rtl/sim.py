@@ -130,7 +130,9 @@ def _simulate(
             hdl_toplevel_lang="verilog",
             build_dir=out,
             test_dir=scratch,
-            plusargs=[f"+memdir={memdir}"] + ([f"+commit_trace={scratch}"] if commit_trace else []),
+            plusargs=[f"+memdir={memdir}"]
+            + ([f"+commit_trace={scratch}"] if commit_trace else [])
+            + _coverage_plusargs(scratch),
             test_args=test_args,
             extra_env={JOB_ENV: str(job), "COCOTB_LOG_LEVEL": "WARNING"},
             waves=False,
@@ -144,3 +146,12 @@ def _simulate(
             raise RuntimeError(f"RTL simulation stopped before program {n}:\n{log}")
         states.append(pickle.loads(result.read_bytes()))
     return states
+
+
+def _coverage_plusargs(scratch: Path) -> list[str]:
+    """With coverage on (`simbuild.coverage_dir`), where this run writes its counts."""
+    folder = simbuild.coverage_dir()
+    if folder is None:
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    return [f"+verilator+coverage+file+{folder.resolve() / scratch.name}.dat"]

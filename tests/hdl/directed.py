@@ -247,6 +247,13 @@ DMA = {
     + _dma_wait("mm2s", 1)
     + "    addi x6, x6, 512\n    addi x5, x5, -1\n    bnez x5, 5b\n"
     + "    li x5, 20480\n    vloadv v9, 1536(x5)\n    nop\n    vextract x9, v9, 31\n",
+    # Both channels at the top of vector memory and the upper half of DDR, 32 KiB each: the high
+    # bits of the address and count registers toggle (a larger transfer costs the Python DDR
+    # model about 0.2 s per KiB).
+    "both_channels_high": _dma_start("mm2s", 0, 0x80000 - 0x8000, 0x8000)
+    + _dma_start("s2mm", 0x80000 - 0x10000, DDR_BYTES - 0x8000, 0x8000)
+    + _dma_wait("mm2s", 1)
+    + _dma_wait("s2mm", 2),
 }
 
 
@@ -273,6 +280,29 @@ def fenn_programs() -> dict[str, str]:
     return {f"fenn_{name}": case.source for name, case in CASES.items()}
 
 
+# Operand classes the random programs rarely reach (holes of `snnsoc coverage`'s functional bins).
+EDGE_SLOTS = {"xd": "x5", "xs1": "x1", "xs2": "x1", "vd": "v5", "vs1": "v2", "vs2": "v2",
+              "imm12": "1", "shamt": "1", "nbits": "3", "lane": "0"}  # fmt: skip
+EDGES = {
+    "jalr_offset_extremes": "    la x1, 1f\n    addi x1, x1, 2047\n    addi x1, x1, 1\n"
+    "    jalr x3, -2048(x1)\n1:  la x1, 2f\n    addi x1, x1, -2047\n    jalr x3, 2047(x1)\n"
+    "2:  ecall\n",
+    "vloadl_into_its_base": "    vlui v6, 4\n    vloadl v6, 0(v6)\n    nop\n    ecall\n",
+    "vstore_misaligned": "    vstorev v1, 32(x0)\n",
+}
+
+
+def edge_programs() -> dict[str, str]:
+    """The operand edges above, and every ALU instruction with a scalar source of -2^31."""
+    alu = [i for i in INSTRS if "xs1" in i.operands and i.klass in ("scalar", "vec_alu")
+           and "(" not in i.syntax]  # fmt: skip
+    lines = [f"    {i.name} " + ", ".join(EDGE_SLOTS[op] for op in i.operands)
+             for i in alu if set(i.operands) <= set(EDGE_SLOTS)]  # fmt: skip
+    programs = {**EDGES, "scalar_source_min": "    li x1, 0x80000000\n" + "\n".join(lines)
+                + "\n    ecall\n"}  # fmt: skip
+    return {f"edge_{name}": PRELUDE + text + vector_data() for name, text in programs.items()}
+
+
 def all_programs() -> dict[str, str]:
     return {**instruction_programs(), **trap_programs(), **dma_programs(), **spin_programs(),
-            **fenn_programs()}  # fmt: skip
+            **fenn_programs(), **edge_programs()}  # fmt: skip
