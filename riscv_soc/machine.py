@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from riscv_soc.errors import ConfigError
-from riscv_soc.firmware.image import MEMORIES
+from riscv_soc.image import MEMORIES
 
 # Exit kinds. "spin": the jump to itself `jal x0, 0` (SPIN_WORD) ends a run as ecall does
 # (docs/isa.md, "How a run ends"); FeNN-DMA firmware ends in it.

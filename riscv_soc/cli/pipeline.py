@@ -61,7 +61,7 @@ def pipeline_command(
     from rich.console import Console
 
     from riscv_soc.pipeline import load_config, run_pipeline, to_toml
-    from riscv_soc.pipeline.summary import print_summary, summary_rows
+    from riscv_soc.runfolder.summary import print_summary, summary_rows
 
     resolved = load_config(config, quick=quick)
     if print_config:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from riscv_soc.compiler.placement import ACC_FIELDS, Plan
-from riscv_soc.firmware.image import Section, Symbol
+from riscv_soc.image import Section, Symbol
 from riscv_soc.soc import LANES
 
 PATCHED = ("input", "seeds")  # written by the runtime before every sample

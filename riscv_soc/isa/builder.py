@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from riscv_soc.errors import AsmError
-from riscv_soc.firmware.image import MEMORIES, Image, Section, Symbol
+from riscv_soc.image import MEMORIES, Image, Section, Symbol
 from riscv_soc.isa import expr as ex
 from riscv_soc.isa.csr import ASM_NAMES
 from riscv_soc.isa.registers import REGISTER_CLASSES, register_class

@@ -12,10 +12,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from riscv_soc import artefacts
 from riscv_soc.isa import csr
 from riscv_soc.isa.table import INSTRS, LANE_LOCAL, SCALAR_MEM, VEC_ALU, VEC_MEM, Instr
 from riscv_soc.machine import TRAP_CAUSES
+from snnsoc_common import artefacts
 
 PKG_PATH = Path(__file__).resolve().parents[2] / "rtl" / "fenn_isa_pkg.sv"
 

@@ -1,6 +1,6 @@
 """The Numba instruction-set simulator of the FeNN-DMA SoC (docs/isa.md is its specification).
 
-Where it sits: a firmware image (`riscv_soc.firmware.image.Image`) goes in, a `MachineState`
+Where it sits: a firmware image (`riscv_soc.image.Image`) goes in, a `MachineState`
 (`riscv_soc.machine`, the schema the RTL run returns too) comes out. Instruction memory is decoded
 once (`decode.py`); one compiled call (`_kernels.py`) then runs until ecall, ebreak, the spin
 (`j .`), a trap or the cycle limit, with no Python per instruction.
@@ -31,7 +31,7 @@ import numpy as np
 
 from riscv_soc import commit
 from riscv_soc.errors import ConfigError
-from riscv_soc.firmware.image import MEMORIES, Image
+from riscv_soc.image import MEMORIES, Image
 from riscv_soc.isa import csr
 from riscv_soc.isa.disasm import disassemble
 from riscv_soc.iss import _kernels as k

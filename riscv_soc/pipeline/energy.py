@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from riscv_soc.pipeline.context import Context
+from riscv_soc.runfolder.context import Context
 
 COUNTER_STAGES = ("iss", "rtl")  # runs with hardware counters
 

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from riscv_soc.pipeline.context import FIRMWARE_DIR, Context
 from riscv_soc.pipeline.scoring import agreement, scores
+from riscv_soc.runfolder.context import FIRMWARE_DIR, Context
 
 MAX_DIFFS = 10  # differences kept in a stage's metrics
 

@@ -1,11 +1,11 @@
 """Runs the pipeline's stages in order, skipping those whose inputs are unchanged, then the report.
 
 Where it sits: under `snnsoc pipeline` (riscv_soc.cli.pipeline) and above the stages (stages.py).
-For each stage it computes the input hash (cache.py), skips the stage when its record is current,
-else empties the stage's folder, runs it and records it. Progress goes to a rich console, one
-line per stage. After the last stage it writes DIR/summary.json, DIR/report.md and
-DIR/report.html (riscv_soc.report). A bit-exactness check that failed is returned in
-`PipelineResult.failures` (and shown at the top of the report), never dropped.
+For each stage it computes the input hash (riscv_soc.runfolder.records), skips the stage when
+its record is current, else empties the stage's folder, runs it and records it. Progress goes to
+a rich console, one line per stage. After the last stage it writes DIR/summary.json,
+DIR/report.md and DIR/report.html (riscv_soc.report). A bit-exactness check that failed is
+returned in `PipelineResult.failures` (and shown at the top of the report), never dropped.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from riscv_soc.artefacts import write_json
 from riscv_soc.errors import ConfigError
-from riscv_soc.pipeline.cache import (
+from riscv_soc.pipeline.stages import STAGE_NAMES, STAGES
+from riscv_soc.runfolder.config import select
+from riscv_soc.runfolder.context import Context
+from riscv_soc.runfolder.records import (
     StageRecord,
     clear_stage,
     finish_stage,
@@ -27,9 +29,7 @@ from riscv_soc.pipeline.cache import (
     is_current,
     read_record,
 )
-from riscv_soc.pipeline.config import select
-from riscv_soc.pipeline.context import Context
-from riscv_soc.pipeline.stages import STAGE_NAMES, STAGES
+from snnsoc_common.artefacts import write_json
 
 CONFIG_FILE = "config.json"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from riscv_soc.pipeline import hardware, training
 from riscv_soc.pipeline.calibration import calibration
-from riscv_soc.pipeline.context import Context
 from riscv_soc.pipeline.energy import energy
+from riscv_soc.runfolder.context import Context
 
 TRAINING_SECTIONS = ("data", "teacher", "student", "train")
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from riscv_soc.pipeline.context import EVAL_SPLIT, Context
 from riscv_soc.pipeline.scoring import ACCURACY_KEYS, scores
+from riscv_soc.runfolder.context import EVAL_SPLIT, Context
 
 
 def _unit(config: dict, specs: list):

@@ -13,8 +13,8 @@ import json
 import os
 from pathlib import Path
 
-from riscv_soc.artefacts import write_bytes, write_json, write_text
 from riscv_soc.errors import ConfigError
+from snnsoc_common.artefacts import write_bytes, write_json, write_text
 
 __all__ = ["write_report"]
 
@@ -25,10 +25,10 @@ PLOTS = "plots"
 def write_report(out: str | os.PathLike) -> tuple[Path, Path]:
     """Write report.md, report.html, plots/*.png and summary.json of run folder `out`; returns
     the paths of the two reports. ConfigError when `out` is not a finished run folder."""
-    from riscv_soc.pipeline.context import Context
-    from riscv_soc.pipeline.summary import summary_rows
     from riscv_soc.report.document import Figure, to_html, to_markdown
     from riscv_soc.report.sections import build
+    from riscv_soc.runfolder.context import Context
+    from riscv_soc.runfolder.summary import summary_rows
 
     out = Path(out)
     ctx = Context(out, _read_config(out), _read_records(out))
@@ -57,8 +57,8 @@ def _read_config(out: Path) -> dict:
 
 
 def _read_records(out: Path) -> dict:
-    from riscv_soc.pipeline.cache import read_record
     from riscv_soc.pipeline.stages import STAGE_NAMES
+    from riscv_soc.runfolder.records import read_record
 
     records = {name: read_record(out, name) for name in STAGE_NAMES}
     missing = [name for name, record in records.items() if record is None]

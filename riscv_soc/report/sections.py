@@ -1,7 +1,7 @@
 """The report's content: blocks (document.py) built from a finished run folder.
 
-Where it sits: between the run folder (stage records from riscv_soc.pipeline.cache, results files)
-and the renderers. Every number comes from a stage record or a saved result; nothing is computed
+Where it sits: between the run folder (riscv_soc.runfolder: stage records, results files) and
+the renderers. Every number comes from a stage record or a saved result; nothing is computed
 here that a stage did not measure, except the differences and ratios between them.
 """
 
@@ -10,12 +10,12 @@ from __future__ import annotations
 import numpy as np
 
 from riscv_soc.energy import format_joules, format_seconds
-from riscv_soc.pipeline.config import to_toml
-from riscv_soc.pipeline.context import Context
 from riscv_soc.pipeline.runner import verification_failures
-from riscv_soc.pipeline.summary import format_cell, formatted, summary_rows
 from riscv_soc.report import figures
 from riscv_soc.report.document import Alert, Block, Code, Figure, Heading, Paragraph, Table
+from riscv_soc.runfolder.config import to_toml
+from riscv_soc.runfolder.context import Context
+from riscv_soc.runfolder.summary import format_cell, formatted, summary_rows
 
 MODEL_COLUMNS = ["accuracy", "unbiased acc.", "WGA", "spurious gap", "spikes/sample"]
 SUBSET_NAMES = {

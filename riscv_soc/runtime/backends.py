@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from riscv_soc.firmware.export import Firmware
-from riscv_soc.firmware.image import Image, Section
+from riscv_soc.image import Image, Section
 from riscv_soc.machine import MachineState
 from riscv_soc.runtime.io import Patch, SampleIO
 

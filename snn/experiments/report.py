@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from riscv_soc.artefacts import atomic_path, write_text
+from snnsoc_common.artefacts import atomic_path, write_text
 
 BASE_KD = "rate"
 NOTHING = "(not part of this run)"

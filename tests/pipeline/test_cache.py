@@ -1,10 +1,10 @@
-"""riscv_soc/pipeline/cache.py: input hashes, stage records, and when a stage counts as current."""
+"""riscv_soc/runfolder/records.py: input hashes, stage records, when a stage counts as current."""
 
 from __future__ import annotations
 
 import json
 
-from riscv_soc.pipeline.cache import (
+from riscv_soc.runfolder.records import (
     RECORD,
     clear_stage,
     finish_stage,

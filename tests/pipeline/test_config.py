@@ -1,4 +1,4 @@
-"""riscv_soc/pipeline/config.py: the embedded default, --quick, files, and one-line errors."""
+"""riscv_soc/runfolder/config.py: the embedded default, --quick, files, and one-line errors."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import tomllib
 from riscv_soc.cli import main
 from riscv_soc.errors import ConfigError
 from riscv_soc.pipeline import QUICK, SCHEMA, default_config, load_config, to_toml
-from riscv_soc.pipeline.config import merge
+from riscv_soc.runfolder.config import merge
 
 
 def test_default_is_the_study_best_setting():

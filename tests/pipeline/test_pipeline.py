@@ -14,8 +14,8 @@ import pytest
 from riscv_soc.cli import main
 from riscv_soc.core import load_result
 from riscv_soc.pipeline import STAGE_NAMES, STAGES, load_config, run_pipeline, runner
-from riscv_soc.pipeline.config import to_toml
-from riscv_soc.pipeline.summary import summary_rows
+from riscv_soc.runfolder.config import to_toml
+from riscv_soc.runfolder.summary import summary_rows
 
 pytestmark = pytest.mark.rtl
 

@@ -17,7 +17,7 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from riscv_soc.artefacts import write_json
+from snnsoc_common.artefacts import write_json
 
 RECORD = "stage.json"
 FORMAT, VERSION = "snnsoc-pipeline-stage", 1

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from riscv_soc.pipeline.cache import StageRecord
+from riscv_soc.runfolder.records import StageRecord
 
 EVAL_SPLIT = "test"  # the unbiased split: every (class, attribute) cell is populated
 FIRMWARE_DIR = "fw"

@@ -10,7 +10,7 @@ board and core counter models where the stage has hardware counters.
 from __future__ import annotations
 
 from riscv_soc.energy import format_joules, format_seconds
-from riscv_soc.pipeline.cache import StageRecord
+from riscv_soc.runfolder.records import StageRecord
 
 COLUMNS = {
     "stage": "stage",

@@ -1,7 +1,7 @@
 """The firmware image: everything a run needs, in one object the ISS and the RTL testbench share.
 
 An image is a list of sections, each placed at an offset within one of the SoC's memories, plus an
-entry point and a symbol table. It is written and read as ELF32 RISC-V (`riscv_soc.firmware.elf`),
+entry point and a symbol table. It is written and read as ELF32 RISC-V (`riscv_soc.image.elf`),
 with per-memory `$readmemh` hex and raw bin views; docs/image.md describes the format.
 """
 
