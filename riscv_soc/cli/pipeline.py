@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from riscv_soc.cli import app
-from riscv_soc.pipeline.stages import STAGE_NAMES
+from riscv_soc.runfolder.stages import STAGE_NAMES
 
 DEFAULT_OUT = Path("out/pipeline")
 QUICK_OUT = Path("out/pipeline-quick")

@@ -23,7 +23,8 @@ slots). RNG-consuming ops stay in that order, vector after vector (section 9).
 
 from __future__ import annotations
 
-from riscv_soc.compiler.emitter import Emitter, Pointer
+from riscv_soc.compiler.emitter import ROUND_SUFFIX, Emitter, Pointer
+from riscv_soc.compiler.neurons_dual import emit_dual_update
 from riscv_soc.compiler.placement import Plan, PopulationPlan, update_registers
 from riscv_soc.compiler.regalloc import (
     BASE2,
@@ -42,15 +43,12 @@ from riscv_soc.compiler.regalloc import (
 from riscv_soc.isa.numerics import INT16_MIN
 from riscv_soc.soc import LANES
 
-ROUND_SUFFIX = {"floor": "", "rn": "_rn", "sr": "_rs"}
 INITIAL_ACC = {"max": INT16_MIN}  # other readouts start from 0
 
 
 def emit_update(e: Emitter, plan: Plan, pp: PopulationPlan, pool: VectorPool, accs: list[str]):
     """The update of `pp` for the step in STEP; `accs` are its register accumulators (if any)."""
     if pp.pop.dual:
-        from riscv_soc.compiler.neurons_dual import emit_dual_update
-
         emit_dual_update(e, plan, pp, pool)
         return
     _Update(e, plan, pp, pool, accs).emit()

@@ -20,8 +20,7 @@ inputs; isyn2's region follows isyn's, so one address vector reaches both). Popu
 
 from __future__ import annotations
 
-from riscv_soc.compiler.emitter import Emitter, Pointer
-from riscv_soc.compiler.neurons import ROUND_SUFFIX
+from riscv_soc.compiler.emitter import ROUND_SUFFIX, Emitter, Pointer
 from riscv_soc.compiler.placement import Plan, PopulationPlan
 from riscv_soc.compiler.regalloc import (
     CHUNK,

@@ -12,8 +12,9 @@ when its inputs are unchanged (riscv_soc.runfolder.records), so an interrupted r
 """
 
 from riscv_soc.pipeline.runner import PipelineResult, run_pipeline, verification_failures
-from riscv_soc.pipeline.stages import STAGE_NAMES, STAGES
+from riscv_soc.pipeline.stages import STAGES
 from riscv_soc.runfolder.config import QUICK, SCHEMA, default_config, load_config, to_toml
+from riscv_soc.runfolder.stages import STAGE_NAMES
 
 __all__ = [
     "QUICK",

@@ -18,10 +18,12 @@ from pathlib import Path
 import numpy as np
 
 from riscv_soc.errors import ConfigError
-from riscv_soc.pipeline.stages import STAGE_NAMES, STAGES
+from riscv_soc.pipeline.stages import STAGES
+from riscv_soc.report import write_report
 from riscv_soc.runfolder.config import select
 from riscv_soc.runfolder.context import Context
 from riscv_soc.runfolder.records import (
+    CONFIG_FILE,
     StageRecord,
     clear_stage,
     finish_stage,
@@ -29,9 +31,9 @@ from riscv_soc.runfolder.records import (
     is_current,
     read_record,
 )
+from riscv_soc.runfolder.stages import STAGE_NAMES
+from riscv_soc.runfolder.summary import verification_failures
 from snnsoc_common.artefacts import write_json
-
-CONFIG_FILE = "config.json"
 
 
 @dataclass
@@ -81,31 +83,8 @@ def run_pipeline(
             if stage.name == until:
                 return result
     result.failures = verification_failures(result.records)
-    from riscv_soc.report import write_report
-
     result.report = write_report(out)
     return result
-
-
-def verification_failures(records: dict[str, StageRecord]) -> list[str]:
-    """Every bit-exactness check of the run that did not hold, as one line each."""
-    failures = []
-    checks = (
-        ("iss", "bit_exact_core", "ISS run differs from the core run on the test set"),
-        ("rtl", "bit_exact_core", "RTL run differs from the core run on the RTL subset"),
-        ("rtl", "bit_exact_iss", "RTL run differs from the ISS run (counters included)"),
-        ("rtl", "scores_equal_core", "RTL accuracy/WGA differ from the core's on the subset"),
-    )
-    for stage, flag, message in checks:
-        metrics = records[stage].metrics
-        if not metrics.get(flag, False):
-            diffs = metrics.get(flag.replace("bit_exact", "diffs"), [])
-            failures.append(f"{message}" + (f": {diffs[0]}" if diffs else ""))
-    for name, variant in records["calibration"].metrics.get("variants", {}).items():
-        if not variant["bit_exact_core"]:
-            failures.append(f"calibration ({name}): ISS differs from the core: "
-                            f"{variant['diffs_core'][:1]}")  # fmt: skip
-    return failures
 
 
 def plain(value):

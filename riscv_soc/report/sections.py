@@ -10,21 +10,19 @@ from __future__ import annotations
 import numpy as np
 
 from riscv_soc.energy import format_joules, format_seconds
-from riscv_soc.pipeline.runner import verification_failures
 from riscv_soc.report import figures
 from riscv_soc.report.document import Alert, Block, Code, Figure, Heading, Paragraph, Table
 from riscv_soc.runfolder.config import to_toml
 from riscv_soc.runfolder.context import Context
-from riscv_soc.runfolder.summary import format_cell, formatted, summary_rows
+from riscv_soc.runfolder.stages import LABELS
+from riscv_soc.runfolder.summary import (
+    format_cell,
+    formatted,
+    summary_rows,
+    verification_failures,
+)
 
 MODEL_COLUMNS = ["accuracy", "unbiased acc.", "WGA", "spurious gap", "spikes/sample"]
-SUBSET_NAMES = {
-    "teacher": "ANN teacher (float)",
-    "student": "SNN student (float)",
-    "core": "fixed point, core",
-    "iss": "firmware, ISS",
-    "rtl": "firmware, RTL",
-}
 
 
 def _pct(value) -> str:
@@ -178,7 +176,7 @@ def _debiasing(records) -> list[Block]:
 
 def _rtl_subset(records) -> list[Block]:
     rtl = records["rtl"].metrics
-    rows = [_model_row(SUBSET_NAMES[k], m) for k, m in rtl["subset_scores"].items()]
+    rows = [_model_row(LABELS[k], m) for k, m in rtl["subset_scores"].items()]
     return [
         Heading(2, "The RTL subset"),
         Paragraph(

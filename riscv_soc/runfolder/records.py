@@ -17,8 +17,11 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from riscv_soc.errors import ConfigError
+from riscv_soc.runfolder.stages import STAGE_NAMES
 from snnsoc_common.artefacts import write_json
 
+CONFIG_FILE = "config.json"  # the resolved config of the run
 RECORD = "stage.json"
 FORMAT, VERSION = "snnsoc-pipeline-stage", 1
 
@@ -102,3 +105,27 @@ def finish_stage(out: Path, stage: str, expected_hash: str, metrics: dict,
     record = StageRecord(stage, expected_hash, artefacts, metrics, seconds)
     write_json(folder / RECORD, {"format": FORMAT, "version": VERSION, **asdict(record)})
     return record
+
+
+def read_config(out: Path) -> dict:
+    """The config a run folder was made with; ConfigError when `out` is not a run folder."""
+    path = Path(out) / CONFIG_FILE
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"{out}: no {CONFIG_FILE}; not a pipeline run folder (snnsoc pipeline "
+                          f"--out {out})") from None  # fmt: skip
+    except (OSError, ValueError) as err:
+        raise ConfigError(f"{path}: not readable: {err}") from None
+
+
+def read_records(out: Path) -> dict[str, StageRecord]:
+    """Every stage's record; ConfigError naming the stages that have not finished."""
+    records = {name: read_record(out, name) for name in STAGE_NAMES}
+    missing = [name for name, record in records.items() if record is None]
+    if missing:
+        raise ConfigError(
+            f"{out}: stage(s) {', '.join(missing)} not finished; run `snnsoc pipeline --out "
+            f"{out}` (with the same config) to finish them"
+        )
+    return {name: record for name, record in records.items() if record is not None}

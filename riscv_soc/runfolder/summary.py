@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from riscv_soc.energy import format_joules, format_seconds
 from riscv_soc.runfolder.records import StageRecord
+from riscv_soc.runfolder.stages import LABELS
 
 COLUMNS = {
     "stage": "stage",
@@ -29,12 +30,9 @@ COLUMNS = {
 PERCENT = ("acc", "unbiased_acc", "wga", "spurious_gap")
 # (record, row label): the stages with predictions, in pipeline order
 ROWS = (
-    ("teacher", "teacher (ANN)"),
-    ("student", "student (float)"),
-    ("core", "core (fixed point)"),
-    ("iss", "ISS (firmware)"),
+    *((name, LABELS[name]) for name in ("teacher", "student", "core", "iss")),
     ("rtl_core", "core, RTL subset"),
-    ("rtl", "RTL (firmware)"),
+    ("rtl", LABELS["rtl"]),
 )
 
 
@@ -90,3 +88,24 @@ def print_summary(rows: list[dict], console, clock_hz: float) -> None:
     for cells in body:
         table.add_row(*cells)
     console.print(table)
+
+
+def verification_failures(records: dict[str, StageRecord]) -> list[str]:
+    """Every bit-exactness check of the run that did not hold, as one line each."""
+    failures = []
+    checks = (
+        ("iss", "bit_exact_core", "ISS run differs from the core run on the test set"),
+        ("rtl", "bit_exact_core", "RTL run differs from the core run on the RTL subset"),
+        ("rtl", "bit_exact_iss", "RTL run differs from the ISS run (counters included)"),
+        ("rtl", "scores_equal_core", "RTL accuracy/WGA differ from the core's on the subset"),
+    )
+    for stage, flag, message in checks:
+        metrics = records[stage].metrics
+        if not metrics.get(flag, False):
+            diffs = metrics.get(flag.replace("bit_exact", "diffs"), [])
+            failures.append(f"{message}" + (f": {diffs[0]}" if diffs else ""))
+    for name, variant in records["calibration"].metrics.get("variants", {}).items():
+        if not variant["bit_exact_core"]:
+            failures.append(f"calibration ({name}): ISS differs from the core: "
+                            f"{variant['diffs_core'][:1]}")  # fmt: skip
+    return failures

@@ -71,7 +71,7 @@ def run(
     spikes = check_spikes(spikes, firmware.bundle.n_inputs)
     check_steps(firmware, spikes.shape[1])
     if workers > 1 and len(spikes) > 1:
-        return run_chunks(firmware, spikes, seed, backend, sample_offset, max_cycles, workers)
+        return run_chunks(run, firmware, spikes, seed, backend, sample_offset, max_cycles, workers)
     io = SampleIO(firmware.manifest)
     patches = _Patches(
         io, pack_spikes(spikes), sample_seeds(seed, np.arange(len(spikes)) + sample_offset)
