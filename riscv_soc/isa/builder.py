@@ -41,6 +41,7 @@ from riscv_soc.image import (
 )
 from riscv_soc.isa import expr as ex
 from riscv_soc.isa.csr import ASM_NAMES
+from riscv_soc.isa.disasm import disassemble
 from riscv_soc.isa.registers import REGISTER_CLASSES, register_class
 from riscv_soc.isa.table import BY_NAME, INSTRS, OPERANDS, Instr, Operand, insert, operand_range
 from riscv_soc.soc import DEFAULT, SocConfig
@@ -698,8 +699,6 @@ class Builder:
 
     def listing(self) -> str:
         """Every instruction and data unit: memory, address, value, text, source, comment."""
-        from riscv_soc.isa.disasm import disassemble
-
         bases = self._layout()
         self.build()
         lines = []

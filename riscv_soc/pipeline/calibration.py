@@ -14,14 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
+from riscv_soc import core
+from riscv_soc.energy import BOARD, CORE, FENN_SHD, energy, shd
+from riscv_soc.quant import quantise
 from riscv_soc.runfolder.context import Context
 
 
 def calibration(ctx: Context, folder: Path) -> dict:
-    from riscv_soc import core
-    from riscv_soc.energy import FENN_SHD, shd
-    from riscv_soc.quant import quantise
-
     config = ctx.config["calibration"]
     if config["samples"] == 0:
         return {"skipped": True}
@@ -57,8 +56,6 @@ def calibration(ctx: Context, folder: Path) -> dict:
 
 def _variant(bundle, spikes, golden, accumulators: str, what: str, seed: int) -> dict:
     """One compilation on the ISS: counters, bit-exactness against the core, time and energy."""
-    from riscv_soc.energy import BOARD, CORE, FENN_SHD, energy, shd
-
     compiled = shd.compile_variant(bundle, accumulators)
     activity, diffs = shd.iss_activity(compiled, spikes, golden, seed)
     models = {}

@@ -14,21 +14,20 @@ from pathlib import Path
 
 import numpy as np
 
+from riscv_soc.energy import (
+    BOARD,
+    CORE,
+    ann_op_energy,
+    compare,
+    snn_op_energy,
+)
+from riscv_soc.energy import energy as counter_energy
 from riscv_soc.runfolder.context import Context
 
 COUNTER_STAGES = ("iss", "rtl")  # runs with hardware counters
 
 
 def energy(ctx: Context, folder: Path) -> dict:
-    from riscv_soc.energy import (
-        BOARD,
-        CORE,
-        ann_op_energy,
-        compare,
-        snn_op_energy,
-    )
-    from riscv_soc.energy import energy as counter_energy
-
     clock_hz = ctx.config["energy"]["clock_mhz"] * 1e6
     bundle, macs = ctx.bundle, ctx.metrics("teacher")["macs"]
     float_student = {

@@ -22,18 +22,25 @@ from pathlib import Path
 
 import numpy as np
 
+import snn.data
+from riscv_soc import core as golden
+from riscv_soc import floatsim, runtime
+from riscv_soc.compiler import CompileOptions, compile_bundle
+from riscv_soc.core import diff_results, save_result
+from riscv_soc.core.compare import compare, scales_of
+from riscv_soc.firmware.export import export_firmware, firmware_of
+from riscv_soc.nir import bundle_to_graph, write_graph
+from riscv_soc.nir.models import quant_config, read_model
 from riscv_soc.pipeline.scoring import agreement, scores
+from riscv_soc.quant import quantise as quantise_network
+from riscv_soc.quant import save_bundle
 from riscv_soc.runfolder.context import FIRMWARE_DIR, Context
+from riscv_soc.soc import SocConfig
 
 MAX_DIFFS = 10  # differences kept in a stage's metrics
 
 
 def quantise(ctx: Context, folder: Path) -> dict:
-    from riscv_soc.nir import bundle_to_graph, write_graph
-    from riscv_soc.nir.models import quant_config, read_model
-    from riscv_soc.quant import quantise as quantise_network
-    from riscv_soc.quant import save_bundle
-
     network = read_model(ctx.path("student", "student.pt"))
     # "auto": the student's own fake quantisation, as `snnsoc quantise` reads it
     quant = ctx.config["quant"]
@@ -55,9 +62,6 @@ def _calibration(ctx: Context, network, config, samples: int):
     """Formats from the float network's run on the first `samples` of the training split."""
     if not samples:
         return None
-    import snn.data
-    from riscv_soc import floatsim
-
     data = ctx.config["data"]
     train = snn.data.load(data["dataset"], "train", seed=data["seed"],
                           **{**data["options"], "rho": data["rho"]})  # fmt: skip
@@ -68,10 +72,6 @@ def _calibration(ctx: Context, network, config, samples: int):
 
 def _float_reference(ctx: Context, result) -> dict:
     """The float network of the student on the same spikes, compared per population."""
-    from riscv_soc import floatsim
-    from riscv_soc.core.compare import compare, scales_of
-    from riscv_soc.nir.models import read_model
-
     reference = floatsim.run(read_model(ctx.path("student", "student.pt")), ctx.spikes)
     comparison = compare(reference, result, None, scales_of(ctx.bundle))
     return {
@@ -87,8 +87,6 @@ def _activity_means(result) -> dict:
 
 
 def core(ctx: Context, folder: Path) -> dict:
-    from riscv_soc import core as golden
-
     result = golden.run(ctx.bundle, ctx.spikes, seed=ctx.config["run"]["seed"])
     golden.save_result(result, folder / "results.npz", ctx.test.y, ctx.test.group)
     return {
@@ -101,9 +99,6 @@ def core(ctx: Context, folder: Path) -> dict:
 
 
 def firmware(ctx: Context, folder: Path) -> dict:
-    from riscv_soc.compiler import CompileOptions, compile_bundle
-    from riscv_soc.firmware.export import export_firmware, firmware_of
-
     options, soc = ctx.config["firmware"], soc_config(ctx.config)
     compiled = compile_bundle(
         ctx.bundle,
@@ -118,16 +113,12 @@ def firmware(ctx: Context, folder: Path) -> dict:
 
 def soc_config(config: dict):
     """The SoC the firmware is compiled for: FeNN-DMA's memories, the config's DDR size."""
-    from riscv_soc.soc import SocConfig
-
     return SocConfig(ddr_bytes=config["firmware"]["ddr_mib"] << 20)
 
 
 def compare_runs(reference, result) -> list[str]:
     """Differences between two runs: readout, spikes, state, and every activity count both
     have (the core has no cycle counters; the firmware runs have no `saturations`)."""
-    from riscv_soc.core import diff_results
-
     return diff_results(reference, result, activity="shared")
 
 
@@ -140,9 +131,6 @@ def _hardware_metrics(result) -> dict:
 
 
 def iss(ctx: Context, folder: Path) -> dict:
-    from riscv_soc import runtime
-    from riscv_soc.core import save_result
-
     seed, workers = ctx.config["run"]["seed"], ctx.config["iss"]["workers"]
     result = runtime.run(ctx.firmware, ctx.spikes, seed=seed, backend="iss", workers=workers)
     save_result(result, folder / "results.npz", ctx.test.y, ctx.test.group)

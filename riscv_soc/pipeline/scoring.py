@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from snn.metrics import evaluate
+
 ACCURACY_KEYS = ("acc", "unbiased_acc", "aligned_acc", "conflicting_acc", "wga", "spurious_gap")
 
 
 def scores(predictions: np.ndarray, ds) -> dict:
     """The ACCURACY_KEYS of `predictions` [N] on `ds` (an snn.data.Dataset of N examples)."""
-    from snn.metrics import evaluate
-
     result = evaluate(np.asarray(predictions), ds)
     return {k: result[k] for k in ACCURACY_KEYS} | {"samples": len(ds)}
 

@@ -19,13 +19,18 @@ from pathlib import Path
 
 import numpy as np
 
+from riscv_soc.energy import module_macs
+from riscv_soc.nir import student_to_graph, write_graph
 from riscv_soc.pipeline.scoring import ACCURACY_KEYS, scores
 from riscv_soc.runfolder.context import EVAL_SPLIT, Context
+from snn.determinism import TRAIN_THREADS
+from snn.experiments.grid import NEEDS_ERM, ModelSpec, Setup, Unit
+from snn.experiments.runner import UnitRun, read_result, unit_dir
+from snn.models.checkpoint import load_teacher, save_student
+from snn.models.infer import student_outputs, teacher_outputs
 
 
 def _unit(config: dict, specs: list):
-    from snn.experiments.grid import Setup, Unit
-
     data, teacher, student, train = (config[s] for s in ("data", "teacher", "student", "train"))
     teacher_model = (teacher["kind"], dict(teacher["options"]))
     setup = Setup(
@@ -45,8 +50,6 @@ def _unit(config: dict, specs: list):
 
 def _specs(config: dict) -> dict:
     """The ModelSpecs of the run by role: teacher, deployed, alone, plain, and ERM helpers."""
-    from snn.experiments.grid import NEEDS_ERM, ModelSpec
-
     method, student = config["teacher"]["method"], config["student"]
     erm = method in NEEDS_ERM
     return {
@@ -63,10 +66,6 @@ def _unit_run(ctx: Context, folder: Path, specs: list, with_teachers: bool = Tru
     """A UnitRun writing into `folder`, holding the teacher stage's models already."""
     import torch
 
-    from snn.determinism import TRAIN_THREADS
-    from snn.experiments.runner import UnitRun, unit_dir
-    from snn.models.checkpoint import load_teacher
-
     torch.set_num_threads(TRAIN_THREADS)  # as the sweep workers: the study's models, bit for bit
     unit = _unit(ctx.config, specs)
     run = UnitRun(unit, folder)
@@ -80,8 +79,6 @@ def _unit_run(ctx: Context, folder: Path, specs: list, with_teachers: bool = Tru
 
 def _row(run, spec) -> dict:
     """The model's result row on the test split, as the runner scored it."""
-    from snn.experiments.runner import read_result
-
     rows = read_result(run.path(spec, ".json"))["rows"]
     return next(r for r in rows if r["split"] == EVAL_SPLIT)
 
@@ -98,9 +95,6 @@ def _checked(predictions: np.ndarray, run, spec) -> dict:
 
 def teacher(ctx: Context, folder: Path) -> dict:
     """Train f_T; save its test predictions and count its MACs per inference."""
-    from riscv_soc.energy import module_macs
-    from snn.models.infer import teacher_outputs
-
     roles = _specs(ctx.config)
     spec = roles["teacher"]
     run = _unit_run(ctx, folder, [*roles["erm_teachers"], spec], with_teachers=False)
@@ -118,10 +112,6 @@ def teacher(ctx: Context, folder: Path) -> dict:
 
 def student(ctx: Context, folder: Path) -> dict:
     """Distil g_T->S; save its checkpoint under a fixed name, its NIR graph and predictions."""
-    from riscv_soc.nir import student_to_graph, write_graph
-    from snn.models.checkpoint import save_student
-    from snn.models.infer import student_outputs
-
     roles = _specs(ctx.config)
     spec = roles["deployed"]
     run = _unit_run(ctx, folder, [*roles["erm_students"], spec])

@@ -17,11 +17,21 @@ import inspect
 import json
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from riscv_soc.compiler.placement import ACCUMULATORS, WEIGHTS
 from riscv_soc.errors import ConfigError
+from riscv_soc.quant.bundle import ROUNDINGS
+from snn.data import DATASETS, resolve_options
+from snn.debias.bias_models import BIAS_MODELS
+from snn.debias.methods import METHODS
+from snn.distill.kd import KD_VARIANTS
+from snn.distill.recipes import parse_remedy
+from snn.errors import SnnError
+from snn.models.student import validate_arch
+from snn.models.teachers import TEACHERS
 
 EMBEDDED = "the embedded default"
 
@@ -74,11 +84,11 @@ def _open_unit(value):
     return float(value)
 
 
-def _choice(choices: Callable[[], object]) -> Callable:
-    """`choices` is called when checking, so the names come from the modules that own them."""
+def _choice(choices: Iterable[str]) -> Callable:
+    """One of `choices`, the names of the module that owns them."""
 
     def check(value):
-        valid = sorted(choices())
+        valid = sorted(choices)
         if value not in valid:
             raise _Bad(f"is not known; valid: {', '.join(map(str, valid))}")
         return value
@@ -126,9 +136,6 @@ def _power_of_two(value):
 
 
 def _remedy(value):
-    from snn.distill.recipes import parse_remedy
-    from snn.errors import SnnError
-
     if not isinstance(value, str):
         raise _Bad('must be a string such as "convert+augment" or "none"')
     try:
@@ -138,67 +145,18 @@ def _remedy(value):
     return value
 
 
-# Names owned by other modules, looked up when a config is checked.
-def _datasets():
-    from snn.data import DATASETS
-
-    return DATASETS
-
-
-def _methods():
-    from snn.debias.methods import METHODS
-
-    return METHODS
-
-
-def _bias_models():
-    from snn.debias.bias_models import BIAS_MODELS
-
-    return BIAS_MODELS
-
-
-def _teachers():
-    from snn.models.teachers import TEACHERS
-
-    return TEACHERS
-
-
-def _kd_variants():
-    from snn.distill.kd import KD_VARIANTS
-
-    return KD_VARIANTS
-
-
-def _roundings():
-    from riscv_soc.quant.bundle import ROUNDINGS
-
-    return ROUNDINGS
-
-
-def _accumulators():
-    from riscv_soc.compiler.placement import ACCUMULATORS
-
-    return ACCUMULATORS
-
-
-def _weight_places():
-    from riscv_soc.compiler.placement import WEIGHTS
-
-    return WEIGHTS
-
-
 # -- the schema and its defaults -----------------------------------------------------------------
 
 SCHEMA: dict[str, dict[str, Key]] = {
     "data": {
-        "dataset": Key("colour_digits", _choice(_datasets), "biased dataset (snn.data)"),
+        "dataset": Key("colour_digits", _choice(DATASETS), "biased dataset (snn.data)"),
         "rho": Key(0.95, _open_unit, "bias-aligned fraction of the training set"),
         "seed": Key(0, _integer(0), "data split, training and input-spike seed"),
         "options": Key({}, _table, "dataset options (docs/training.md), rho excepted"),
     },
     "teacher": {
-        "method": Key("poe", _choice(_methods), "debiasing method of the ANN teacher"),
-        "kind": Key("mlp", _choice(_teachers), "teacher architecture"),
+        "method": Key("poe", _choice(METHODS), "debiasing method of the ANN teacher"),
+        "kind": Key("mlp", _choice(TEACHERS), "teacher architecture"),
         "options": Key(
             {"hidden": [128], "activation": "qcfs", "levels": 16},
             _table,
@@ -212,7 +170,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
             _table,
             "student arch (docs/architecture.md); inputs and outputs come from the data",
         ),
-        "kd": Key("rate", _choice(_kd_variants), "KD variant"),
+        "kd": Key("rate", _choice(KD_VARIANTS), "KD variant"),
         "remedy": Key("convert+augment", _remedy, "remedy, parts joined by '+', or none"),
         "augment_fraction": Key(1.0, _number(0.0), "counterfactuals per training example"),
         "epochs": Key(20, _integer(1), "training epochs (also of the C1/C2 baselines)"),
@@ -220,7 +178,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "train": {
         "batch_size": Key(128, _integer(1), "minibatch size of every model"),
         "lr": Key(3e-3, _number(0.0, open_low=True), "Adam learning rate of every model"),
-        "bias_model": Key("known", _choice(_bias_models), "bias-only model of the method"),
+        "bias_model": Key("known", _choice(BIAS_MODELS), "bias-only model of the method"),
     },
     "quant": {
         "weight_bits": Key("auto", _auto_or(_integer(2, 16)), "auto: the student's fake-quant"),
@@ -229,8 +187,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
             _auto_or(_number(0.0, open_low=True, high=100.0)),
             "|w| percentile of the scale; auto: the student's",
         ),
-        "rounding": Key("rn", _choice(_roundings), "decay rounding: floor, rn or sr"),
-        "layout": Key("auto", _choice(lambda: ("auto", "dense", "sparse")), "synapse layout"),
+        "rounding": Key("rn", _choice(ROUNDINGS), "decay rounding: floor, rn or sr"),
+        "layout": Key("auto", _choice(("auto", "dense", "sparse")), "synapse layout"),
         "calibrate": Key(
             0,
             _integer(0),
@@ -244,8 +202,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
         # 1 MiB: the configuration the RTL tests build (riscv_soc.difftest.CONFIG), so the
         # pipeline shares their cached Verilator build and batches many samples per simulator.
         "ddr_mib": Key(1, _power_of_two, "DDR size of the SoC in MiB (other memories: default)"),
-        "weights": Key("auto", _choice(_weight_places), "weight rows in vmem, ddr or auto"),
-        "accumulators": Key("auto", _choice(_accumulators), "synaptic accumulators"),
+        "weights": Key("auto", _choice(WEIGHTS), "weight rows in vmem, ddr or auto"),
+        "accumulators": Key("auto", _choice(ACCUMULATORS), "synaptic accumulators"),
     },
     "iss": {
         "workers": Key(2, _integer(1, 256), "processes for the ISS run of the test set"),
@@ -364,10 +322,6 @@ def check_config(config: dict, source: str = EMBEDDED) -> dict:
 
 def _check_tables(config: dict, source: str) -> None:
     """The free tables (dataset options, teacher options, student arch), by their owners' rules."""
-    from snn.data import resolve_options
-    from snn.errors import SnnError
-    from snn.models.student import validate_arch
-
     data, teacher = config["data"], config["teacher"]
     if "rho" in data["options"]:
         raise ConfigError(f"config {source}: data.options.rho: set data.rho instead")
@@ -388,7 +342,7 @@ def _check_tables(config: dict, source: str) -> None:
 def teacher_options(kind: str) -> list[str]:
     """The options of a teacher kind: its constructor's parameters with defaults (the others
     come from the dataset)."""
-    params = inspect.signature(_teachers()[kind].__init__).parameters.values()
+    params = inspect.signature(TEACHERS[kind].__init__).parameters.values()
     return [p.name for p in params if p.default is not inspect.Parameter.empty]
 
 

@@ -17,7 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
+import snn.data
+from riscv_soc.core import load_result
+from riscv_soc.firmware.export import load_firmware
+from riscv_soc.quant import load_bundle
 from riscv_soc.runfolder.records import StageRecord
+from snn.seeding import torch_seed
 
 EVAL_SPLIT = "test"  # the unbiased split: every (class, attribute) cell is populated
 FIRMWARE_DIR = "fw"
@@ -36,42 +41,30 @@ class Context:
     @cached_property
     def test(self):
         """The unbiased test split (snn.data.Dataset)."""
-        import snn.data
-
         data = self.config["data"]
         return snn.data.load(data["dataset"], EVAL_SPLIT, seed=data["seed"],
                              **{**data["options"], "rho": data["rho"]})  # fmt: skip
 
     @cached_property
     def eval_seed(self) -> int:
-        from snn.seeding import torch_seed
-
         return torch_seed(self.config["data"]["seed"], "eval", EVAL_SPLIT)
 
     @cached_property
     def bundle(self):
-        from riscv_soc.quant import load_bundle
-
         return load_bundle(self.path("quantise", "bundle.npz"))
 
     @cached_property
     def spikes(self) -> np.ndarray:
         """uint8 [samples, steps, inputs]: the test split encoded as the bundle reads it."""
-        import snn.data
-
         bundle = self.bundle
         return snn.data.encode(self.test.x, bundle.encoding, bundle.num_steps, self.eval_seed)
 
     @cached_property
     def firmware(self):
-        from riscv_soc.firmware.export import load_firmware
-
         return load_firmware(self.path("firmware", FIRMWARE_DIR))
 
     def result(self, stage: str):
         """The RunResult a run stage (core, iss, rtl) saved."""
-        from riscv_soc.core import load_result
-
         return load_result(self.path(stage, "results.npz"))
 
     def predictions(self, stage: str) -> np.ndarray:

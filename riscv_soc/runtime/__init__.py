@@ -26,6 +26,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from riscv_soc.compiler import compile_bundle
 from riscv_soc.core.result import RunResult
 from riscv_soc.core.seeds import sample_seeds
 from riscv_soc.core.simulate import check_spikes, pack_spikes, unpack_spikes
@@ -114,8 +115,6 @@ class _Patches(Sequence):
 def run_bundle(bundle, spikes: np.ndarray, seed: int = 0, backend: str = "iss", options=None,
                sample_offset: int = 0) -> RunResult:  # fmt: skip
     """Compile `bundle` (riscv_soc.compiler.CompileOptions `options`) and run it."""
-    from riscv_soc.compiler import compile_bundle
-
     return run(firmware_of(compile_bundle(bundle, options)), spikes, seed, backend, sample_offset)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from snn.experiments.presets import ALL_METHODS
 from snnsoc_common.artefacts import atomic_path, write_text
 
 BASE_KD = "rate"
@@ -63,8 +64,6 @@ def _settings(table) -> list[tuple[str, float]]:
 
 
 def _methods(table, dataset, rho) -> list[str]:
-    from snn.experiments.presets import ALL_METHODS
-
     present = {k[2] for k in table if k[:2] == (dataset, rho)}
     return [m for m in ALL_METHODS if m in present] + sorted(present - set(ALL_METHODS))
 
