@@ -80,7 +80,7 @@ def pipeline_command(
         typer.echo(f"stopped after {until}; rerun without --until to finish ({out})")
         return
     if console is not None:
-        clock_hz = result.records["energy"].metrics["clock_hz"]
+        clock_hz = result.records["energy"].metrics.clock_hz
         print_summary(summary_rows(result.records), console, clock_hz)
     md, html = result.report
     typer.echo(f"report: {html}")

@@ -35,12 +35,23 @@ from riscv_soc.pipeline.scoring import agreement, scores
 from riscv_soc.quant import quantise as quantise_network
 from riscv_soc.quant import save_bundle
 from riscv_soc.runfolder.context import FIRMWARE_DIR, Context
+from riscv_soc.runfolder.metrics import (
+    ACCURACY_KEYS,
+    CoreMetrics,
+    FirmwareMetrics,
+    FloatReference,
+    IssMetrics,
+    MemoryUse,
+    QuantiseMetrics,
+    RtlMetrics,
+    Scores,
+)
 from riscv_soc.soc import SocConfig
 
 MAX_DIFFS = 10  # differences kept in a stage's metrics
 
 
-def quantise(ctx: Context, folder: Path) -> dict:
+def quantise(ctx: Context, folder: Path) -> QuantiseMetrics:
     network = read_model(ctx.path("student", "student.pt"))
     # "auto": the student's own fake quantisation, as `snnsoc quantise` reads it
     quant = ctx.config["quant"]
@@ -50,12 +61,9 @@ def quantise(ctx: Context, folder: Path) -> dict:
     bundle = quantise_network(network, config, calibration)
     save_bundle(bundle, folder / "bundle.npz")
     write_graph(bundle_to_graph(bundle), folder / "bundle.nir")
-    return {
-        "config": bundle.report["config"],
-        "populations": bundle.report["populations"],
-        "num_steps": bundle.num_steps,
-        "encoding": bundle.encoding,
-    }
+    report = bundle.report
+    return QuantiseMetrics(report["config"], report["populations"], bundle.num_steps,
+                           bundle.encoding)  # fmt: skip
 
 
 def _calibration(ctx: Context, network, config, samples: int):
@@ -70,35 +78,30 @@ def _calibration(ctx: Context, network, config, samples: int):
     return floatsim.calibrate(network, spikes, config)
 
 
-def _float_reference(ctx: Context, result) -> dict:
+def _float_reference(ctx: Context, result) -> FloatReference:
     """The float network of the student on the same spikes, compared per population."""
     reference = floatsim.run(read_model(ctx.path("student", "student.pt")), ctx.spikes)
     comparison = compare(reference, result, None, scales_of(ctx.bundle))
-    return {
-        **comparison.to_json(),
-        "agreement_with_float_student": agreement(
-            reference.predictions, ctx.predictions("student")
-        ),
-    }
+    return FloatReference(comparison, agreement(reference.predictions, ctx.predictions("student")))
 
 
 def _activity_means(result) -> dict:
     return {k: float(np.mean(v)) for k, v in result.activity.items()}
 
 
-def core(ctx: Context, folder: Path) -> dict:
+def core(ctx: Context, folder: Path) -> CoreMetrics:
     result = golden.run(ctx.bundle, ctx.spikes, seed=ctx.config["run"]["seed"])
     golden.save_result(result, folder / "results.npz", ctx.test.y, ctx.test.group)
-    return {
-        **scores(result.predictions, ctx.test),
-        "spikes_per_sample": float(result.activity["spikes"].mean()),
-        "activity": _activity_means(result),
-        "agreement_with_float_student": agreement(result.predictions, ctx.predictions("student")),
-        "float_reference": _float_reference(ctx, result),
-    }
+    return CoreMetrics(
+        scores=scores(result.predictions, ctx.test),
+        spikes_per_sample=float(result.activity["spikes"].mean()),
+        activity=_activity_means(result),
+        agreement_with_float_student=agreement(result.predictions, ctx.predictions("student")),
+        float_reference=_float_reference(ctx, result),
+    )
 
 
-def firmware(ctx: Context, folder: Path) -> dict:
+def firmware(ctx: Context, folder: Path) -> FirmwareMetrics:
     options, soc = ctx.config["firmware"], soc_config(ctx.config)
     compiled = compile_bundle(
         ctx.bundle,
@@ -106,9 +109,10 @@ def firmware(ctx: Context, folder: Path) -> dict:
         soc,
     )
     export_firmware(firmware_of(compiled), folder / FIRMWARE_DIR)
-    memories = {name: {"used": m["used"], "bytes": m["bytes"]}
-                for name, m in compiled.plan.report().items()}  # fmt: skip
-    return {"code_bytes": compiled.code_bytes, "memories": memories, "soc": asdict(soc)}
+    memories = {
+        name: MemoryUse(m["used"], m["bytes"]) for name, m in compiled.plan.report().items()
+    }
+    return FirmwareMetrics(compiled.code_bytes, memories, asdict(soc))
 
 
 def soc_config(config: dict):
@@ -130,24 +134,23 @@ def _hardware_metrics(result) -> dict:
     }
 
 
-def iss(ctx: Context, folder: Path) -> dict:
+def iss(ctx: Context, folder: Path) -> IssMetrics:
     seed, workers = ctx.config["run"]["seed"], ctx.config["iss"]["workers"]
     result = runtime.run(ctx.firmware, ctx.spikes, seed=seed, backend="iss", workers=workers)
     save_result(result, folder / "results.npz", ctx.test.y, ctx.test.group)
     diffs = compare_runs(ctx.result("core"), result)
-    return {
-        **scores(result.predictions, ctx.test),
+    return IssMetrics(
+        scores=scores(result.predictions, ctx.test),
         **_hardware_metrics(result),
-        "bit_exact_core": not diffs,
-        "diffs_core": diffs[:MAX_DIFFS],
-    }
-
-
-def same_scores(a: dict, b: dict) -> bool:
-    """Equal metrics (NaN, a metric without samples, equals NaN)."""
-    return a.keys() == b.keys() and all(
-        a[k] == b[k] or (isinstance(a[k], float) and np.isnan(a[k]) and np.isnan(b[k])) for k in a
+        bit_exact_core=not diffs,
+        diffs_core=diffs[:MAX_DIFFS],
     )
+
+
+def same_scores(a: Scores, b: Scores) -> bool:
+    """Equal scores (NaN, a metric without samples, equals NaN)."""
+    pairs = [(getattr(a, k), getattr(b, k)) for k in (*ACCURACY_KEYS, "samples")]
+    return all(x == y or (isinstance(x, float) and np.isnan(x) and np.isnan(y)) for x, y in pairs)
 
 
 def stratified_subset(groups: np.ndarray, per_group: int, seed: int) -> np.ndarray:
@@ -157,7 +160,7 @@ def stratified_subset(groups: np.ndarray, per_group: int, seed: int) -> np.ndarr
     return np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
 
 
-def rtl(ctx: Context, folder: Path) -> dict:
+def rtl(ctx: Context, folder: Path) -> RtlMetrics:
     """The RTL on the subset, beside the core and the ISS on exactly the same inputs."""
     from riscv_soc import core as golden
     from riscv_soc import runtime
@@ -176,24 +179,24 @@ def rtl(ctx: Context, folder: Path) -> dict:
     diffs_iss = golden.diff_results(iss_run, result, activity=True)
     rtl_scores = scores(result.predictions, subset)
     core_scores = scores(core_run.predictions, subset)
-    return {
-        **rtl_scores,
+    return RtlMetrics(
+        scores=rtl_scores,
         **_hardware_metrics(result),
-        "groups": int(len(np.unique(subset.group))),
-        "groups_in_test": int(len(np.unique(ctx.test.group))),
-        "subset_scores": {
+        groups=int(len(np.unique(subset.group))),
+        groups_in_test=int(len(np.unique(ctx.test.group))),
+        subset_scores={
             "teacher": scores(ctx.predictions("teacher")[index], subset),
             "student": scores(ctx.predictions("student")[index], subset),
             "core": core_scores,
             "iss": scores(iss_run.predictions, subset),
             "rtl": rtl_scores,
         },
-        "core_full_run_agreement": agreement(
+        core_full_run_agreement=agreement(
             core_run.predictions, ctx.result("core").predictions[index]
         ),
-        "bit_exact_core": not diffs_core,
-        "bit_exact_iss": not diffs_iss,
-        "scores_equal_core": same_scores(rtl_scores, core_scores),
-        "diffs_core": diffs_core[:MAX_DIFFS],
-        "diffs_iss": diffs_iss[:MAX_DIFFS],
-    }
+        bit_exact_core=not diffs_core,
+        bit_exact_iss=not diffs_iss,
+        scores_equal_core=same_scores(rtl_scores, core_scores),
+        diffs_core=diffs_core[:MAX_DIFFS],
+        diffs_iss=diffs_iss[:MAX_DIFFS],
+    )

@@ -10,12 +10,9 @@ returned in `PipelineResult.failures` (and shown at the top of the report), neve
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
 
 from riscv_soc.errors import ConfigError
 from riscv_soc.pipeline.stages import STAGES
@@ -76,8 +73,7 @@ def run_pipeline(
                 started = time.perf_counter()
                 metrics = stage.run(ctx, folder)
                 seconds = time.perf_counter() - started
-                result.records[stage.name] = finish_stage(out, stage.name, key, plain(metrics),
-                                                          seconds)  # fmt: skip
+                result.records[stage.name] = finish_stage(out, stage.name, key, metrics, seconds)
                 result.executed.append(stage.name)
                 progress.done(stage, result.records[stage.name], skipped=False)
             if stage.name == until:
@@ -85,21 +81,6 @@ def run_pipeline(
     result.failures = verification_failures(result.records)
     result.report = write_report(out)
     return result
-
-
-def plain(value):
-    """JSON-able: NumPy scalars and arrays to Python, non-finite floats to None."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return plain(value.tolist())
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 class _Progress:

@@ -21,8 +21,16 @@ import numpy as np
 
 from riscv_soc.energy import module_macs
 from riscv_soc.nir import student_to_graph, write_graph
-from riscv_soc.pipeline.scoring import ACCURACY_KEYS, scores
+from riscv_soc.pipeline.scoring import scores
 from riscv_soc.runfolder.context import EVAL_SPLIT, Context
+from riscv_soc.runfolder.metrics import (
+    ACCURACY_KEYS,
+    BaselineModel,
+    BaselinesMetrics,
+    Scores,
+    StudentMetrics,
+    TeacherMetrics,
+)
 from snn.determinism import TRAIN_THREADS
 from snn.experiments.grid import NEEDS_ERM, ModelSpec, Setup, Unit
 from snn.experiments.runner import UnitRun, read_result, unit_dir
@@ -83,17 +91,17 @@ def _row(run, spec) -> dict:
     return next(r for r in rows if r["split"] == EVAL_SPLIT)
 
 
-def _checked(predictions: np.ndarray, run, spec) -> dict:
+def _checked(predictions: np.ndarray, run, spec) -> Scores:
     """Scores of `predictions`, which must be the ones the runner scored (same spikes, same
     model): a difference means the pipeline's encoding has drifted from the runner's."""
     ours, row = scores(predictions, run.evals[EVAL_SPLIT]), _row(run, spec)
     theirs = {k: np.nan if row[k] is None else row[k] for k in ACCURACY_KEYS}  # JSON null: NaN
-    if any(not np.isclose(ours[k], theirs[k], equal_nan=True) for k in ACCURACY_KEYS):
+    if any(not np.isclose(getattr(ours, k), theirs[k], equal_nan=True) for k in ACCURACY_KEYS):
         raise RuntimeError(f"{spec.key}: predictions scored {ours}, the runner scored {row}")
     return ours
 
 
-def teacher(ctx: Context, folder: Path) -> dict:
+def teacher(ctx: Context, folder: Path) -> TeacherMetrics:
     """Train f_T; save its test predictions and count its MACs per inference."""
     roles = _specs(ctx.config)
     spec = roles["teacher"]
@@ -103,14 +111,14 @@ def teacher(ctx: Context, folder: Path) -> dict:
     model, test = run.model(spec), run.evals[EVAL_SPLIT]
     predictions = teacher_outputs(model, test).logits.argmax(1)
     np.save(folder / "predictions.npy", predictions)
-    return {
-        "model": spec.key,
-        **_checked(predictions, run, spec),
-        "macs": module_macs(model, model.inputs(test)[:1]),
-    }
+    return TeacherMetrics(
+        model=spec.key,
+        scores=_checked(predictions, run, spec),
+        macs=int(module_macs(model, model.inputs(test)[:1])),
+    )
 
 
-def student(ctx: Context, folder: Path) -> dict:
+def student(ctx: Context, folder: Path) -> StudentMetrics:
     """Distil g_T->S; save its checkpoint under a fixed name, its NIR graph and predictions."""
     roles = _specs(ctx.config)
     spec = roles["deployed"]
@@ -124,15 +132,15 @@ def student(ctx: Context, folder: Path) -> dict:
     predictions = out.logits.argmax(1)
     np.save(folder / "predictions.npy", predictions)
     row = _row(run, spec)
-    return {
-        "model": spec.key,
-        **_checked(predictions, run, spec),
-        "spikes_per_sample": row["spikes_per_sample"],
-        "synops_per_sample": row["synops_per_sample"],
-    }
+    return StudentMetrics(
+        model=spec.key,
+        scores=_checked(predictions, run, spec),
+        spikes_per_sample=row["spikes_per_sample"],
+        synops_per_sample=row["synops_per_sample"],
+    )
 
 
-def baselines(ctx: Context, folder: Path) -> dict:
+def baselines(ctx: Context, folder: Path) -> BaselinesMetrics:
     """f_S and g_T->S with plain KD (when the remedy is not already none), scored on test."""
     roles = _specs(ctx.config)
     wanted = {"alone": roles["alone"]}
@@ -144,6 +152,6 @@ def baselines(ctx: Context, folder: Path) -> dict:
     models = {}
     for name, spec in wanted.items():
         row = _row(run, spec)
-        models[name] = {"model": spec.key, **{k: row[k] for k in ACCURACY_KEYS},
-                        "spikes_per_sample": row["spikes_per_sample"]}  # fmt: skip
-    return {"models": models}
+        row_scores = Scores(**{k: row[k] for k in ACCURACY_KEYS})
+        models[name] = BaselineModel(spec.key, row_scores, row["spikes_per_sample"])
+    return BaselinesMetrics(models)

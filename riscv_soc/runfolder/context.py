@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,8 @@ class Context:
     def path(self, stage: str, *parts: str) -> Path:
         return self.out.joinpath(stage, *parts)
 
-    def metrics(self, stage: str) -> dict:
+    def metrics(self, stage: str) -> Any:
+        """The stage's record of metrics (metrics.METRICS)."""
         return self.records[stage].metrics
 
     @cached_property

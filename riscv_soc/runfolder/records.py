@@ -14,24 +14,27 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from riscv_soc.errors import ConfigError
+from riscv_soc.runfolder.metrics import METRICS
 from riscv_soc.runfolder.stages import STAGE_NAMES
 from snnsoc_common.artefacts import write_json
+from snnsoc_common.records import from_json, to_json
 
 CONFIG_FILE = "config.json"  # the resolved config of the run
 RECORD = "stage.json"
 FORMAT, VERSION = "snnsoc-pipeline-stage", 1
 
 
-@dataclass
+@dataclass(frozen=True)
 class StageRecord:
     stage: str
     input_hash: str
     artefacts: dict[str, str]  # path relative to the run folder -> sha256
-    metrics: dict = field(default_factory=dict)
+    metrics: Any  # the stage's record of metrics.METRICS
     seconds: float = 0.0
 
     @property
@@ -68,9 +71,14 @@ def read_record(out: Path, stage: str) -> StageRecord | None:
         data = json.loads(path.read_text())
         if data.pop("format") != FORMAT or data.pop("version") != VERSION:
             return None
-        return StageRecord(**data)
-    except (OSError, ValueError, TypeError, KeyError):
+        return _record(data, str(path))
+    except (OSError, ValueError, TypeError, KeyError):  # RecordError is a ValueError
         return None
+
+
+def _record(data: dict, where: str) -> StageRecord:
+    metrics = from_json(METRICS[data["stage"]], data.pop("metrics"), f"{where}: metrics")
+    return StageRecord(**data, metrics=metrics)
 
 
 def is_current(record: StageRecord | None, expected_hash: str, out: Path) -> bool:
@@ -93,18 +101,21 @@ def clear_stage(out: Path, stage: str) -> Path:
     return folder
 
 
-def finish_stage(out: Path, stage: str, expected_hash: str, metrics: dict,
+def finish_stage(out: Path, stage: str, expected_hash: str, metrics: Any,
                  seconds: float) -> StageRecord:  # fmt: skip
-    """Record every file of the stage's folder; the record is written last, atomically."""
+    """Record every file of the stage's folder and its `metrics` (its record of
+    metrics.METRICS); the record is written last, atomically, and returned as a later run reads
+    it back (non-finite floats as None)."""
     folder = Path(out) / stage
     artefacts = {
         str(path.relative_to(out)): hash_file(path)
         for path in sorted(folder.rglob("*"))
         if path.is_file() and path.name != RECORD
     }
-    record = StageRecord(stage, expected_hash, artefacts, metrics, seconds)
-    write_json(folder / RECORD, {"format": FORMAT, "version": VERSION, **asdict(record)})
-    return record
+    data = {"stage": stage, "input_hash": expected_hash, "artefacts": artefacts,
+            "metrics": to_json(metrics), "seconds": seconds}  # fmt: skip
+    write_json(folder / RECORD, {"format": FORMAT, "version": VERSION, **data})
+    return _record(data, str(folder / RECORD))
 
 
 def read_config(out: Path) -> dict:

@@ -10,6 +10,14 @@ board and core counter models where the stage has hardware counters.
 from __future__ import annotations
 
 from riscv_soc.energy import format_joules, format_seconds
+from riscv_soc.runfolder.metrics import (
+    CalibrationMetrics,
+    EnergyMetrics,
+    IssMetrics,
+    RtlMetrics,
+    StageEnergy,
+    TeacherMetrics,
+)
 from riscv_soc.runfolder.records import StageRecord
 from riscv_soc.runfolder.stages import LABELS
 
@@ -38,21 +46,36 @@ ROWS = (
 
 def summary_rows(records: dict[str, StageRecord]) -> list[dict]:
     """One dict per row of ROWS (raw numbers; None where a stage has no such quantity)."""
-    energy = records["energy"].metrics
-    clock_hz = energy["clock_hz"]
+    energy: EnergyMetrics = records["energy"].metrics
     rows = []
     for name, label in ROWS:
         if name == "rtl_core":  # the core on exactly the RTL's samples
-            metrics = records["rtl"].metrics["subset_scores"]["core"]
-            joules = {}
+            scores, spikes, cycles = records["rtl"].metrics.subset_scores["core"], None, None
+            joules = None
         else:
-            metrics, joules = records[name].metrics, energy["per_stage"].get(name, {})
-        row = {key: metrics.get(key) for key in COLUMNS} | {"stage": label}
-        row.update({key: joules.get(key) for key in ("op_count_j", "board_j", "core_j")})
-        if row["cycles"] is not None:
-            row["latency_s"] = row["cycles"] / clock_hz
-        rows.append(row)
+            metrics = records[name].metrics
+            scores, joules = metrics.scores, energy.per_stage.get(name)
+            spikes = None if isinstance(metrics, TeacherMetrics) else metrics.spikes_per_sample
+            cycles = metrics.cycles if isinstance(metrics, (IssMetrics, RtlMetrics)) else None
+        rows.append({
+            "stage": label,
+            "samples": scores.samples,
+            "acc": scores.acc,
+            "unbiased_acc": scores.unbiased_acc,
+            "wga": scores.wga,
+            "spurious_gap": scores.spurious_gap,
+            "spikes_per_sample": spikes,
+            "cycles": cycles,
+            "latency_s": None if cycles is None else cycles / energy.clock_hz,
+            **_energy_cells(joules),
+        })  # fmt: skip
     return rows
+
+
+def _energy_cells(joules: StageEnergy | None) -> dict:
+    if joules is None:
+        return {"op_count_j": None, "board_j": None, "core_j": None}
+    return {"op_count_j": joules.op_count_j, "board_j": joules.board_j, "core_j": joules.core_j}
 
 
 def format_cell(key: str, value) -> str:
@@ -92,20 +115,20 @@ def print_summary(rows: list[dict], console, clock_hz: float) -> None:
 
 def verification_failures(records: dict[str, StageRecord]) -> list[str]:
     """Every bit-exactness check of the run that did not hold, as one line each."""
-    failures = []
+    iss: IssMetrics = records["iss"].metrics
+    rtl: RtlMetrics = records["rtl"].metrics
     checks = (
-        ("iss", "bit_exact_core", "ISS run differs from the core run on the test set"),
-        ("rtl", "bit_exact_core", "RTL run differs from the core run on the RTL subset"),
-        ("rtl", "bit_exact_iss", "RTL run differs from the ISS run (counters included)"),
-        ("rtl", "scores_equal_core", "RTL accuracy/WGA differ from the core's on the subset"),
+        (iss.bit_exact_core, iss.diffs_core, "ISS run differs from the core run on the test set"),
+        (rtl.bit_exact_core, rtl.diffs_core, "RTL run differs from the core run on the RTL subset"),
+        (rtl.bit_exact_iss, rtl.diffs_iss, "RTL run differs from the ISS run (counters included)"),
+        (rtl.scores_equal_core, [], "RTL accuracy/WGA differ from the core's on the subset"),
     )
-    for stage, flag, message in checks:
-        metrics = records[stage].metrics
-        if not metrics.get(flag, False):
-            diffs = metrics.get(flag.replace("bit_exact", "diffs"), [])
-            failures.append(f"{message}" + (f": {diffs[0]}" if diffs else ""))
-    for name, variant in records["calibration"].metrics.get("variants", {}).items():
-        if not variant["bit_exact_core"]:
-            failures.append(f"calibration ({name}): ISS differs from the core: "
-                            f"{variant['diffs_core'][:1]}")  # fmt: skip
+    failures = [message + (f": {diffs[0]}" if diffs else "") for ok, diffs, message in checks
+                if not ok]  # fmt: skip
+    calibration: CalibrationMetrics = records["calibration"].metrics
+    for name, variant in calibration.variants.items():
+        if not variant.bit_exact_core:
+            failures.append(
+                f"calibration ({name}): ISS differs from the core: {variant.diffs_core[:1]}"
+            )
     return failures
