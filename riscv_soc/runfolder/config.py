@@ -30,6 +30,9 @@ from snn.debias.methods import METHODS
 from snn.distill.kd import KD_VARIANTS
 from snn.distill.recipes import parse_remedy
 from snn.errors import SnnError
+from snn.experiments.grid import Setup
+from snn.experiments.presets import PAPER
+from snn.experiments.presets import QUICK as QUICK_PRESET
 from snn.models.student import validate_arch
 from snn.models.teachers import TEACHERS
 
@@ -145,7 +148,21 @@ def _remedy(value):
     return value
 
 
-# -- the schema and its defaults -----------------------------------------------------------------
+# -- the schema and its defaults: the study's presets (snn.experiments.presets) --------------------
+
+
+def _teacher_options(setup: Setup) -> dict:
+    """The preset's image teacher, its QCFS levels the student's steps as in the study."""
+    return {**setup.image_teacher[1], "levels": setup.student["num_steps"]}
+
+
+def _student_arch(setup: Setup) -> dict:
+    arch = setup.student
+    return {"hidden": arch["hidden"], "num_steps": arch["num_steps"], "neuron": "lif",
+            "weight_bits": arch["weight_bits"]}  # fmt: skip
+
+
+PAPER_SETUP, QUICK_SETUP = PAPER.setup, QUICK_PRESET.setup
 
 SCHEMA: dict[str, dict[str, Key]] = {
     "data": {
@@ -156,28 +173,32 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "teacher": {
         "method": Key("poe", _choice(METHODS), "debiasing method of the ANN teacher"),
-        "kind": Key("mlp", _choice(TEACHERS), "teacher architecture"),
+        "kind": Key(PAPER_SETUP.image_teacher[0], _choice(TEACHERS), "teacher architecture"),
         "options": Key(
-            {"hidden": [128], "activation": "qcfs", "levels": 16},
-            _table,
-            "architecture options of the teacher kind",
+            _teacher_options(PAPER_SETUP), _table, "architecture options of the teacher kind"
         ),
-        "epochs": Key(30, _integer(1), "training epochs"),
+        "epochs": Key(PAPER_SETUP.teacher_epochs, _integer(1), "training epochs"),
     },
     "student": {
         "arch": Key(
-            {"hidden": [128], "num_steps": 16, "neuron": "lif", "weight_bits": 16},
+            _student_arch(PAPER_SETUP),
             _table,
             "student arch (docs/architecture.md); inputs and outputs come from the data",
         ),
         "kd": Key("rate", _choice(KD_VARIANTS), "KD variant"),
         "remedy": Key("convert+augment", _remedy, "remedy, parts joined by '+', or none"),
-        "augment_fraction": Key(1.0, _number(0.0), "counterfactuals per training example"),
-        "epochs": Key(20, _integer(1), "training epochs (also of the C1/C2 baselines)"),
+        "augment_fraction": Key(
+            PAPER_SETUP.remedy_options["augment_fraction"],
+            _number(0.0),
+            "counterfactuals per training example",
+        ),
+        "epochs": Key(
+            PAPER_SETUP.student_epochs, _integer(1), "training epochs (also of the C1/C2 baselines)"
+        ),
     },
     "train": {
-        "batch_size": Key(128, _integer(1), "minibatch size of every model"),
-        "lr": Key(3e-3, _number(0.0, open_low=True), "Adam learning rate of every model"),
+        "batch_size": Key(PAPER_SETUP.batch_size, _integer(1), "minibatch size of every model"),
+        "lr": Key(PAPER_SETUP.lr, _number(0.0, open_low=True), "Adam learning rate of every model"),
         "bias_model": Key("known", _choice(BIAS_MODELS), "bias-only model of the method"),
     },
     "quant": {
@@ -220,13 +241,14 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
 }
 
-# --quick: a smaller teacher and student, one RTL sample per group, one calibration sample.
+# --quick: the `quick` preset's smaller teacher and student, one RTL sample per group, one
+# calibration sample.
 QUICK: dict[str, dict] = {
-    "teacher": {"options": {"hidden": [64], "activation": "qcfs", "levels": 8}, "epochs": 15},
-    "student": {
-        "arch": {"hidden": [64], "num_steps": 8, "neuron": "lif", "weight_bits": 16},
-        "epochs": 8,
+    "teacher": {
+        "options": _teacher_options(QUICK_SETUP),
+        "epochs": QUICK_SETUP.teacher_epochs,
     },
+    "student": {"arch": _student_arch(QUICK_SETUP), "epochs": QUICK_SETUP.student_epochs},
     "rtl": {"per_group": 1},
     "calibration": {"samples": 1},
 }
