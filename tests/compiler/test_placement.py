@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 from naive.firmware_nets import family_bundle
 
-from riscv_soc.compiler import CompileError, CompileOptions, compile_bundle
-from riscv_soc.compiler import regalloc as R
+from riscv_soc.compiler import CompileError, CompileOptions, compile_bundle, regalloc
 from riscv_soc.compiler.placement import plan
 from riscv_soc.errors import ConfigError
 from riscv_soc.quant import FloatNetwork, FloatPopulation, FloatProjection, QuantConfig, quantise
@@ -66,7 +65,9 @@ def test_accumulator_homes():
     # Tiles would fetch a DDR row once per tile: a population with rows in DDR keeps vmem.
     in_ddr = plan(_wide(), CompileOptions(weights="ddr"), DEFAULT)
     assert [pp.home for pp in in_ddr.pops] == ["vmem", "registers"]
-    assert [r.start for r in R.tiles(30)] == [0, 15] and [len(r) for r in R.tiles(60)] == [20] * 3
+    assert [r.start for r in regalloc.tiles(30)] == [0, 15] and [
+        len(r) for r in regalloc.tiles(60)
+    ] == [20] * 3
 
 
 def _needs(message: str, memory: str) -> tuple[int, int]:
