@@ -99,20 +99,6 @@ def _choice(choices: Iterable[str]) -> Callable:
     return check
 
 
-def _flag(value):
-    if not isinstance(value, bool):
-        raise _Bad("must be true or false")
-    return value
-
-
-def _sizes(value):
-    if not isinstance(value, list) or not value:
-        raise _Bad("must be a non-empty list of layer sizes")
-    for size in value:
-        _integer(1)(size)
-    return value
-
-
 def _table(value):
     if not isinstance(value, dict):
         raise _Bad("must be a table of keys")
