@@ -27,20 +27,20 @@ from riscv_soc.runfolder.metrics import (
 
 
 def calibration(ctx: Context, folder: Path) -> CalibrationMetrics:
-    config = ctx.config["calibration"]
-    if config["samples"] == 0:
+    config = ctx.config.calibration
+    if config.samples == 0:
         return CalibrationMetrics(skipped=True)
-    seed = config["seed"]
+    seed = config.seed
     with (folder / "tuning.log").open("w") as log:
         tuning = shd.input_spikes(shd.TUNING_SAMPLES, seed)
         gain, _ = shd.tune_gain(tuning, seed, log=lambda line: print(line, file=log))
     bundle = quantise(shd.network(gain, seed))
-    spikes = shd.input_spikes(config["samples"], seed + 100)  # fresh samples, as the benchmark
+    spikes = shd.input_spikes(config.samples, seed + 100)  # fresh samples, as the benchmark
     golden = core.run(bundle, spikes, seed=seed)
     anchor = FENN_SHD
     return CalibrationMetrics(
         skipped=False,
-        samples=config["samples"],
+        samples=config.samples,
         gain=gain,
         input_spikes=float(golden.activity["input_spikes"].mean()),
         hidden_spikes=float(golden.activity["spikes"].mean()),

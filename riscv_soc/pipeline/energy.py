@@ -29,7 +29,7 @@ COUNTER_STAGES = ("iss", "rtl")  # runs with hardware counters
 
 
 def energy(ctx: Context, folder: Path) -> EnergyMetrics:
-    clock_hz = ctx.config["energy"]["clock_mhz"] * 1e6
+    clock_hz = ctx.config.energy.clock_mhz * 1e6
     bundle, macs = ctx.bundle, ctx.metrics("teacher").macs
     float_student = {
         "synops": np.array([round(ctx.metrics("student").synops_per_sample)]),

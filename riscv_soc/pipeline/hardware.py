@@ -34,6 +34,7 @@ from riscv_soc.nir.models import quant_config, read_model
 from riscv_soc.pipeline.scoring import agreement, scores
 from riscv_soc.quant import quantise as quantise_network
 from riscv_soc.quant import save_bundle
+from riscv_soc.runfolder.config import PipelineConfig
 from riscv_soc.runfolder.context import FIRMWARE_DIR, Context
 from riscv_soc.runfolder.metrics import (
     ACCURACY_KEYS,
@@ -54,10 +55,12 @@ MAX_DIFFS = 10  # differences kept in a stage's metrics
 def quantise(ctx: Context, folder: Path) -> QuantiseMetrics:
     network = read_model(ctx.path("student", "student.pt"))
     # "auto": the student's own fake quantisation, as `snnsoc quantise` reads it
-    quant = ctx.config["quant"]
-    chosen = {k: None if quant[k] == "auto" else quant[k] for k in ("weight_bits", "percentile")}
-    config = quant_config(network, **chosen, rounding=quant["rounding"], layout=quant["layout"])
-    calibration = _calibration(ctx, network, config, quant["calibrate"])
+    quant = ctx.config.quant
+    # "auto" (a string): the student's own choice
+    bits = quant.weight_bits if isinstance(quant.weight_bits, int) else None
+    percentile = quant.percentile if isinstance(quant.percentile, float) else None
+    config = quant_config(network, bits, percentile, rounding=quant.rounding, layout=quant.layout)
+    calibration = _calibration(ctx, network, config, quant.calibrate)
     bundle = quantise_network(network, config, calibration)
     save_bundle(bundle, folder / "bundle.npz")
     write_graph(bundle_to_graph(bundle), folder / "bundle.nir")
@@ -70,9 +73,9 @@ def _calibration(ctx: Context, network, config, samples: int):
     """Formats from the float network's run on the first `samples` of the training split."""
     if not samples:
         return None
-    data = ctx.config["data"]
-    train = snn.data.load(data["dataset"], "train", seed=data["seed"],
-                          **{**data["options"], "rho": data["rho"]})  # fmt: skip
+    data = ctx.config.data
+    train = snn.data.load(data.dataset, "train", seed=data.seed,
+                          **{**data.options, "rho": data.rho})  # fmt: skip
     x = train.x[:samples]
     spikes = snn.data.encode(x, network.encoding, network.num_steps, ctx.eval_seed)
     return floatsim.calibrate(network, spikes, config)
@@ -90,7 +93,7 @@ def _activity_means(result) -> dict:
 
 
 def core(ctx: Context, folder: Path) -> CoreMetrics:
-    result = golden.run(ctx.bundle, ctx.spikes, seed=ctx.config["run"]["seed"])
+    result = golden.run(ctx.bundle, ctx.spikes, seed=ctx.config.run.seed)
     golden.save_result(result, folder / "results.npz", ctx.test.y, ctx.test.group)
     return CoreMetrics(
         scores=scores(result.predictions, ctx.test),
@@ -102,10 +105,10 @@ def core(ctx: Context, folder: Path) -> CoreMetrics:
 
 
 def firmware(ctx: Context, folder: Path) -> FirmwareMetrics:
-    options, soc = ctx.config["firmware"], soc_config(ctx.config)
+    options, soc = ctx.config.firmware, soc_config(ctx.config)
     compiled = compile_bundle(
         ctx.bundle,
-        CompileOptions(weights=options["weights"], accumulators=options["accumulators"]),
+        CompileOptions(weights=options.weights, accumulators=options.accumulators),
         soc,
     )
     export_firmware(firmware_of(compiled), folder / FIRMWARE_DIR)
@@ -115,9 +118,9 @@ def firmware(ctx: Context, folder: Path) -> FirmwareMetrics:
     return FirmwareMetrics(compiled.code_bytes, memories, asdict(soc))
 
 
-def soc_config(config: dict):
+def soc_config(config: PipelineConfig) -> SocConfig:
     """The SoC the firmware is compiled for: FeNN-DMA's memories, the config's DDR size."""
-    return SocConfig(ddr_bytes=config["firmware"]["ddr_mib"] << 20)
+    return SocConfig(ddr_bytes=config.firmware.ddr_mib << 20)
 
 
 def compare_runs(reference, result) -> list[str]:
@@ -135,7 +138,7 @@ def _hardware_metrics(result) -> dict:
 
 
 def iss(ctx: Context, folder: Path) -> IssMetrics:
-    seed, workers = ctx.config["run"]["seed"], ctx.config["iss"]["workers"]
+    seed, workers = ctx.config.run.seed, ctx.config.iss.workers
     result = runtime.run(ctx.firmware, ctx.spikes, seed=seed, backend="iss", workers=workers)
     save_result(result, folder / "results.npz", ctx.test.y, ctx.test.group)
     diffs = compare_runs(ctx.result("core"), result)
@@ -165,8 +168,8 @@ def rtl(ctx: Context, folder: Path) -> RtlMetrics:
     from riscv_soc import core as golden
     from riscv_soc import runtime
 
-    seed = ctx.config["run"]["seed"]
-    index = stratified_subset(ctx.test.group, ctx.config["rtl"]["per_group"], seed)
+    seed = ctx.config.run.seed
+    index = stratified_subset(ctx.test.group, ctx.config.rtl.per_group, seed)
     subset, spikes = ctx.test.take(index), ctx.spikes[index]
     np.save(folder / "subset.npy", index)
     result = runtime.run(ctx.firmware, spikes, seed=seed, backend="rtl")

@@ -17,7 +17,7 @@ from pathlib import Path
 from riscv_soc.errors import ConfigError
 from riscv_soc.pipeline.stages import STAGES
 from riscv_soc.report import write_report
-from riscv_soc.runfolder.config import select
+from riscv_soc.runfolder.config import PipelineConfig, select
 from riscv_soc.runfolder.context import Context
 from riscv_soc.runfolder.records import (
     CONFIG_FILE,
@@ -57,14 +57,14 @@ def run_pipeline(
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / CONFIG_FILE, config)
     result = PipelineResult(out)
-    ctx = Context(out, config, result.records)
+    ctx = Context(out, PipelineConfig.of(config), result.records)
     with _Progress(console, len(STAGES)) as progress:
         for stage in STAGES:
             progress.start(stage)
             upstream = {name: result.records[name] for name in stage.upstream}
             key = input_hash(stage.name, {s: select(config, s) for s in stage.sections}, upstream)
             record = read_record(out, stage.name)
-            if is_current(record, key, out):
+            if record is not None and is_current(record, key, out):
                 result.records[stage.name] = record
                 result.skipped.append(stage.name)
                 progress.done(stage, record, skipped=True)

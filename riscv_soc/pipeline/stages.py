@@ -24,7 +24,7 @@ class Stage:
     # default to the student's steps, as in the study)
     sections: tuple[str, ...]
     upstream: tuple[str, ...]  # stages whose artefacts it reads
-    run: Callable[[Context, Path], dict]  # writes into its folder, returns its metrics
+    run: Callable[[Context, Path], object]  # writes into its folder, returns its metrics record
 
     @property
     def title(self) -> str:

@@ -22,6 +22,7 @@ import numpy as np
 from riscv_soc.energy import module_macs
 from riscv_soc.nir import student_to_graph, write_graph
 from riscv_soc.pipeline.scoring import scores
+from riscv_soc.runfolder.config import PipelineConfig
 from riscv_soc.runfolder.context import EVAL_SPLIT, Context
 from riscv_soc.runfolder.metrics import (
     ACCURACY_KEYS,
@@ -38,33 +39,33 @@ from snn.models.checkpoint import load_teacher, save_student
 from snn.models.infer import student_outputs, teacher_outputs
 
 
-def _unit(config: dict, specs: list):
-    data, teacher, student, train = (config[s] for s in ("data", "teacher", "student", "train"))
-    teacher_model = (teacher["kind"], dict(teacher["options"]))
+def _unit(config: PipelineConfig, specs: list):
+    data, teacher, student, train = config.data, config.teacher, config.student, config.train
+    teacher_model = (teacher.kind, dict(teacher.options))
     setup = Setup(
-        student=dict(student["arch"]),
-        teacher_epochs=teacher["epochs"],
-        student_epochs=student["epochs"],
-        batch_size=train["batch_size"],
-        lr=train["lr"],
+        student=dict(student.arch),
+        teacher_epochs=teacher.epochs,
+        student_epochs=student.epochs,
+        batch_size=train.batch_size,
+        lr=train.lr,
         image_teacher=teacher_model,
         nli_teacher=teacher_model,
-        dataset_options={data["dataset"]: dict(data["options"])},
-        remedy_options={"augment_fraction": student["augment_fraction"]},
-        bias_model=train["bias_model"],
+        dataset_options={data.dataset: dict(data.options)},
+        remedy_options={"augment_fraction": student.augment_fraction},
+        bias_model=train.bias_model,
     )
-    return Unit(data["dataset"], data["rho"], data["seed"], tuple(specs), setup)
+    return Unit(data.dataset, data.rho, data.seed, tuple(specs), setup)
 
 
-def _specs(config: dict) -> dict:
+def _specs(config: PipelineConfig) -> dict:
     """The ModelSpecs of the run by role: teacher, deployed, alone, plain, and ERM helpers."""
-    method, student = config["teacher"]["method"], config["student"]
+    method, student = config.teacher.method, config.student
     erm = method in NEEDS_ERM
     return {
         "teacher": ModelSpec("teacher", method),
-        "deployed": ModelSpec("distilled", method, student["kd"], student["remedy"]),
+        "deployed": ModelSpec("distilled", method, student.kd, student.remedy),
         "alone": ModelSpec("student", method),
-        "plain": ModelSpec("distilled", method, student["kd"], "none"),
+        "plain": ModelSpec("distilled", method, student.kd, "none"),
         "erm_teachers": [ModelSpec("teacher", "erm")] if erm else [],
         "erm_students": [ModelSpec("student", "erm")] if erm else [],
     }
@@ -144,7 +145,7 @@ def baselines(ctx: Context, folder: Path) -> BaselinesMetrics:
     """f_S and g_T->S with plain KD (when the remedy is not already none), scored on test."""
     roles = _specs(ctx.config)
     wanted = {"alone": roles["alone"]}
-    if ctx.config["student"]["remedy"] != "none":
+    if ctx.config.student.remedy != "none":
         wanted["plain"] = roles["plain"]
     run = _unit_run(ctx, folder, [*roles["erm_students"], *wanted.values()])
     for each in [*roles["erm_students"], *wanted.values()]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from riscv_soc.report.document import Figure, to_html, to_markdown
 from riscv_soc.report.sections import build
+from riscv_soc.runfolder.config import PipelineConfig
 from riscv_soc.runfolder.context import Context
 from riscv_soc.runfolder.records import read_config, read_records
 from riscv_soc.runfolder.summary import summary_rows
@@ -29,7 +30,7 @@ def write_report(out: str | os.PathLike) -> tuple[Path, Path]:
     """Write report.md, report.html, plots/*.png and summary.json of run folder `out`; returns
     the paths of the two reports. ConfigError when `out` is not a finished run folder."""
     out = Path(out)
-    ctx = Context(out, read_config(out), read_records(out))
+    ctx = Context(out, PipelineConfig.of(read_config(out)), read_records(out))
     blocks = build(ctx)
     for block in blocks:
         if isinstance(block, Figure):

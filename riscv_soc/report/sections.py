@@ -29,6 +29,7 @@ from riscv_soc.runfolder.summary import (
     summary_rows,
     verification_failures,
 )
+from snnsoc_common.records import to_json
 
 MODEL_COLUMNS = ["accuracy", "unbiased acc.", "WGA", "spurious gap", "spikes/sample"]
 
@@ -62,17 +63,17 @@ def build(ctx: Context) -> list[Block]:
         *_hardware(run),
         *_stages(ctx),
         Heading(2, "Configuration"),
-        Code(to_toml(ctx.config)),
+        Code(to_toml(to_json(ctx.config))),
     ]
 
 
 def _setting(ctx: Context) -> str:
-    data, teacher, student = (ctx.config[s] for s in ("data", "teacher", "student"))
+    data, teacher, student = ctx.config.data, ctx.config.teacher, ctx.config.student
     return (
-        f"Run folder {ctx.out}. Data: {data['dataset']} at rho {data['rho']:g} (seed "
-        f"{data['seed']}). Teacher: {teacher['kind']} {teacher['options']} trained with "
-        f"{teacher['method']}. Student: {student['arch']}, distilled with {student['kd']} KD and "
-        f"the {student['remedy']} remedy. `snnsoc report {ctx.out}` rebuilds this report."
+        f"Run folder {ctx.out}. Data: {data.dataset} at rho {data.rho:g} (seed "
+        f"{data.seed}). Teacher: {teacher.kind} {teacher.options} trained with "
+        f"{teacher.method}. Student: {student.arch}, distilled with {student.kd} KD and "
+        f"the {student.remedy} remedy. `snnsoc report {ctx.out}` rebuilds this report."
     )
 
 

@@ -17,9 +17,12 @@ import inspect
 import json
 import math
 import os
+import sys
+import typing
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from riscv_soc.compiler.placement import ACCUMULATORS, WEIGHTS
 from riscv_soc.errors import ConfigError
@@ -150,81 +153,158 @@ def _student_arch(setup: Setup) -> dict:
 
 PAPER_SETUP, QUICK_SETUP = PAPER.setup, QUICK_PRESET.setup
 
+
+def _key(default: Any, check: Callable[[Any], Any], doc: str) -> Any:
+    """A config key: a dataclass field with its default, its check (the normalised value, or
+    _Bad stating the limit) and what it means."""
+    meta = {"check": check, "doc": doc}
+    if isinstance(default, (dict, list)):
+        return field(default_factory=lambda: copy.deepcopy(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+class _Section:
+    """A config section: a frozen record whose keys check (and normalise) themselves."""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):  # type: ignore[arg-type]  # every subclass is a dataclass
+            value = getattr(self, f.name)
+            try:
+                object.__setattr__(self, f.name, f.metadata["check"](value))
+            except _Bad as err:
+                raise ConfigError(f"{_NAMES[type(self)]}.{f.name}={value!r} {err}") from None
+
+
+@dataclass(frozen=True)
+class DataConfig(_Section):
+    dataset: str = _key("colour_digits", _choice(DATASETS), "biased dataset (snn.data)")
+    rho: float = _key(0.95, _open_unit, "bias-aligned fraction of the training set")
+    seed: int = _key(0, _integer(0), "data split, training and input-spike seed")
+    options: dict = _key({}, _table, "dataset options (docs/training.md), rho excepted")
+
+
+@dataclass(frozen=True)
+class TeacherConfig(_Section):
+    method: str = _key("poe", _choice(METHODS), "debiasing method of the ANN teacher")
+    kind: str = _key(PAPER_SETUP.image_teacher[0], _choice(TEACHERS), "teacher architecture")
+    options: dict = _key(
+        _teacher_options(PAPER_SETUP), _table, "architecture options of the teacher kind"
+    )
+    epochs: int = _key(PAPER_SETUP.teacher_epochs, _integer(1), "training epochs")
+
+
+@dataclass(frozen=True)
+class StudentConfig(_Section):
+    arch: dict = _key(
+        _student_arch(PAPER_SETUP),
+        _table,
+        "student arch (docs/architecture.md); inputs and outputs come from the data",
+    )
+    kd: str = _key("rate", _choice(KD_VARIANTS), "KD variant")
+    remedy: str = _key("convert+augment", _remedy, "remedy, parts joined by '+', or none")
+    augment_fraction: float = _key(
+        PAPER_SETUP.remedy_options["augment_fraction"],
+        _number(0.0),
+        "counterfactuals per training example",
+    )
+    epochs: int = _key(
+        PAPER_SETUP.student_epochs, _integer(1), "training epochs (also of the C1/C2 baselines)"
+    )
+
+
+@dataclass(frozen=True)
+class TrainConfig(_Section):
+    batch_size: int = _key(PAPER_SETUP.batch_size, _integer(1), "minibatch size of every model")
+    lr: float = _key(
+        PAPER_SETUP.lr, _number(0.0, open_low=True), "Adam learning rate of every model"
+    )
+    bias_model: str = _key("known", _choice(BIAS_MODELS), "bias-only model of the method")
+
+
+@dataclass(frozen=True)
+class QuantSettings(_Section):
+    weight_bits: int | str = _key(
+        "auto", _auto_or(_integer(2, 16)), "auto: the student's fake-quant"
+    )
+    percentile: float | str = _key(
+        "auto",
+        _auto_or(_number(0.0, open_low=True, high=100.0)),
+        "|w| percentile of the scale; auto: the student's",
+    )
+    rounding: str = _key("rn", _choice(ROUNDINGS), "decay rounding: floor, rn or sr")
+    layout: str = _key("auto", _choice(("auto", "dense", "sparse")), "synapse layout")
+    calibrate: int = _key(
+        0,
+        _integer(0),
+        "training samples whose float run chooses the formats (docs/semantics.md 11); 0: off",
+    )
+
+
+@dataclass(frozen=True)
+class RunConfig(_Section):
+    seed: int = _key(0, _integer(0), "run seed of the core, ISS and RTL (RNG seeds per sample)")
+
+
+@dataclass(frozen=True)
+class FirmwareConfig(_Section):
+    # 1 MiB: the configuration the RTL tests build (riscv_soc.difftest.CONFIG), so the pipeline
+    # shares their cached Verilator build and batches many samples per simulator.
+    ddr_mib: int = _key(1, _power_of_two, "DDR size of the SoC in MiB (other memories: default)")
+    weights: str = _key("auto", _choice(WEIGHTS), "weight rows in vmem, ddr or auto")
+    accumulators: str = _key("auto", _choice(ACCUMULATORS), "synaptic accumulators")
+
+
+@dataclass(frozen=True)
+class IssConfig(_Section):
+    workers: int = _key(2, _integer(1, 256), "processes for the ISS run of the test set")
+
+
+@dataclass(frozen=True)
+class RtlConfig(_Section):
+    per_group: int = _key(10, _integer(1), "RTL samples per (class, attribute) group")
+
+
+@dataclass(frozen=True)
+class EnergyConfig(_Section):
+    clock_mhz: float = _key(175.0, _number(0.0, open_low=True), "SoC clock (FeNN-DMA: 175 MHz)")
+
+
+@dataclass(frozen=True)
+class CalibrationConfig(_Section):
+    samples: int = _key(8, _integer(0), "SHD-shape samples on the ISS (0: skip the check)")
+    seed: int = _key(0, _integer(0), "seed of the synthetic spike trains")
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """A checked pipeline config, one record per section; `of` makes it from the JSON form
+    (load_config's dict, DIR/config.json), snnsoc_common.records.to_json writes that form."""
+
+    data: DataConfig
+    teacher: TeacherConfig
+    student: StudentConfig
+    train: TrainConfig
+    quant: QuantSettings
+    run: RunConfig
+    firmware: FirmwareConfig
+    iss: IssConfig
+    rtl: RtlConfig
+    energy: EnergyConfig
+    calibration: CalibrationConfig
+
+    @classmethod
+    def of(cls, config: dict) -> PipelineConfig:
+        return cls(**{name: SECTIONS[name](**config[name]) for name in SECTIONS})
+
+
+SECTIONS: dict[str, type] = typing.get_type_hints(PipelineConfig)
+_NAMES = {section: name for name, section in SECTIONS.items()}
 SCHEMA: dict[str, dict[str, Key]] = {
-    "data": {
-        "dataset": Key("colour_digits", _choice(DATASETS), "biased dataset (snn.data)"),
-        "rho": Key(0.95, _open_unit, "bias-aligned fraction of the training set"),
-        "seed": Key(0, _integer(0), "data split, training and input-spike seed"),
-        "options": Key({}, _table, "dataset options (docs/training.md), rho excepted"),
-    },
-    "teacher": {
-        "method": Key("poe", _choice(METHODS), "debiasing method of the ANN teacher"),
-        "kind": Key(PAPER_SETUP.image_teacher[0], _choice(TEACHERS), "teacher architecture"),
-        "options": Key(
-            _teacher_options(PAPER_SETUP), _table, "architecture options of the teacher kind"
-        ),
-        "epochs": Key(PAPER_SETUP.teacher_epochs, _integer(1), "training epochs"),
-    },
-    "student": {
-        "arch": Key(
-            _student_arch(PAPER_SETUP),
-            _table,
-            "student arch (docs/architecture.md); inputs and outputs come from the data",
-        ),
-        "kd": Key("rate", _choice(KD_VARIANTS), "KD variant"),
-        "remedy": Key("convert+augment", _remedy, "remedy, parts joined by '+', or none"),
-        "augment_fraction": Key(
-            PAPER_SETUP.remedy_options["augment_fraction"],
-            _number(0.0),
-            "counterfactuals per training example",
-        ),
-        "epochs": Key(
-            PAPER_SETUP.student_epochs, _integer(1), "training epochs (also of the C1/C2 baselines)"
-        ),
-    },
-    "train": {
-        "batch_size": Key(PAPER_SETUP.batch_size, _integer(1), "minibatch size of every model"),
-        "lr": Key(PAPER_SETUP.lr, _number(0.0, open_low=True), "Adam learning rate of every model"),
-        "bias_model": Key("known", _choice(BIAS_MODELS), "bias-only model of the method"),
-    },
-    "quant": {
-        "weight_bits": Key("auto", _auto_or(_integer(2, 16)), "auto: the student's fake-quant"),
-        "percentile": Key(
-            "auto",
-            _auto_or(_number(0.0, open_low=True, high=100.0)),
-            "|w| percentile of the scale; auto: the student's",
-        ),
-        "rounding": Key("rn", _choice(ROUNDINGS), "decay rounding: floor, rn or sr"),
-        "layout": Key("auto", _choice(("auto", "dense", "sparse")), "synapse layout"),
-        "calibrate": Key(
-            0,
-            _integer(0),
-            "training samples whose float run chooses the formats (docs/semantics.md 11); 0: off",
-        ),
-    },
-    "run": {
-        "seed": Key(0, _integer(0), "run seed of the core, ISS and RTL (RNG seeds per sample)"),
-    },
-    "firmware": {
-        # 1 MiB: the configuration the RTL tests build (riscv_soc.difftest.CONFIG), so the
-        # pipeline shares their cached Verilator build and batches many samples per simulator.
-        "ddr_mib": Key(1, _power_of_two, "DDR size of the SoC in MiB (other memories: default)"),
-        "weights": Key("auto", _choice(WEIGHTS), "weight rows in vmem, ddr or auto"),
-        "accumulators": Key("auto", _choice(ACCUMULATORS), "synaptic accumulators"),
-    },
-    "iss": {
-        "workers": Key(2, _integer(1, 256), "processes for the ISS run of the test set"),
-    },
-    "rtl": {
-        "per_group": Key(10, _integer(1), "RTL samples per (class, attribute) group"),
-    },
-    "energy": {
-        "clock_mhz": Key(175.0, _number(0.0, open_low=True), "SoC clock (FeNN-DMA: 175 MHz)"),
-    },
-    "calibration": {
-        "samples": Key(8, _integer(0), "SHD-shape samples on the ISS (0: skip the check)"),
-        "seed": Key(0, _integer(0), "seed of the synthetic spike trains"),
-    },
+    name: {
+        f.name: Key(getattr(defaults, f.name), f.metadata["check"], f.metadata["doc"])
+        for f in fields(defaults)
+    }
+    for name, defaults in ((name, section()) for name, section in SECTIONS.items())
 }
 
 # --quick: the `quick` preset's smaller teacher and student, one RTL sample per group, one
@@ -288,11 +368,9 @@ def read_file(path: str | os.PathLike) -> dict:
         if path.suffix.lower() == ".json":
             data = json.loads(text)
         elif path.suffix.lower() == ".toml":
-            try:
-                import tomllib
-            except ImportError:  # Python 3.10
-                raise ConfigError(f"config {path}: TOML needs Python >= 3.11; use .json") from None
-            data = tomllib.loads(text)
+            if sys.version_info < (3, 11):
+                raise ConfigError(f"config {path}: TOML needs Python >= 3.11; use .json")
+            data = _read_toml(text)
         else:
             raise ConfigError(f"config {path}: unknown file type {path.suffix!r}; use .toml or "
                               ".json")  # fmt: skip
@@ -303,9 +381,17 @@ def read_file(path: str | os.PathLike) -> dict:
     return data
 
 
+def _read_toml(text: str) -> dict:
+    if sys.version_info >= (3, 11):  # the standard library reads TOML from Python 3.11
+        import tomllib
+
+        return tomllib.loads(text)
+    raise AssertionError("read_file checks the version")
+
+
 def check_config(config: dict, source: str = EMBEDDED) -> dict:
     """A checked copy of `config`; ConfigError names `source`, the key and the limit."""
-    out = {}
+    out: dict[str, dict] = {}
     for section, keys in config.items():
         if section not in SCHEMA:
             raise ConfigError(f"config {source}: unknown section [{section}]; valid sections: "

@@ -22,6 +22,7 @@ import snn.data
 from riscv_soc.core import load_result
 from riscv_soc.firmware.export import load_firmware
 from riscv_soc.quant import load_bundle
+from riscv_soc.runfolder.config import PipelineConfig
 from riscv_soc.runfolder.records import StageRecord
 from snn.seeding import torch_seed
 
@@ -30,7 +31,7 @@ FIRMWARE_DIR = "fw"
 
 
 class Context:
-    def __init__(self, out: Path, config: dict, records: dict[str, StageRecord]) -> None:
+    def __init__(self, out: Path, config: PipelineConfig, records: dict[str, StageRecord]) -> None:
         self.out, self.config, self.records = Path(out), config, records
 
     def path(self, stage: str, *parts: str) -> Path:
@@ -43,13 +44,13 @@ class Context:
     @cached_property
     def test(self):
         """The unbiased test split (snn.data.Dataset)."""
-        data = self.config["data"]
-        return snn.data.load(data["dataset"], EVAL_SPLIT, seed=data["seed"],
-                             **{**data["options"], "rho": data["rho"]})  # fmt: skip
+        data = self.config.data
+        return snn.data.load(data.dataset, EVAL_SPLIT, seed=data.seed,
+                             **{**data.options, "rho": data.rho})  # fmt: skip
 
     @cached_property
     def eval_seed(self) -> int:
-        return torch_seed(self.config["data"]["seed"], "eval", EVAL_SPLIT)
+        return torch_seed(self.config.data.seed, "eval", EVAL_SPLIT)
 
     @cached_property
     def bundle(self):

@@ -77,7 +77,7 @@ def read_record(out: Path, stage: str) -> StageRecord | None:
 
 
 def _record(data: dict, where: str) -> StageRecord:
-    metrics = from_json(METRICS[data["stage"]], data.pop("metrics"), f"{where}: metrics")
+    metrics: Any = from_json(METRICS[data["stage"]], data.pop("metrics"), f"{where}: metrics")
     return StageRecord(**data, metrics=metrics)
 
 

@@ -117,7 +117,7 @@ def verification_failures(records: dict[str, StageRecord]) -> list[str]:
     """Every bit-exactness check of the run that did not hold, as one line each."""
     iss: IssMetrics = records["iss"].metrics
     rtl: RtlMetrics = records["rtl"].metrics
-    checks = (
+    checks: tuple[tuple[bool, list[str], str], ...] = (
         (iss.bit_exact_core, iss.diffs_core, "ISS run differs from the core run on the test set"),
         (rtl.bit_exact_core, rtl.diffs_core, "RTL run differs from the core run on the RTL subset"),
         (rtl.bit_exact_iss, rtl.diffs_iss, "RTL run differs from the ISS run (counters included)"),

@@ -10,6 +10,7 @@ import pytest
 
 from riscv_soc.pipeline import load_config
 from riscv_soc.pipeline.hardware import same_scores, soc_config, stratified_subset
+from riscv_soc.runfolder.config import PipelineConfig
 from riscv_soc.runfolder.metrics import Scores
 
 
@@ -40,4 +41,4 @@ def test_same_scores_treats_nan_as_equal():
 def test_default_soc_is_the_rtl_tests_build():
     from riscv_soc.difftest.runner import CONFIG
 
-    assert soc_config(load_config()) == CONFIG
+    assert soc_config(PipelineConfig.of(load_config())) == CONFIG
