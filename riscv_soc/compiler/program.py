@@ -46,21 +46,21 @@ def _emit_init(e: Emitter, plan: Plan) -> None:
     e.mv(regalloc.LINK, "ra")
     minimum = "v1"
     e.vlui(minimum, -32768)
-    for pp in plan.pops:
-        values = initial_fields(pp, plan.bundle.readout)
-        e.li(regalloc.STATE, plan.region(f"state.{pp.pop.name}").address)
-        if pp.looped:
+    for pop_plan in plan.pops:
+        values = initial_fields(pop_plan, plan.bundle.readout)
+        e.li(regalloc.STATE, plan.region(f"state.{pop_plan.pop.name}").address)
+        if pop_plan.looped:
             top = e.fresh("init")
-            e.li(regalloc.CHUNK, pp.nvec)
+            e.li(regalloc.CHUNK, pop_plan.nvec)
             e.label(top)
-            _init_slot(e, pp, values, minimum)
-            e.addi(regalloc.STATE, regalloc.STATE, pp.slot_bytes)
+            _init_slot(e, pop_plan, values, minimum)
+            e.addi(regalloc.STATE, regalloc.STATE, pop_plan.slot_bytes)
             e.addi(regalloc.CHUNK, regalloc.CHUNK, -1)
             e.bnez(regalloc.CHUNK, top)
         else:
             state = Pointer(e, regalloc.STATE, tmp=regalloc.TMP2)
-            for k in range(pp.nvec):
-                _init_slot(e, pp, values, minimum, state, k)
+            for k in range(pop_plan.nvec):
+                _init_slot(e, pop_plan, values, minimum, state, k)
     llm_top = max((r.end for r in plan.regions.values() if r.memory == "llm"), default=0)
     if llm_top:
         e.li("a0", 0)
@@ -74,16 +74,16 @@ def _emit_init(e: Emitter, plan: Plan) -> None:
     e.jalr("zero", 0, regalloc.LINK)
 
 
-def _init_slot(e: Emitter, pp: PopulationPlan, values: dict, minimum: str,
+def _init_slot(e: Emitter, pop_plan: PopulationPlan, values: dict, minimum: str,
                state: Pointer | None = None, k: int = 0) -> None:  # fmt: skip
     """Slot k's initial fields (through `state`, else at STATE); V copied from V0 (the image's
     initial V) when there is one, its load issued before the other stores so nothing waits."""
 
     def at(name: str) -> int:
-        offset = pp.field_offset(name, k)
+        offset = pop_plan.field_offset(name, k)
         return state.imm(offset) if state is not None else offset
 
-    copy = "V0" in pp.fields
+    copy = "V0" in pop_plan.fields
     if copy:
         e.vloadv("v2", at("V0"), regalloc.STATE)
     for name, value in values.items():
@@ -119,16 +119,18 @@ def _emit_run(e: Emitter, plan: Plan) -> None:
         e.li(regalloc.RECORD_ROW, plan.region("record").address + 4 * plan.record_words)
     step = e.fresh("step")
     e.label(step)
-    for pp in plan.pops:
-        pool = regalloc.VectorPool(pp.pop.name)
+    for pop_plan in plan.pops:
+        pool = regalloc.VectorPool(pop_plan.pop.name)
         accs = []
-        if pp.home == "registers":
-            accs = list(pool.take([f"acc{k}" for k in range(pp.nvec)], "the accumulators").values())
+        if pop_plan.home == "registers":
+            accs = list(
+                pool.take([f"acc{k}" for k in range(pop_plan.nvec)], "the accumulators").values()
+            )
         _profile_start(e, plan)
-        _emit_synaptic(e, plan, pp, pool, accs)
-        _profile_end(e, plan, pp, 0)
-        emit_update(e, plan, pp, pool, accs)
-        _profile_end(e, plan, pp, 1)
+        _emit_synaptic(e, plan, pop_plan, pool, accs)
+        _profile_end(e, plan, pop_plan, 0)
+        emit_update(e, plan, pop_plan, pool, accs)
+        _profile_end(e, plan, pop_plan, 1)
     e.addi(regalloc.STEP, regalloc.STEP, 1)
     e.add_const(regalloc.INPUT_ROW, regalloc.INPUT_ROW, 4 * plan.input_words, regalloc.TMP)
     if plan.record_words:
@@ -142,11 +144,11 @@ def _profile_start(e: Emitter, plan: Plan) -> None:
         e.csrr(regalloc.PROFILE_T, "mcycle")
 
 
-def _profile_end(e: Emitter, plan: Plan, pp: PopulationPlan, phase: int) -> None:
+def _profile_end(e: Emitter, plan: Plan, pop_plan: PopulationPlan, phase: int) -> None:
     """Add the cycles since PROFILE_T (not counting the reads) to the phase's counter."""
     if not plan.options.profile:
         return
-    at = plan.region("profile").address + 4 * (len(PROFILE_PHASES) * pp.index + phase)
+    at = plan.region("profile").address + 4 * (len(PROFILE_PHASES) * pop_plan.index + phase)
     e.csrr(regalloc.TMP, "mcycle")
     e.sub(regalloc.TMP, regalloc.TMP, regalloc.PROFILE_T)
     e.addi(regalloc.TMP, regalloc.TMP, -1)
@@ -157,33 +159,35 @@ def _profile_end(e: Emitter, plan: Plan, pp: PopulationPlan, phase: int) -> None
         e.csrr(regalloc.PROFILE_T, "mcycle")
 
 
-def _emit_synaptic(e: Emitter, plan: Plan, pp: PopulationPlan, pool, accs: list[str]) -> None:
+def _emit_synaptic(e: Emitter, plan: Plan, pop_plan: PopulationPlan, pool, accs: list[str]) -> None:
     for acc in accs:
         e.vlui(acc, 0)
-    incoming = [(q, p) for q, p in enumerate(plan.bundle.projections) if p.target == pp.pop.name]
-    if pp.home == "tiles":
-        _emit_tiles(e, plan, pp, pool, [(q, p) for q, p in incoming if p.layout == "dense"])
+    incoming = [
+        (q, p) for q, p in enumerate(plan.bundle.projections) if p.target == pop_plan.pop.name
+    ]
+    if pop_plan.home == "tiles":
+        _emit_tiles(e, plan, pop_plan, pool, [(q, p) for q, p in incoming if p.layout == "dense"])
         incoming = [(q, p) for q, p in incoming if p.layout != "dense"]  # delayed: into the ring
     for q, proj in incoming:
-        pj = plan.projs[q]
-        regs = pool.take(regalloc.row_registers(proj.layout, pp.home, pj.split),
+        proj_plan = plan.projs[q]
+        regs = pool.take(regalloc.row_registers(proj.layout, pop_plan.home, proj_plan.split),
                          f"the row kernel of {proj.name}")  # fmt: skip
-        kernel = _row_kernel(e, plan, pp, proj, regs, accs)
-        words_reg, words_offset, n_words = _source_words(plan, pp, proj)
-        if pj.memory == "vmem":
+        kernel = _row_kernel(e, plan, pop_plan, proj, regs, accs)
+        words_reg, words_offset, n_words = _source_words(plan, pop_plan, proj)
+        if proj_plan.memory == "vmem":
             emit_scan(e, words_reg, words_offset, n_words, plan.region(f"rows.{proj.name}").address,
-                      pj.stored_row_bytes, kernel.on_spike, plan.options.unroll_words,
+                      proj_plan.stored_row_bytes, kernel.on_spike, plan.options.unroll_words,
                       plan.options.inline_scan_bytes, ROW_BIAS)  # fmt: skip
         else:
             _ddr_rows(e, plan, proj, kernel, words_reg, words_offset, n_words)
         pool.release(regs)
 
 
-def _emit_tiles(e: Emitter, plan: Plan, pp: PopulationPlan, pool, dense) -> None:
+def _emit_tiles(e: Emitter, plan: Plan, pop_plan: PopulationPlan, pool, dense) -> None:
     """Accumulators in register tiles: per tile, every dense projection's spikes are scanned
     with rows cut to the tile's vectors, then the tile goes to the state block's isyn field."""
-    block = plan.region(f"state.{pp.pop.name}").address
-    for tile in regalloc.tiles(pp.nvec):
+    block = plan.region(f"state.{pop_plan.pop.name}").address
+    for tile in regalloc.tiles(pop_plan.nvec):
         taken = pool.take([f"acc{k}" for k in tile], "a tile of accumulators")
         accs = list(taken.values())
         for acc in accs:
@@ -192,26 +196,26 @@ def _emit_tiles(e: Emitter, plan: Plan, pp: PopulationPlan, pool, dense) -> None
             regs = pool.take(
                 regalloc.row_registers("dense", "registers"), f"the rows of {proj.name}"
             )
-            kernel = RowKernel("dense", len(tile), 0, pp.pop.saturate, "registers", regs,
+            kernel = RowKernel("dense", len(tile), 0, pop_plan.pop.saturate, "registers", regs,
                                plan.options.unroll_row_vectors, accs=accs)  # fmt: skip
-            words_reg, words_offset, n_words = _source_words(plan, pp, proj)
+            words_reg, words_offset, n_words = _source_words(plan, pop_plan, proj)
             rows = plan.region(f"rows.{proj.name}").address + tile.start * VECTOR_BYTES
             emit_scan(e, words_reg, words_offset, n_words, rows, proj.row_words * 2,
                       kernel.on_spike, plan.options.unroll_words, plan.options.inline_scan_bytes,
                       ROW_BIAS)  # fmt: skip
             pool.release(regs)
-        e.li(regalloc.ACC_PTR, block + pp.field_offset("isyn", tile.start))
+        e.li(regalloc.ACC_PTR, block + pop_plan.field_offset("isyn", tile.start))
         isyn = Pointer(e, regalloc.ACC_PTR, tmp=regalloc.TMP2)
         for j, acc in enumerate(accs):
-            e.vstorev(acc, isyn.imm(j * pp.slot_bytes), regalloc.ACC_PTR)
+            e.vstorev(acc, isyn.imm(j * pop_plan.slot_bytes), regalloc.ACC_PTR)
         pool.release(taken)
 
 
-def _row_kernel(e: Emitter, plan: Plan, pp: PopulationPlan, proj: Projection, regs, accs):
+def _row_kernel(e: Emitter, plan: Plan, pop_plan: PopulationPlan, proj: Projection, regs, accs):
     """The kernel of `proj`'s rows, with its per-projection set-up emitted now."""
-    pop = pp.pop
+    pop = pop_plan.pop
     split = plan.projs[plan.bundle.projections.index(proj)].split
-    kernel = RowKernel(proj.layout, proj.row_words // LANES, proj.bits, pop.saturate, pp.home,
+    kernel = RowKernel(proj.layout, proj.row_words // LANES, proj.bits, pop.saturate, pop_plan.home,
                        regs, plan.options.unroll_row_vectors, accs=accs, split=split)  # fmt: skip
     acc = ACC_FIELDS[proj.port]
     if proj.layout == "sparse":
@@ -223,17 +227,17 @@ def _row_kernel(e: Emitter, plan: Plan, pp: PopulationPlan, proj: Projection, re
         e.andi(regalloc.TMP, regalloc.STEP, pop.delay_slots - 1)  # the time term 2t, modulo 2D
         e.slli(regalloc.TMP, regalloc.TMP, 1)
         e.vfill(regs["TV"], regalloc.TMP)
-    elif pp.home == "vmem":
-        kernel.slot_bytes = pp.slot_bytes
+    elif pop_plan.home == "vmem":
+        kernel.slot_bytes = pop_plan.slot_bytes
         block = plan.region(f"state.{pop.name}").address
-        e.li(regalloc.ACC_PTR, block + pp.field_offset(acc))
-    elif pp.home == "llm":
+        e.li(regalloc.ACC_PTR, block + pop_plan.field_offset(acc))
+    elif pop_plan.home == "llm":
         kernel.llm_base = plan.region(f"{acc}.{pop.name}").address
         e.vlui(regs["AV"], kernel.llm_base)
     return kernel
 
 
-def _source_words(plan: Plan, pp: PopulationPlan, proj: Projection) -> tuple[str, int, int]:
+def _source_words(plan: Plan, pop_plan: PopulationPlan, proj: Projection) -> tuple[str, int, int]:
     """(register, byte offset, words) of the spike words a projection reads in step t: the
     input's, a population's of this step (earlier in the order), or of the last step; those of
     a population not recorded are its latest update's, the one either reader wants."""
@@ -243,7 +247,7 @@ def _source_words(plan: Plan, pp: PopulationPlan, proj: Projection) -> tuple[str
     spp = plan.pops[src]
     if not spp.recorded:
         return "zero", plan.region("latest_spikes").address + 4 * spp.record_word, spp.nvec
-    offset = 4 * spp.record_word - (4 * plan.record_words if src >= pp.index else 0)
+    offset = 4 * spp.record_word - (4 * plan.record_words if src >= pop_plan.index else 0)
     return regalloc.RECORD_ROW, offset, spp.nvec
 
 

@@ -136,7 +136,7 @@ def test_register_tiles_match_core(saturate):
     )  # fmt: skip
     bundle = quantise(net, QuantConfig(saturate=saturate, rounding="sr"))
     compiled = compile_bundle(bundle)
-    assert [pp.home for pp in compiled.plan.pops] == ["tiles", "registers", "registers"]
+    assert [pop_plan.home for pop_plan in compiled.plan.pops] == ["tiles", "registers", "registers"]
     assert_matches_core(bundle, spikes_for(bundle, 2, density=0.4))
 
 
