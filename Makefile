@@ -1,7 +1,7 @@
 # Two commands do all the set-up on a fresh Debian machine: `make run` and `make test`.
 PY := .venv/bin/python
 
-.PHONY: install run test lint clean
+.PHONY: install run test lint typecheck clean
 
 install:
 	bash scripts/install.sh
@@ -17,6 +17,10 @@ test: install
 
 lint: install
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+# mypy on riscv_soc, snn and snnsoc_common ([tool.mypy] in pyproject.toml); joins `lint` once clean.
+typecheck: install
+	.venv/bin/mypy
 
 clean:
 	rm -rf build .venv

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from riscv_soc.artefacts import write_json
+from snnsoc_common.artefacts import write_json
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

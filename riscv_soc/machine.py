@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from riscv_soc.errors import ConfigError
-from riscv_soc.firmware.image import MEMORIES
+from riscv_soc.image import MEMORIES
 from riscv_soc.isa.hardware import EXIT_NAMES
 
 # Exit kinds, named in hardware.EXITS. "spin": the jump to itself `jal x0, 0` (hardware.SPIN_WORD)

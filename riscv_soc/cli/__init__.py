@@ -3,6 +3,10 @@
 Each command lives in its own module here and registers itself on `app`. User errors (SnnsocError
 and snn's errors) print one line on stderr and exit with status 2; anything else is a bug and keeps
 its traceback.
+
+Command modules import the API inside each command rather than at the top, so that `snnsoc
+--help` and the light commands start without loading torch or compiling the Numba kernels (seconds
+each); tests/test_layers.py still checks those imports.
 """
 
 from __future__ import annotations

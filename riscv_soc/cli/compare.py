@@ -40,9 +40,9 @@ def compare_command(
     """Spike agreement, first divergent step, state error, saturations and class agreement."""
     import numpy as np
 
-    from riscv_soc.artefacts import write_json
     from riscv_soc.core.compare import compare, scales_of
     from riscv_soc.quant import load_bundle
+    from snnsoc_common.artefacts import write_json
 
     given = scales_of(load_bundle(bundle)) if bundle is not None else {}
     runs, scales = zip(*(_run_or_load(p, data, seed, limit) for p in (a, b)), strict=True)

@@ -16,8 +16,9 @@ from typing import Annotated
 
 import typer
 
-from riscv_soc import artefacts, difftest
+from riscv_soc import difftest
 from riscv_soc.cli import app
+from snnsoc_common import artefacts
 
 
 @app.command("difftest")

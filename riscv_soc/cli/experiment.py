@@ -49,23 +49,32 @@ def _list_presets() -> None:
 
 @app.command("experiment", epilog=EPILOG)
 def experiment(
-    preset: Annotated[str, typer.Option(help="Preset grid: quick or paper (see --list).")] = None,
-    out: Annotated[Path, typer.Option(help="Output folder; rerunning into it resumes.")] = None,
+    preset: Annotated[
+        str | None, typer.Option(help="Preset grid: quick or paper (see --list).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder; rerunning into it resumes.")
+    ] = None,
     backend: Annotated[str, typer.Option(help="local (process pool) or ray.")] = "local",
     address: Annotated[
-        str, typer.Option(help="Ray cluster address (with --backend ray); default: start Ray here.")
+        str | None,
+        typer.Option(help="Ray cluster address (with --backend ray); default: start Ray here."),
     ] = None,
     workers: Annotated[int, typer.Option(help="Parallel units (processes or Ray CPUs).")] = 2,
     dataset: Annotated[
-        list[str], typer.Option(help="Replace the preset's datasets (repeatable).")
+        list[str] | None, typer.Option(help="Replace the preset's datasets (repeatable).")
     ] = None,
     rho: Annotated[
-        list[float], typer.Option(help="Replace the preset's bias-aligned ratios, each in (0, 1).")
+        list[float] | None,
+        typer.Option(help="Replace the preset's bias-aligned ratios, each in (0, 1)."),
     ] = None,
     method: Annotated[
-        list[str], typer.Option(help="Replace the preset's methods, e.g. erm, poe (repeatable).")
+        list[str] | None,
+        typer.Option(help="Replace the preset's methods, e.g. erm, poe (repeatable)."),
     ] = None,
-    seeds: Annotated[int, typer.Option(help="Use seeds 0 .. N-1 instead of the preset's.")] = None,
+    seeds: Annotated[
+        int | None, typer.Option(help="Use seeds 0 .. N-1 instead of the preset's.")
+    ] = None,
     list_presets: Annotated[
         bool, typer.Option("--list", help="List presets and the valid names.")
     ] = False,

@@ -9,9 +9,9 @@ import typer
 
 from riscv_soc.cli import app
 from riscv_soc.errors import ConfigError
-from riscv_soc.firmware.elf import read_elf, write_elf
-from riscv_soc.firmware.hexfile import write_bin, write_hex
-from riscv_soc.firmware.image import MEMORIES, Image
+from riscv_soc.image import MEMORIES, Image
+from riscv_soc.image.elf import read_elf, write_elf
+from riscv_soc.image.hexfile import write_bin, write_hex
 from riscv_soc.isa.asm import assemble_file, parse
 from riscv_soc.isa.disasm import disassemble_image
 

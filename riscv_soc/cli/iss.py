@@ -14,7 +14,7 @@ import typer
 
 from riscv_soc import iss as simulator
 from riscv_soc.cli import app
-from riscv_soc.firmware.elf import read_elf
+from riscv_soc.image.elf import read_elf
 from riscv_soc.isa.registers import xreg_name
 from riscv_soc.machine import MachineState
 

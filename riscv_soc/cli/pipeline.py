@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from riscv_soc.cli import app
-from riscv_soc.pipeline.stages import STAGE_NAMES
+from riscv_soc.runfolder.stages import STAGE_NAMES
 
 DEFAULT_OUT = Path("out/pipeline")
 QUICK_OUT = Path("out/pipeline-quick")
@@ -61,7 +61,7 @@ def pipeline_command(
     from rich.console import Console
 
     from riscv_soc.pipeline import load_config, run_pipeline, to_toml
-    from riscv_soc.pipeline.summary import print_summary, summary_rows
+    from riscv_soc.runfolder.summary import print_summary, summary_rows
 
     resolved = load_config(config, quick=quick)
     if print_config:
@@ -80,7 +80,7 @@ def pipeline_command(
         typer.echo(f"stopped after {until}; rerun without --until to finish ({out})")
         return
     if console is not None:
-        clock_hz = result.records["energy"].metrics["clock_hz"]
+        clock_hz = result.records["energy"].metrics.clock_hz
         print_summary(summary_rows(result.records), console, clock_hz)
     md, html = result.report
     typer.echo(f"report: {html}")

@@ -16,7 +16,7 @@ from riscv_soc import rtl as simulator
 from riscv_soc.cli import app
 from riscv_soc.cli.iss import AsJson, ImagePath, MaxCycles, show
 from riscv_soc.errors import ConfigError
-from riscv_soc.firmware.elf import read_elf
+from riscv_soc.image.elf import read_elf
 
 
 @app.command("rtl")

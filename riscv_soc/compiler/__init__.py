@@ -25,7 +25,7 @@ from riscv_soc.compiler.program import emit_program
 from riscv_soc.compiler.sections import data_sections, region_symbols
 from riscv_soc.compiler.start import emit_counters_snapshot, emit_start
 from riscv_soc.errors import ConfigError
-from riscv_soc.firmware.image import Image
+from riscv_soc.image import Image
 from riscv_soc.isa.asm import parse
 from riscv_soc.isa.builder import Builder
 from riscv_soc.quant.bundle import Bundle

@@ -26,6 +26,7 @@ LOOKBACK = 512  # bytes a re-based Pointer still reaches behind its target
 RNG = 32  # pseudo register number of the RNG state, the "destination" of vloadr0/1
 VECTOR_LOADS = ("vloadv", "vloadl")
 RNG_LOADS = ("vloadr0", "vloadr1")
+ROUND_SUFFIX = {"floor": "", "rn": "_rn", "sr": "_rs"}  # mnemonic suffix of a rounding mode
 _MNEMONIC_OF_METHOD = {method_name(m): m for m in MNEMONICS}  # sext_b -> sext.b, and_ -> and
 
 

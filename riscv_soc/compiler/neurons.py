@@ -23,7 +23,8 @@ slots). RNG-consuming ops stay in that order, vector after vector (section 9).
 
 from __future__ import annotations
 
-from riscv_soc.compiler.emitter import Emitter, Pointer
+from riscv_soc.compiler.emitter import ROUND_SUFFIX, Emitter, Pointer
+from riscv_soc.compiler.neurons_dual import emit_dual_update
 from riscv_soc.compiler.placement import Plan, PopulationPlan, update_registers
 from riscv_soc.compiler.regalloc import (
     BASE2,
@@ -42,25 +43,31 @@ from riscv_soc.compiler.regalloc import (
 from riscv_soc.isa.numerics import INT16_MIN
 from riscv_soc.soc import LANES
 
-ROUND_SUFFIX = {"floor": "", "rn": "_rn", "sr": "_rs"}
 INITIAL_ACC = {"max": INT16_MIN}  # other readouts start from 0
 
 
-def emit_update(e: Emitter, plan: Plan, pp: PopulationPlan, pool: VectorPool, accs: list[str]):
-    """The update of `pp` for the step in STEP; `accs` are its register accumulators (if any)."""
-    if pp.pop.dual:
-        from riscv_soc.compiler.neurons_dual import emit_dual_update
-
-        emit_dual_update(e, plan, pp, pool)
+def emit_update(
+    e: Emitter, plan: Plan, pop_plan: PopulationPlan, pool: VectorPool, accs: list[str]
+):
+    """The update of `pop_plan` for the step in STEP; `accs` are its register accumulators (if
+    any)."""
+    if pop_plan.pop.dual:
+        emit_dual_update(e, plan, pop_plan, pool)
         return
-    _Update(e, plan, pp, pool, accs).emit()
+    _Update(e, plan, pop_plan, pool, accs).emit()
 
 
 class _Update:
-    def __init__(self, e: Emitter, plan: Plan, pp: PopulationPlan, pool: VectorPool, accs):
-        self.e, self.plan, self.pp, self.pop, self.accs = e, plan, pp, pp.pop, accs
+    def __init__(self, e: Emitter, plan: Plan, pop_plan: PopulationPlan, pool: VectorPool, accs):
+        self.e, self.plan, self.pop_plan, self.pop, self.accs = (
+            e,
+            plan,
+            pop_plan,
+            pop_plan.pop,
+            accs,
+        )
         self.pool = pool
-        self.readout = plan.bundle.readout if pp.is_output else None
+        self.readout = plan.bundle.readout if pop_plan.is_output else None
         self.adaptive = getattr(self.pop, "adaptive", False)
         self.slots = self.pop.delay_slots
         self.add = "vadd_s" if self.pop.saturate else "vadd"
@@ -68,14 +75,18 @@ class _Update:
         self.block = plan.region(f"state.{self.pop.name}").address
 
     def emit(self) -> None:
-        names = update_registers(self.plan.bundle, self.pop, self.pp.home, self.pp.is_output)
+        names = update_registers(
+            self.plan.bundle, self.pop, self.pop_plan.home, self.pop_plan.is_output
+        )
         self.r = self.pool.take(names, "the neuron update")
         self.e.li(STATE, self.block)
-        if self.pp.recorded:
-            self.e.add_const(REC, RECORD_ROW, 4 * self.pp.record_word, TMP2)
+        if self.pop_plan.recorded:
+            self.e.add_const(REC, RECORD_ROW, 4 * self.pop_plan.record_word, TMP2)
         elif self.pop.spiking:
-            self.e.li(REC, self.plan.region("latest_spikes").address + 4 * self.pp.record_word)
-        if self.pp.looped:
+            self.e.li(
+                REC, self.plan.region("latest_spikes").address + 4 * self.pop_plan.record_word
+            )
+        if self.pop_plan.looped:
             self._constants()
             self._looped()
         else:
@@ -100,17 +111,17 @@ class _Update:
         if self.slots:  # ring slot t mod D of neuron row 0: ring + 2 * (t mod D)
             e.andi(TMP, STEP, self.slots - 1)
             e.slli(TMP, TMP, 1)
-            e.addi(BASE2 if self.pp.looped else TMP, TMP, self._ring())
-            if not self.pp.looped:
+            e.addi(BASE2 if self.pop_plan.looped else TMP, TMP, self._ring())
+            if not self.pop_plan.looped:
                 e.vfill(r["RA"], TMP)
         if llm is not None:
-            if self.pp.looped:
+            if self.pop_plan.looped:
                 e.li(TMP, llm)
             else:
                 e.vlui(r["AV"], llm)
 
     def _llm_isyn(self) -> int | None:
-        if self.pp.home != "llm":
+        if self.pop_plan.home != "llm":
             return None
         return self.plan.region(f"isyn.{self.pop.name}").address
 
@@ -127,22 +138,22 @@ class _Update:
         self._loads(0, state, v[0])
         self._load_acc(0, state)
         self._constants()
-        for k in range(self.pp.nvec):
-            nxt = (k + 1, v[(k + 1) % 2]) if k + 1 < self.pp.nvec else None
+        for k in range(self.pop_plan.nvec):
+            nxt = (k + 1, v[(k + 1) % 2]) if k + 1 < self.pop_plan.nvec else None
             self._vector(k, state, rec, v[k % 2], prefetch=nxt)
 
     def _looped(self) -> None:
-        e, pp = self.e, self.pp
+        e, pop_plan = self.e, self.pop_plan
         full, tail = divmod(self.pop.n, LANES)
         if full:
             top = e.fresh("update")
             e.li(CHUNK, full)
             e.label(top)
             self._looped_vector(LANES)
-            e.addi(STATE, STATE, pp.slot_bytes)
+            e.addi(STATE, STATE, pop_plan.slot_bytes)
             if self.pop.spiking:
                 e.addi(REC, REC, 4)
-            if pp.home == "llm":
+            if pop_plan.home == "llm":
                 e.addi(TMP, TMP, 2)
             if self.slots:
                 e.add_const(BASE2, BASE2, 2 * self.slots, TMP2)
@@ -159,10 +170,10 @@ class _Update:
 
     def _loads(self, k, state, v) -> None:
         """Vector k's state loads (V into `v`), the ones used first loaded first."""
-        e, r, pop, pp = self.e, self.r, self.pop, self.pp
+        e, r, pop, pop_plan = self.e, self.r, self.pop, self.pop_plan
 
         def at(name: str) -> int:
-            return state.imm(pp.field_offset(name, k))
+            return state.imm(pop_plan.field_offset(name, k))
 
         if pop.bias is not None:
             e.vloadv(r["BIAS"], at("bias"), STATE)
@@ -176,19 +187,19 @@ class _Update:
 
     def _load_acc(self, k, state) -> None:
         if self.readout in ("mean", "max", "count"):
-            self.e.vloadv(self.r["ACC"], state.imm(self.pp.field_offset("acc", k)), STATE)
+            self.e.vloadv(self.r["ACC"], state.imm(self.pop_plan.field_offset("acc", k)), STATE)
 
     def _vector(self, k, state, rec, v, looped=False, lanes=None, prefetch=None) -> None:
         """Vector k (relative to the pointers), its state already loaded, V in `v`. `prefetch`:
         (k + 1, its V register) to load in the shadow of this vector's tail. Looped: lane-local
         addresses come from the scalar counters. `lanes`: valid lanes (a partial last vector)."""
-        e, r, pop, pp = self.e, self.r, self.pop, self.pp
-        if lanes is None and k == pp.nvec - 1:
+        e, r, pop, pop_plan = self.e, self.r, self.pop, self.pop_plan
+        if lanes is None and k == pop_plan.nvec - 1:
             lanes = pop.n - k * LANES
         lanes = None if lanes == LANES else lanes
 
         def at(name: str, vector: int = k) -> int:
-            return state.imm(pp.field_offset(name, vector))
+            return state.imm(pop_plan.field_offset(name, vector))
 
         inp = self._input(k, at, looped)
         if self.slots:
@@ -239,13 +250,13 @@ class _Update:
 
     def _input(self, k: int, at, looped: bool) -> str:
         """I_in (the accumulator, read and cleared) and R (the ring slot of step t, cleared)."""
-        e, r, pp = self.e, self.r, self.pp
-        inp = self.accs[k] if pp.home == "registers" else r["INP"]
-        if pp.home in ("tiles", "vmem"):
+        e, r, pop_plan = self.e, self.r, self.pop_plan
+        inp = self.accs[k] if pop_plan.home == "registers" else r["INP"]
+        if pop_plan.home in ("tiles", "vmem"):
             e.vloadv(inp, at("isyn"), STATE)
-        if pp.home == "vmem":  # tiles overwrite every accumulator each step
+        if pop_plan.home == "vmem":  # tiles overwrite every accumulator each step
             e.vstorev(ZERO, at("isyn"), STATE)
-        elif pp.home == "llm":
+        elif pop_plan.home == "llm":
             if looped:
                 e.vfill(r["AV"], TMP)
             e.vloadl(inp, 0 if looped else 2 * k, r["AV"])
@@ -279,10 +290,10 @@ class _Update:
         e.vstorev(acc, at("acc"), STATE)
 
 
-def initial_fields(pp: PopulationPlan, readout: str) -> dict[str, int]:
+def initial_fields(pop_plan: PopulationPlan, readout: str) -> dict[str, int]:
     """Fields of a state block the firmware sets at the start of every sample, and their value
     (the bias and leak stay as the image loaded them)."""
-    out = {name: 0 for name in pp.fields if name not in ("bias", "leak", "V0")}
+    out = {name: 0 for name in pop_plan.fields if name not in ("bias", "leak", "V0")}
     if "acc" in out:
         out["acc"] = INITIAL_ACC.get(readout, 0)
     return out

@@ -20,8 +20,7 @@ inputs; isyn2's region follows isyn's, so one address vector reaches both). Popu
 
 from __future__ import annotations
 
-from riscv_soc.compiler.emitter import Emitter, Pointer
-from riscv_soc.compiler.neurons import ROUND_SUFFIX
+from riscv_soc.compiler.emitter import ROUND_SUFFIX, Emitter, Pointer
 from riscv_soc.compiler.placement import Plan, PopulationPlan
 from riscv_soc.compiler.regalloc import (
     CHUNK,
@@ -43,35 +42,43 @@ LOOP_UNROLL = 4  # vectors per loop body of a looped update
 MAX_BODY_BYTES = 2048  # a body's state offsets stay within 12-bit immediates
 
 
-def emit_dual_update(e: Emitter, plan: Plan, pp: PopulationPlan, pool: VectorPool) -> None:
-    _DualUpdate(e, plan, pp, pool).emit()
+def emit_dual_update(e: Emitter, plan: Plan, pop_plan: PopulationPlan, pool: VectorPool) -> None:
+    _DualUpdate(e, plan, pop_plan, pool).emit()
 
 
 class _DualUpdate:
-    def __init__(self, e: Emitter, plan: Plan, pp: PopulationPlan, pool: VectorPool):
-        self.e, self.plan, self.pp, self.pop, self.pool = e, plan, pp, pp.pop, pool
+    def __init__(self, e: Emitter, plan: Plan, pop_plan: PopulationPlan, pool: VectorPool):
+        self.e, self.plan, self.pop_plan, self.pop, self.pool = (
+            e,
+            plan,
+            pop_plan,
+            pop_plan.pop,
+            pool,
+        )
         self.add = "vadd_s" if self.pop.saturate else "vadd"
         self.sub = "vsub_s" if self.pop.saturate else "vsub"
-        self.llm = pp.home == "llm"
+        self.llm = pop_plan.home == "llm"
         if self.llm:  # isyn2's lane-local rows, relative to isyn's
             self.isyn = plan.region(f"isyn.{self.pop.name}").address
             self.isyn2_delta = plan.region(f"isyn2.{self.pop.name}").address - self.isyn
 
     def emit(self) -> None:
-        e, pp = self.e, self.pp
-        names = list(REGISTERS) + (["AV"] if self.llm else []) + (["ACC"] if pp.is_output else [])
+        e, pop_plan = self.e, self.pop_plan
+        names = (
+            list(REGISTERS) + (["AV"] if self.llm else []) + (["ACC"] if pop_plan.is_output else [])
+        )
         self.r = self.pool.take(names, "the neuron update")
         e.li(STATE, self.plan.region(f"state.{self.pop.name}").address)
-        if pp.recorded:
-            e.add_const(REC, RECORD_ROW, 4 * pp.record_word, TMP2)
+        if pop_plan.recorded:
+            e.add_const(REC, RECORD_ROW, 4 * pop_plan.record_word, TMP2)
         else:
-            e.li(REC, self.plan.region("latest_spikes").address + 4 * pp.record_word)
+            e.li(REC, self.plan.region("latest_spikes").address + 4 * pop_plan.record_word)
         self._constants()
-        if pp.looped:
+        if pop_plan.looped:
             self._looped()
         else:
             state, rec = Pointer(e, STATE, tmp=TMP2), Pointer(e, REC, tmp=TMP2)
-            for k in range(pp.nvec):
+            for k in range(pop_plan.nvec):
                 self._vector(k, state, rec, min(LANES, self.pop.n - k * LANES), looped=False)
         self.pool.release(self.r)
 
@@ -84,7 +91,7 @@ class _DualUpdate:
                             ("REFRAC", pop.refractory)):  # fmt: skip
             e.vlui(r[name], value)
         if self.llm:
-            if self.pp.looped:
+            if self.pop_plan.looped:
                 e.li(TMP, self.isyn)
             else:
                 e.vlui(r["AV"], self.isyn)
@@ -92,16 +99,16 @@ class _DualUpdate:
     def _looped(self) -> None:
         """Bodies of `u` vectors (the loop's pointer updates paid once per body), then the
         vectors left over and the partial last one, in straight code from where the loop ended."""
-        e, pp = self.e, self.pp
+        e, pop_plan = self.e, self.pop_plan
         full, tail = divmod(self.pop.n, LANES)
-        u = max(1, min(LOOP_UNROLL, full, MAX_BODY_BYTES // pp.slot_bytes))
+        u = max(1, min(LOOP_UNROLL, full, MAX_BODY_BYTES // pop_plan.slot_bytes))
         loops, rest = divmod(full, u)
         if loops:
             top = e.fresh("update")
             e.li(CHUNK, loops)
             e.label(top)
             self._body([LANES] * u)
-            e.add_const(STATE, STATE, u * pp.slot_bytes, TMP2)
+            e.add_const(STATE, STATE, u * pop_plan.slot_bytes, TMP2)
             e.addi(REC, REC, 4 * u)
             if self.llm:
                 e.addi(TMP, TMP, 2 * u)
@@ -137,14 +144,14 @@ class _DualUpdate:
         e.vstorel(ZERO, row + self.isyn2_delta, r["AV"])
 
     def _vector(self, k: int, state: Pointer, rec: Pointer, lanes: int, looped: bool) -> None:
-        e, r, pop, pp = self.e, self.r, self.pop, self.pp
+        e, r, pop, pop_plan = self.e, self.r, self.pop, self.pop_plan
 
         def at(name: str) -> int:
-            return state.imm(pp.field_offset(name, k))
+            return state.imm(pop_plan.field_offset(name, k))
 
         for name, field in (("V", "V"), ("I", "I"), ("J", "I2"), ("R", "R")):
             e.vloadv(r[name], at(field), STATE)
-        if pp.is_output:
+        if pop_plan.is_output:
             e.vloadv(r["ACC"], at("acc"), STATE)
         self._inputs(k, at, looped)
         rnd_i, shift = self._mul("i_decay"), pop.syn_scale_shift
@@ -180,7 +187,7 @@ class _DualUpdate:
             e.li(TMP2, (1 << lanes) - 1)
             e.and_(SPIKE, SPIKE, TMP2)
         e.sw(SPIKE, rec.imm(4 * k), REC)
-        if pp.is_output:  # readout "count" (the only one a spiking output has)
+        if pop_plan.is_output:  # readout "count" (the only one a spiking output has)
             acc = r["ACC"]
             e.vadd_s(r["M1"], acc, r["ONE"])
             e.vsel(acc, SPIKE, r["M1"])

@@ -196,11 +196,11 @@ def plan(bundle: Bundle, options: CompileOptions, config: SocConfig) -> Plan:
     result.input_words = -(-bundle.n_inputs // LANES)
     recorded = _recorded(bundle, options.record)
     words = {True: 0, False: 0}
-    for pp in pops:
-        if pp.pop.spiking:
-            pp.recorded = pp.pop.name in recorded
-            pp.record_word = words[pp.recorded]
-            words[pp.recorded] += pp.nvec
+    for pop_plan in pops:
+        if pop_plan.pop.spiking:
+            pop_plan.recorded = pop_plan.pop.name in recorded
+            pop_plan.record_word = words[pop_plan.recorded]
+            words[pop_plan.recorded] += pop_plan.nvec
     result.record_words, result.latest_words = words[True], words[False]
     _place_llm(result)
     _place_vmem(result)
@@ -306,15 +306,19 @@ class _Allocator:
 
 def _place_llm(result: Plan) -> None:
     llm = _Allocator(result, "llm")
-    for pp in result.pops:
-        if pp.home == "llm":
-            for acc in ACC_FIELDS[: 2 if pp.pop.dual else 1]:
-                llm.add(f"{acc}.{pp.pop.name}", 2 * pp.nvec, 2,
-                        f"synaptic accumulators of {pp.pop.name} (sparse inputs)")  # fmt: skip
-        slots = pp.pop.delay_slots
+    for pop_plan in result.pops:
+        if pop_plan.home == "llm":
+            for acc in ACC_FIELDS[: 2 if pop_plan.pop.dual else 1]:
+                llm.add(
+                    f"{acc}.{pop_plan.pop.name}",
+                    2 * pop_plan.nvec,
+                    2,
+                    f"synaptic accumulators of {pop_plan.pop.name} (sparse inputs)",
+                )
+        slots = pop_plan.pop.delay_slots
         if slots:
-            llm.add(f"ring.{pp.pop.name}", 2 * pp.nvec * slots, 2,
-                    f"delay ring of {pp.pop.name}: {slots} slots per neuron")  # fmt: skip
+            llm.add(f"ring.{pop_plan.pop.name}", 2 * pop_plan.nvec * slots, 2,
+                    f"delay ring of {pop_plan.pop.name}: {slots} slots per neuron")  # fmt: skip
     llm.check()
 
 
@@ -323,43 +327,55 @@ def _place_vmem(result: Plan) -> None:
     moves the largest projections to DDR first), DMA buffers when any row is in DDR; then sparse
     rows on chip are split, smallest first, while they still fit."""
     bundle, options = result.bundle, result.options
-    fixed = 2 * VECTOR_BYTES + sum(pp.nvec * pp.slot_bytes for pp in result.pops)
+    fixed = 2 * VECTOR_BYTES + sum(pop_plan.nvec * pop_plan.slot_bytes for pop_plan in result.pops)
     size = _memory_sizes(result.config)["vmem"]
     projs = result.projs
     if options.weights == "ddr":
-        for pj in projs:
-            pj.memory = "ddr"
+        for proj_plan in projs:
+            proj_plan.memory = "ddr"
     if options.weights == "auto" and result.target.ddr_rows:
-        for pj in sorted(projs, key=lambda pj: -pj.row_bytes * _rows(bundle, pj)):
+        for proj_plan in sorted(
+            projs, key=lambda proj_plan: -proj_plan.row_bytes * _rows(bundle, proj_plan)
+        ):
             if fixed + _vmem_rows(result) <= size:
                 break
-            pj.memory = "ddr"
-    in_ddr = {pj.index for pj in projs if pj.memory == "ddr"}
-    for pp in result.pops:  # tiles scan every row once per tile: not for rows fetched by DMA
-        if pp.home == "tiles" and any(bundle.projections[q].target == pp.pop.name
+            proj_plan.memory = "ddr"
+    in_ddr = {proj_plan.index for proj_plan in projs if proj_plan.memory == "ddr"}
+    for pop_plan in result.pops:  # tiles scan every row once per tile: not for rows fetched by DMA
+        if pop_plan.home == "tiles" and any(bundle.projections[q].target == pop_plan.pop.name
                                       for q in in_ddr):  # fmt: skip
-            pp.home = "vmem"
+            pop_plan.home = "vmem"
     result.dma_buffer_bytes = max((projs[q].row_bytes for q in in_ddr), default=0)
     if options.sparse_rows == "split":
-        sparse = [pj for pj in projs if pj.memory == "vmem"
-                  and bundle.projections[pj.index].layout == "sparse"]  # fmt: skip
-        for pj in sorted(sparse, key=lambda pj: pj.row_bytes * _rows(bundle, pj)):
-            pj.split = True
+        sparse = [proj_plan for proj_plan in projs if proj_plan.memory == "vmem"
+                  and bundle.projections[proj_plan.index].layout == "sparse"]  # fmt: skip
+        for proj_plan in sorted(
+            sparse, key=lambda proj_plan: proj_plan.row_bytes * _rows(bundle, proj_plan)
+        ):
+            proj_plan.split = True
             if fixed + _vmem_rows(result) > size:
-                pj.split = False
+                proj_plan.split = False
                 break
 
     vmem = _Allocator(result, "vmem")
     vmem.add("seeds", 2 * VECTOR_BYTES, VECTOR_BYTES, "RNG seeds of the sample: S0, then S1")
-    for pp in result.pops:
-        vmem.add(f"state.{pp.pop.name}", pp.nvec * pp.slot_bytes, VECTOR_BYTES,
-                 f"state of {pp.pop.name}: {pp.nvec} slots of {', '.join(pp.fields)}")  # fmt: skip
-    for pj in projs:
-        if pj.memory == "vmem":
-            proj = bundle.projections[pj.index]
-            split = ", split: weight and address vectors" if pj.split else ""
-            vmem.add(f"rows.{pj.name}", pj.stored_row_bytes * proj.n_pre, VECTOR_BYTES,
-                     f"{proj.layout} rows {proj.source} -> {proj.target}{split}")  # fmt: skip
+    for pop_plan in result.pops:
+        vmem.add(
+            f"state.{pop_plan.pop.name}",
+            pop_plan.nvec * pop_plan.slot_bytes,
+            VECTOR_BYTES,
+            f"state of {pop_plan.pop.name}: {pop_plan.nvec} slots of {', '.join(pop_plan.fields)}",
+        )
+    for proj_plan in projs:
+        if proj_plan.memory == "vmem":
+            proj = bundle.projections[proj_plan.index]
+            split = ", split: weight and address vectors" if proj_plan.split else ""
+            vmem.add(
+                f"rows.{proj_plan.name}",
+                proj_plan.stored_row_bytes * proj.n_pre,
+                VECTOR_BYTES,
+                f"{proj.layout} rows {proj.source} -> {proj.target}{split}",
+            )
     if result.dma_buffer_bytes:
         for name in ("dma_a", "dma_b"):
             vmem.add(name, result.dma_buffer_bytes, VECTOR_BYTES, "DDR row buffer")
@@ -371,15 +387,20 @@ def _place_vmem(result: Plan) -> None:
     vmem.check(detail)
 
 
-def _rows(bundle: Bundle, pj: ProjectionPlan) -> int:
-    return bundle.projections[pj.index].n_pre
+def _rows(bundle: Bundle, proj_plan: ProjectionPlan) -> int:
+    return bundle.projections[proj_plan.index].n_pre
 
 
 def _vmem_rows(result: Plan) -> int:
     """Bytes of the rows on chip and of the DMA buffers, as placed so far."""
-    on_chip = sum(pj.stored_row_bytes * _rows(result.bundle, pj) for pj in result.projs
-                  if pj.memory == "vmem")  # fmt: skip
-    buffers = 2 * max((pj.row_bytes for pj in result.projs if pj.memory == "ddr"), default=0)
+    on_chip = sum(
+        proj_plan.stored_row_bytes * _rows(result.bundle, proj_plan)
+        for proj_plan in result.projs
+        if proj_plan.memory == "vmem"
+    )
+    buffers = 2 * max(
+        (proj_plan.row_bytes for proj_plan in result.projs if proj_plan.memory == "ddr"), default=0
+    )
     return on_chip + buffers
 
 
@@ -406,8 +427,8 @@ def _place_dmem(result: Plan) -> None:
     if result.latest_words:
         dmem.add("latest_spikes", 4 * result.latest_words, 4,
                  "spike words of the populations not recorded, of their latest update")  # fmt: skip
-    longest = max((bundle.projections[pj.index].n_pre for pj in result.projs
-                   if pj.memory == "ddr"), default=0)  # fmt: skip
+    longest = max((bundle.projections[proj_plan.index].n_pre for proj_plan in result.projs
+                   if proj_plan.memory == "ddr"), default=0)  # fmt: skip
     if longest:
         dmem.add("spike_list", 4 * longest, 4, "DDR row addresses of one projection's spikes")
     dmem.check("; CompileOptions.record can leave populations out of the spike record"
@@ -416,10 +437,10 @@ def _place_dmem(result: Plan) -> None:
 
 def _place_ddr(result: Plan) -> None:
     ddr = _Allocator(result, "ddr")
-    for pj in result.projs:
-        if pj.memory == "ddr":
-            proj = result.bundle.projections[pj.index]
-            ddr.add(f"rows.{pj.name}", proj.words.nbytes, VECTOR_BYTES,
+    for proj_plan in result.projs:
+        if proj_plan.memory == "ddr":
+            proj = result.bundle.projections[proj_plan.index]
+            ddr.add(f"rows.{proj_plan.name}", proj.words.nbytes, VECTOR_BYTES,
                     f"{proj.layout} rows {proj.source} -> {proj.target} (DMA)")  # fmt: skip
     ddr.check()
 

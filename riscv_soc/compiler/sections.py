@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from riscv_soc.compiler.placement import ACC_FIELDS, Plan
-from riscv_soc.firmware.image import Section, Symbol
+from riscv_soc.image import Section, Symbol
 from riscv_soc.soc import LANES
 
 PATCHED = ("input", "seeds")  # written by the runtime before every sample
@@ -52,15 +52,15 @@ def _contents(plan: Plan, name: str) -> bytes | None:
             return split_rows(proj.words, proj.bits, acc.address)
         return np.ascontiguousarray(proj.words, dtype="<i2").tobytes()
     if kind == "state":
-        pp = next(p for p in plan.pops if p.pop.name == owner)
+        pop_plan = next(p for p in plan.pops if p.pop.name == owner)
         # what the image holds
-        loaded = {"bias": pp.pop.bias, "leak": pp.pop.leak, "V0": pp.pop.v_init}
+        loaded = {"bias": pop_plan.pop.bias, "leak": pop_plan.pop.leak, "V0": pop_plan.pop.v_init}
         loaded = {name: a for name, a in loaded.items() if a is not None}
         if not loaded:
             return None
-        block = np.zeros((pp.nvec, len(pp.fields), LANES), "<i2")
+        block = np.zeros((pop_plan.nvec, len(pop_plan.fields), LANES), "<i2")
         for name, a in loaded.items():
-            block[:, pp.fields.index(name), :] = a.reshape(pp.nvec, LANES)
+            block[:, pop_plan.fields.index(name), :] = a.reshape(pop_plan.nvec, LANES)
         return block.tobytes()
     return None
 

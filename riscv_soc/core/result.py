@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from riscv_soc.artefacts import atomic_path, write_json
 from riscv_soc.errors import ConfigError, DataError
+from snnsoc_common.artefacts import atomic_path, write_json
 
 FORMAT = "snnsoc-results"
 VERSION = 1

@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from riscv_soc import artefacts
 from riscv_soc.errors import ConfigError
+from snnsoc_common import artefacts
 
 HEADER = "# SystemC::Coverage-3"
 KINDS = ("line", "branch", "expr", "toggle")  # Verilator's point types, as reported

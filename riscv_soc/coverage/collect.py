@@ -23,7 +23,7 @@ from riscv_soc import rtl
 from riscv_soc.coverage.functional import Sampler
 from riscv_soc.difftest import CONFIG, generate
 from riscv_soc.errors import ConfigError
-from riscv_soc.firmware.image import Image
+from riscv_soc.image import Image
 from riscv_soc.isa.asm import assemble
 from riscv_soc.rtl import simbuild
 

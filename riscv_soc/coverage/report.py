@@ -17,10 +17,10 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
-from riscv_soc import artefacts
 from riscv_soc.coverage import codecov, functional
 from riscv_soc.coverage.codecov import Point
 from riscv_soc.coverage.waivers import Waivers
+from snnsoc_common import artefacts
 
 TESTBENCH = ("fenn_soc_tb",)  # not synthesizable: counted by Verilator, left out of the report
 AXI_PREFIX = "m_axi_"  # the SoC's AXI master port (fenn_soc)

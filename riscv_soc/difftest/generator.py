@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from riscv_soc.firmware.image import Image, Section
+from riscv_soc.image import Image, Section
 from riscv_soc.isa import csr, table
 from riscv_soc.isa.asm import assemble
 from riscv_soc.soc import LANES, SocConfig

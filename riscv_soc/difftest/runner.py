@@ -22,15 +22,16 @@ from pathlib import Path
 
 import numpy as np
 
-from riscv_soc import artefacts, commit
+from riscv_soc import commit
 from riscv_soc import iss as iss_sim
 from riscv_soc import rtl as rtl_sim
-from riscv_soc.cluster import ray_session, result
 from riscv_soc.difftest.generator import Program, build_image, generate
 from riscv_soc.errors import ConfigError
-from riscv_soc.firmware.image import Image
+from riscv_soc.image import Image
 from riscv_soc.machine import MachineState, diff_states
 from riscv_soc.soc import SocConfig
+from snnsoc_common import artefacts
+from snnsoc_common.cluster import ray_session, result
 
 # A small DDR keeps every state's copy of it cheap; other memories keep FeNN-DMA's sizes.
 CONFIG = SocConfig(ddr_bytes=1 << 20)

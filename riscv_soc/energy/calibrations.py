@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from riscv_soc.energy.model import Constant, EnergyModel
 from riscv_soc.soc import LANES
+from snnsoc_common.tables import markdown_table
 
 
 @dataclass(frozen=True)
@@ -180,13 +181,16 @@ MODELS: dict[str, EnergyModel] = {m.name: m for m in (BOARD, CORE)}
 
 def constants_table(model: EnergyModel) -> str:
     """The model's constants as a Markdown table (docs/energy.md embeds it)."""
-    rows = ["| constant | value | estimated | source |", "|---|---|---|---|"]
-    for name, const in model.constants().items():
-        rows.append(
-            f"| `{name}` | {_engineering(name, const.value)} | {'yes' if const.estimated else ''} "
-            f"| {const.source} |"
-        )
-    return "\n".join(rows)
+    rows = [
+        [
+            f"`{name}`",
+            _engineering(name, const.value),
+            "yes" if const.estimated else "",
+            const.source,
+        ]
+        for name, const in model.constants().items()
+    ]
+    return markdown_table(["constant", "value", "estimated", "source"], rows)
 
 
 def _engineering(name: str, value: float) -> str:

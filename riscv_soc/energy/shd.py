@@ -20,8 +20,13 @@ from collections.abc import Callable
 
 import numpy as np
 
+from riscv_soc import core
+from riscv_soc.compiler import CompileOptions, compile_bundle
+from riscv_soc.core import diff_results
 from riscv_soc.energy.calibrations import FENN_SHD
+from riscv_soc.firmware.export import firmware_of
 from riscv_soc.quant import FloatNetwork, FloatPopulation, FloatProjection, QuantConfig, quantise
+from riscv_soc.runtime import run
 
 SPIKE_COUNTS = ("spikes", "synops", "row_words")  # need the hidden spikes: not recorded
 TUNING_SAMPLES = 4
@@ -61,8 +66,6 @@ def input_spikes(samples: int, seed: int) -> np.ndarray:
 
 
 def hidden_spikes(gain: float, spikes: np.ndarray, seed: int) -> float:
-    from riscv_soc import core
-
     result = core.run(quantise(network(gain, seed), QUANT), spikes, seed=seed)
     return float(result.spikes["hidden"].sum(axis=(1, 2)).mean())
 
@@ -85,18 +88,12 @@ def tune_gain(
 
 def compile_variant(bundle, accumulators: str):
     """The bundle compiled for the default SoC with `accumulators`, recording no spikes."""
-    from riscv_soc.compiler import CompileOptions, compile_bundle
-
     return compile_bundle(bundle, CompileOptions(accumulators=accumulators, record=()))
 
 
 def iss_activity(compiled, spikes: np.ndarray, golden, seed: int) -> tuple[dict, list[str]]:
     """Counters of an ISS run of `compiled`, with the spike-derived counts of the core's `golden`
     run, and the run's differences from `golden` (beyond the spikes it does not record)."""
-    from riscv_soc.core import diff_results
-    from riscv_soc.firmware.export import firmware_of
-    from riscv_soc.runtime import run
-
     result = run(firmware_of(compiled), spikes, seed=seed, backend="iss")
     unrecorded = {f"spikes_{name}: only in first run" for name in golden.spikes}
     diffs = [d for d in diff_results(golden, result, activity="shared") if d not in unrecorded]

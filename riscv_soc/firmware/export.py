@@ -16,14 +16,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from riscv_soc.artefacts import write_json, write_text
 from riscv_soc.errors import ImageError
-from riscv_soc.firmware.elf import read_elf, write_elf
-from riscv_soc.firmware.hexfile import write_bin, write_hex
-from riscv_soc.firmware.image import Image
 from riscv_soc.firmware.manifest import build_manifest, bundle_digest, check_manifest, config_of
+from riscv_soc.image import Image
+from riscv_soc.image.elf import read_elf, write_elf
+from riscv_soc.image.hexfile import write_bin, write_hex
 from riscv_soc.quant.bundle import Bundle, load_bundle, save_bundle
 from riscv_soc.soc import SocConfig
+from snnsoc_common.artefacts import write_json, write_text
 
 ELF, LISTING, MANIFEST, BUNDLE = "firmware.elf", "firmware.lst", "manifest.json", "bundle.npz"
 

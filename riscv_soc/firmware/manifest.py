@@ -95,30 +95,41 @@ def _io(plan: Plan) -> dict:
             "words_per_row": plan.record_words,
             "first_row": 1,
             "populations": {
-                pp.pop.name: {"word": pp.record_word, "words": pp.nvec, "n": pp.pop.n}
-                for pp in plan.pops
-                if pp.recorded
+                pop_plan.pop.name: {
+                    "word": pop_plan.record_word,
+                    "words": pop_plan.nvec,
+                    "n": pop_plan.pop.n,
+                }
+                for pop_plan in plan.pops
+                if pop_plan.recorded
             },
             "not_recorded": [
-                pp.pop.name for pp in plan.pops if pp.pop.spiking and not pp.recorded
+                pop_plan.pop.name
+                for pop_plan in plan.pops
+                if pop_plan.pop.spiking and not pop_plan.recorded
             ],  # fmt: skip
         },
         "state": {},
     }
-    for pp in plan.pops:
-        block = reg(f"state.{pp.pop.name}").address
-        fields = {name: pp.field_offset(name) for name in pp.fields}
-        out["state"][pp.pop.name] = {"memory": "vmem", "address": block, "n": pp.pop.n,
-                                     "vectors": pp.nvec, "slot_bytes": pp.slot_bytes,
+    for pop_plan in plan.pops:
+        block = reg(f"state.{pop_plan.pop.name}").address
+        fields = {name: pop_plan.field_offset(name) for name in pop_plan.fields}
+        out["state"][pop_plan.pop.name] = {"memory": "vmem", "address": block, "n": pop_plan.pop.n,
+                                     "vectors": pop_plan.nvec, "slot_bytes": pop_plan.slot_bytes,
                                      "fields": fields}  # fmt: skip
-        if pp.is_output:
-            out["readout"] = {"memory": "vmem", "population": pp.pop.name, "n": pp.pop.n,
-                              "address": block + fields["acc"], "vectors": pp.nvec,
-                              "slot_bytes": pp.slot_bytes}  # fmt: skip
+        if pop_plan.is_output:
+            out["readout"] = {
+                "memory": "vmem",
+                "population": pop_plan.pop.name,
+                "n": pop_plan.pop.n,
+                "address": block + fields["acc"],
+                "vectors": pop_plan.nvec,
+                "slot_bytes": pop_plan.slot_bytes,
+            }
     if plan.options.profile:
         out["profile"] = {"memory": "dmem", "address": reg("profile").address,
                           "phases": list(PROFILE_PHASES),
-                          "populations": [pp.pop.name for pp in plan.pops]}  # fmt: skip
+                          "populations": [pop_plan.pop.name for pop_plan in plan.pops]}  # fmt: skip
     return out
 
 

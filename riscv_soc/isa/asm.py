@@ -1,7 +1,7 @@
 """The text assembler: GNU-like assembly source in, builder calls out, an `Image` at the end.
 
 Data flow: source text -> statements (labels, directives, instructions) -> `Builder` calls, so the
-builder is the one encoder -> `Builder.build()` -> `Image` (written by `riscv_soc.firmware.elf`).
+builder is the one encoder -> `Builder.build()` -> `Image` (written by `riscv_soc.image.elf`).
 Syntax, directives and pseudo-instructions are in docs/assembly.md; errors are
 `AsmError("file:line:col: message")`.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from riscv_soc.errors import AsmError
-from riscv_soc.firmware.image import Image
+from riscv_soc.image import Image
 from riscv_soc.isa import expr as ex
 from riscv_soc.isa.builder import PSEUDO_BY_NAME, Builder, Loc, Value
 from riscv_soc.isa.registers import is_register

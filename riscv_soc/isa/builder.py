@@ -30,28 +30,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from riscv_soc.errors import AsmError
-from riscv_soc.firmware.image import MEMORIES, Image, Section, Symbol
+from riscv_soc.image import (
+    MEMORIES,
+    SECTION_MEMORIES,
+    Image,
+    Section,
+    Symbol,
+    is_nobits_section,
+    memory_of_section,
+)
 from riscv_soc.isa import expr as ex
 from riscv_soc.isa.csr import ASM_NAMES
+from riscv_soc.isa.disasm import disassemble
 from riscv_soc.isa.registers import REGISTER_CLASSES, register_class
 from riscv_soc.isa.table import BY_NAME, INSTRS, OPERANDS, Instr, Operand, insert, operand_range
 from riscv_soc.soc import DEFAULT, SocConfig
 
-# Section names decide the memory (a name matches its prefix or prefix + ".anything").
-SECTION_MEMORIES: tuple[tuple[str, str], ...] = (
-    (".text", "imem"),
-    (".data", "dmem"),
-    (".rodata", "dmem"),
-    (".sdata", "dmem"),
-    (".srodata", "dmem"),
-    (".bss", "dmem"),
-    (".sbss", "dmem"),
-    (".uram", "vmem"),
-    (".vmem", "vmem"),
-    (".llm", "llm"),
-    (".ddr", "ddr"),
-)
-NOBITS_SECTIONS = (".bss", ".sbss")  # zero-filled: no bytes in the image
 # Start alignment of a section in its memory: vector memory and DDR move whole 64-byte vectors.
 SECTION_ALIGN = {"imem": 4, "dmem": 4, "vmem": 64, "llm": 4, "ddr": 64}
 IMMEDIATE_ALSO_UNSIGNED = {"imm16"}  # vlui takes 0..0xffff as well as -32768..32767
@@ -60,19 +54,6 @@ NOP = 0x00000013  # addi zero, zero, 0: fill of .align in instruction memory
 C_NOP = 0x0001  # GNU as pads a 2-byte gap in code with c.nop, even without the C extension
 
 Value = int | str | ex.Expr
-
-
-def _matches(name: str, prefix: str) -> bool:
-    return name == prefix or name.startswith(prefix + ".")
-
-
-def memory_of_section(name: str) -> str | None:
-    """The memory a section of this name goes to, or None for an unknown name."""
-    return next((mem for prefix, mem in SECTION_MEMORIES if _matches(name, prefix)), None)
-
-
-def is_nobits_section(name: str) -> bool:
-    return any(_matches(name, prefix) for prefix in NOBITS_SECTIONS)
 
 
 def method_name(mnemonic: str) -> str:
@@ -735,8 +716,6 @@ class Builder:
 
     def listing(self) -> str:
         """Every instruction and data unit: memory, address, value, text, source, comment."""
-        from riscv_soc.isa.disasm import disassemble
-
         bases = self._layout()
         self.build()
         lines = []

@@ -5,13 +5,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import overload
 
-from riscv_soc.firmware.image import Image
+from riscv_soc.image import (
+    Image,
+)
 from riscv_soc.isa import expr as ex
 from riscv_soc.soc import DEFAULT, SocConfig
-
-SECTION_MEMORIES: tuple[tuple[str, str], ...]
-
-NOBITS_SECTIONS = (".bss", ".sbss")
 
 SECTION_ALIGN = {"imem": 4, "dmem": 4, "vmem": 64, "llm": 4, "ddr": 64}
 
@@ -25,8 +23,6 @@ C_NOP = 0x0001
 
 Value = int | str | ex.Expr
 
-def memory_of_section(name: str) -> str | None: ...
-def is_nobits_section(name: str) -> bool: ...
 def method_name(mnemonic: str) -> str: ...
 
 @dataclass(frozen=True)

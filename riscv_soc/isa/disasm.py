@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from riscv_soc.firmware.image import Image
+from riscv_soc.image import Image
 from riscv_soc.isa.csr import ASM_NAMES, DISASM_NAMES
 from riscv_soc.isa.registers import vreg_name, xreg_name
 from riscv_soc.isa.table import OPERANDS, Instr, extract, lookup

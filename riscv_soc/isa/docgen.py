@@ -10,12 +10,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from riscv_soc.artefacts import write_text
 from riscv_soc.errors import ConfigError
 from riscv_soc.isa.asm import DIRECTIVES
 from riscv_soc.isa.builder import PSEUDOS
 from riscv_soc.isa.csr import COUNTER_OF_CLASS
-from riscv_soc.isa.table import INSTRS, OPERANDS, Operand, operand_range
+from riscv_soc.isa.table import (
+    INSTRS,
+    OPERANDS,
+    Operand,
+    operand_range,
+)
+from snnsoc_common.artefacts import write_text
 
 BEGIN = "<!-- BEGIN GENERATED -->"
 END = "<!-- END GENERATED -->"

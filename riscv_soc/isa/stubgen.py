@@ -17,9 +17,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from riscv_soc import artefacts
 from riscv_soc.isa import builder
 from riscv_soc.isa.table import INSTRS
+from snnsoc_common import artefacts
 
 SOURCE = Path(builder.__file__)
 _SOURCE_TEXT = SOURCE.read_text()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from riscv_soc import artefacts
 from riscv_soc.isa import csr, hardware
 from riscv_soc.isa.table import (
     FUNCT3,
@@ -29,6 +28,7 @@ from riscv_soc.isa.table import (
     Instr,
     Operand,
 )
+from snnsoc_common import artefacts
 
 PKG_PATH = Path(__file__).resolve().parents[2] / "rtl" / "fenn_isa_pkg.sv"
 

@@ -1,6 +1,6 @@
 """The Numba instruction-set simulator of the FeNN-DMA SoC (docs/isa.md is its specification).
 
-Where it sits: a firmware image (`riscv_soc.firmware.image.Image`) goes in, a `MachineState`
+Where it sits: a firmware image (`riscv_soc.image.Image`) goes in, a `MachineState`
 (`riscv_soc.machine`, the schema the RTL run returns too) comes out. Instruction memory is decoded
 once (`decode.py`); one compiled call (`_kernels.py`) then runs until ecall, ebreak, the spin
 (`j .`), a trap or the cycle limit, with no Python per instruction.
@@ -31,12 +31,11 @@ import numpy as np
 
 from riscv_soc import commit
 from riscv_soc.errors import ConfigError
-from riscv_soc.firmware.image import MEMORIES, Image
+from riscv_soc.image import MEMORIES, Image
 from riscv_soc.isa import csr
 from riscv_soc.isa.disasm import disassemble
 from riscv_soc.isa.hardware import EXIT_NAMES, TRAP_CAUSES
-from riscv_soc.iss import _kernels as k
-from riscv_soc.iss import decode
+from riscv_soc.iss import _kernels, decode
 from riscv_soc.machine import EXIT_TRAP, MachineState, check_max_cycles, check_memory_names
 from riscv_soc.soc import DEFAULT, LANES, VECTOR_BYTES, VREGS, SocConfig
 
@@ -44,7 +43,7 @@ __all__ = ["Iss", "run", "run_traced"]
 
 TRACE_CHUNK = 1 << 14  # records per kernel call (the kernel pauses when they are full)
 _NO_TRACE = np.zeros(0, commit.COMMIT)
-_CLASSES = k.trace_classes()
+_CLASSES = _kernels.trace_classes()
 # CSRs reported in MachineState.csrs (mcountinhibit, the DMA registers), by name, with the code
 # the kernel reads them by, in the CSR table's order.
 _STATE_CSRS = {
@@ -104,8 +103,8 @@ class Iss:
         self._v = np.zeros((VREGS, LANES), np.int16)
         self._rng = np.zeros((2, LANES), np.int64)
         self._counters = np.zeros(decode.ACT_NONE + 1, np.int64)
-        self._core = np.zeros(k.N_CORE, np.int64)
-        self._dma = np.zeros((2, k.N_DMA), np.int64)
+        self._core = np.zeros(_kernels.N_CORE, np.int64)
+        self._dma = np.zeros((2, _kernels.N_DMA), np.int64)
         self.reset()
 
     def reset(self, reload_memories: bool = False) -> None:
@@ -115,9 +114,9 @@ class Iss:
         """
         for array in (self._x, self._v, self._rng, self._counters, self._core, self._dma):
             array.fill(0)
-        self._core[k.PC] = self.image.entry
-        self._core[k.INHIBIT] = csr.MCOUNTINHIBIT_RESET  # counters read 0: none has counted
-        self._dma[:, k.D_END] = k.NEVER
+        self._core[_kernels.PC] = self.image.entry
+        self._core[_kernels.INHIBIT] = csr.MCOUNTINHIBIT_RESET  # counters read 0: none has counted
+        self._dma[:, _kernels.D_END] = _kernels.NEVER
         if reload_memories:
             fresh = self.image.memory_arrays(self.config)
             for name, memory in self.memories.items():
@@ -126,7 +125,7 @@ class Iss:
 
     @property
     def cycles(self) -> int:
-        return int(self._core[k.CYCLES])
+        return int(self._core[_kernels.CYCLES])
 
     def run(
         self, max_cycles: int = 1_000_000_000, memories: Iterable[str] = MEMORIES
@@ -143,18 +142,18 @@ class Iss:
 
     def _execute(self, max_cycles: int, traced: bool = False) -> list[np.ndarray]:
         """Run the kernel; with `traced`, the commit records it wrote (chunks of TRACE_CHUNK)."""
-        if self._core[k.EXIT] not in (k.EXIT_NONE, k.EXIT_LIMIT):
-            stopped = EXIT_NAMES[int(self._core[k.EXIT])]
+        if self._core[_kernels.EXIT] not in (_kernels.EXIT_NONE, _kernels.EXIT_LIMIT):
+            stopped = EXIT_NAMES[int(self._core[_kernels.EXIT])]
             raise ConfigError(f"Iss.run: the machine stopped with {stopped}; call reset() first")
         if not traced:
-            self._kernel(k.run, max_cycles, _NO_TRACE, np.zeros(1, np.int64))
+            self._kernel(_kernels.run, max_cycles, _NO_TRACE, np.zeros(1, np.int64))
             return []
         chunks = []
         while True:  # the traced kernel returns with exit kind none whenever its records are full
             records, count = np.zeros(TRACE_CHUNK, commit.COMMIT), np.zeros(1, np.int64)
-            self._kernel(k.run_traced, max_cycles, records, count)
+            self._kernel(_kernels.run_traced, max_cycles, records, count)
             chunks.append(records[: count[0]])
-            if self._core[k.EXIT] != k.EXIT_NONE:
+            if self._core[_kernels.EXIT] != _kernels.EXIT_NONE:
                 return chunks
 
     def _kernel(self, kernel, max_cycles: int, records: np.ndarray, count: np.ndarray) -> None:
@@ -181,14 +180,14 @@ class Iss:
 
     def _state(self, memories: dict[str, np.ndarray]) -> MachineState:
         core = self._core
-        cycles, instret = int(core[k.CYCLES]), int(core[k.INSTRET])
+        cycles, instret = int(core[_kernels.CYCLES]), int(core[_kernels.INSTRET])
         counters = {name: int(self._counters[i]) for i, name in enumerate(csr.COUNTERS)}
         counters["stall_cycles"] = cycles - instret
         codes = np.array(list(_STATE_CSRS.values()), np.int64)
         values = np.zeros(codes.size, np.int64)
-        k.read_csrs(codes, cycles, instret, self._counters, self._dma, core, values)
-        exit_kind = EXIT_NAMES[int(core[k.EXIT])]
-        pc = int(core[k.PC])
+        _kernels.read_csrs(codes, cycles, instret, self._counters, self._dma, core, values)
+        exit_kind = EXIT_NAMES[int(core[_kernels.EXIT])]
+        pc = int(core[_kernels.PC])
         return MachineState(
             exit=exit_kind,
             pc=pc,
@@ -197,8 +196,8 @@ class Iss:
             cycles=cycles,
             instret=instret,
             counters=counters,
-            cause=TRAP_CAUSES[int(core[k.CAUSE])] if exit_kind == EXIT_TRAP else None,
-            tval=int(core[k.TVAL]),
+            cause=TRAP_CAUSES[int(core[_kernels.CAUSE])] if exit_kind == EXIT_TRAP else None,
+            tval=int(core[_kernels.TVAL]),
             instr=self._instruction_at(pc),
             csrs={name: int(val) for name, val in zip(_STATE_CSRS, values, strict=True)},
             rng=self._rng.astype(np.uint16),

@@ -13,12 +13,12 @@ import os
 import nir
 import numpy as np
 
-from riscv_soc.artefacts import atomic_path
 from riscv_soc.errors import ConfigError
 from riscv_soc.nir.importer import DEFAULT_DT
 from riscv_soc.quant import pack
 from riscv_soc.quant.bundle import Bundle
 from riscv_soc.quant.network import INPUT
+from snnsoc_common.artefacts import atomic_path
 
 
 def _array(x, n: int) -> np.ndarray:

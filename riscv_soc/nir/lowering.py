@@ -47,7 +47,8 @@ class LoweredGraph:
 def lower(graph: nir.NIRGraph, where: str) -> LoweredGraph:
     """`graph` with every chain of linear nodes that needs it replaced by one SpatialAffine."""
     nodes = dict(graph.nodes)
-    succ, pred = {}, {}
+    succ: dict[str, list[str]] = {}
+    pred: dict[str, list[str]] = {}
     for a, b in graph.edges:
         succ.setdefault(a, []).append(b)
         pred.setdefault(b, []).append(a)
@@ -212,7 +213,8 @@ def conv_matrix(weight, in_shape, stride, padding, dilation, groups, at):
         p = np.flatnonzero(ok)
         rows.append(np.broadcast_to(co * len(grid[0]) + p, (c_out, c_in_g, p.size)).ravel())
         cols.append((ci * int(np.prod(spatial)) + flat).ravel())
-        w = weight[(slice(None), slice(None), *k)][:, :, None]
+        index = (slice(None), slice(None), *k)  # every (out, in) channel pair at offset k
+        w = weight[index][:, :, None]
         vals.append(np.broadcast_to(w, (c_out, c_in_g, p.size)).ravel())
     n_out, n_in = c_out * grid.shape[1], c_in * int(np.prod(spatial))
     m = scipy.sparse.coo_array(
@@ -227,7 +229,8 @@ class _Shapes:
 
     def __init__(self, nodes, pred, chains: dict, where: str):
         self.nodes, self.pred, self.chains, self.where = nodes, pred, chains, where
-        self.memo, self.lowered = {}, {}
+        self.memo: dict = {}
+        self.lowered: dict = {}
 
     def chain(self, last: str) -> SpatialAffine:
         if last not in self.lowered:

@@ -11,8 +11,9 @@ import os
 from pathlib import Path
 
 from riscv_soc.errors import ConfigError
-from riscv_soc.nir.exporter import student_to_graph
+from riscv_soc.nir.exporter import bundle_to_graph, student_to_graph
 from riscv_soc.nir.importer import DEFAULT_DT, from_graph, read_nir
+from riscv_soc.quant import load_bundle
 from riscv_soc.quant.network import FloatNetwork
 from riscv_soc.quant.quantise import QuantConfig
 
@@ -25,7 +26,7 @@ def read_model(path: str | os.PathLike, dt: float = DEFAULT_DT) -> FloatNetwork:
         return read_nir(path, dt=dt)
     if not path.exists():
         raise ConfigError(f"{path}: no such model file")
-    try:
+    try:  # torch and snntorch only when a checkpoint is read, never for a .nir file
         from snn.models import load_student
     except ImportError as err:
         raise ConfigError(
@@ -65,13 +66,10 @@ def read_float_model(path: str | os.PathLike, dt: float = DEFAULT_DT) -> FloatNe
     path = Path(path)
     if path.suffix.lower() != ".npz":
         return read_model(path, dt=dt)
-    from riscv_soc.quant import load_bundle
 
     return float_of_bundle(load_bundle(path), where=str(path))
 
 
 def float_of_bundle(bundle, where: str = "bundle") -> FloatNetwork:
     """A bundle's dequantised float network (through `bundle_to_graph`, the NIR export)."""
-    from riscv_soc.nir.exporter import bundle_to_graph
-
     return from_graph(bundle_to_graph(bundle), dt=bundle.dt, where=where)

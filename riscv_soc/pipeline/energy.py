@@ -14,46 +14,43 @@ from pathlib import Path
 
 import numpy as np
 
-from riscv_soc.pipeline.context import Context
+from riscv_soc.energy import (
+    BOARD,
+    CORE,
+    ann_op_energy,
+    compare,
+    snn_op_energy,
+)
+from riscv_soc.energy import energy as counter_energy
+from riscv_soc.runfolder.context import Context
+from riscv_soc.runfolder.metrics import EnergyMetrics, Estimate, StageEnergy
 
 COUNTER_STAGES = ("iss", "rtl")  # runs with hardware counters
 
 
-def energy(ctx: Context, folder: Path) -> dict:
-    from riscv_soc.energy import (
-        BOARD,
-        CORE,
-        ann_op_energy,
-        compare,
-        snn_op_energy,
-    )
-    from riscv_soc.energy import energy as counter_energy
-
-    clock_hz = ctx.config["energy"]["clock_mhz"] * 1e6
-    bundle, macs = ctx.bundle, ctx.metrics("teacher")["macs"]
+def energy(ctx: Context, folder: Path) -> EnergyMetrics:
+    clock_hz = ctx.config.energy.clock_mhz * 1e6
+    bundle, macs = ctx.bundle, ctx.metrics("teacher").macs
     float_student = {
-        "synops": np.array([round(ctx.metrics("student")["synops_per_sample"])]),
+        "synops": np.array([round(ctx.metrics("student").synops_per_sample)]),
         "neuron_updates": np.array([bundle.num_steps * sum(p.n for p in bundle.populations)]),
     }
+    core_activity = ctx.result("core").activity
     per_stage = {
-        "teacher": {"op_count_j": ann_op_energy(macs).mean()["energy_j"]},
-        "student": {"op_count_j": snn_op_energy(float_student, bundle).mean()["energy_j"]},
-        "core": {"op_count_j": snn_op_energy(ctx.result("core").activity, bundle).mean()[
-            "energy_j"]},
-    }  # fmt: skip
+        "teacher": StageEnergy(ann_op_energy(macs).mean()["energy_j"]),
+        "student": StageEnergy(snn_op_energy(float_student, bundle).mean()["energy_j"]),
+        "core": StageEnergy(snn_op_energy(core_activity, bundle).mean()["energy_j"]),
+    }
     breakdown = {}
     for stage in COUNTER_STAGES:
         activity = ctx.result(stage).activity
         reports = {m.name: counter_energy(activity, m, clock_hz).mean() for m in (BOARD, CORE)}
-        per_stage[stage] = {
-            "op_count_j": snn_op_energy(activity, bundle).mean()["energy_j"],
-            **{f"{name}_j": r["dynamic_j"] for name, r in reports.items()},
-            "time_s": reports[BOARD.name]["time_s"],
-        }
+        per_stage[stage] = StageEnergy(
+            op_count_j=snn_op_energy(activity, bundle).mean()["energy_j"],
+            board_j=reports[BOARD.name]["dynamic_j"],
+            core_j=reports[CORE.name]["dynamic_j"],
+            time_s=reports[BOARD.name]["time_s"],
+        )
         breakdown[stage] = reports
-    return {
-        "clock_hz": clock_hz,
-        "per_stage": per_stage,
-        "breakdown": breakdown,
-        "comparison": compare(ctx.result("iss").activity, macs, bundle, clock_hz=clock_hz),
-    }
+    comparison = compare(ctx.result("iss").activity, macs, bundle, clock_hz=clock_hz)
+    return EnergyMetrics(clock_hz, per_stage, breakdown, [Estimate(**row) for row in comparison])

@@ -22,112 +22,110 @@ from pathlib import Path
 
 import numpy as np
 
-from riscv_soc.pipeline.context import FIRMWARE_DIR, Context
+import snn.data
+from riscv_soc import core as golden
+from riscv_soc import floatsim, runtime
+from riscv_soc.compiler import CompileOptions, compile_bundle
+from riscv_soc.core import diff_results, save_result
+from riscv_soc.core.compare import compare, scales_of
+from riscv_soc.firmware.export import export_firmware, firmware_of
+from riscv_soc.nir import bundle_to_graph, write_graph
+from riscv_soc.nir.models import quant_config, read_model
 from riscv_soc.pipeline.scoring import agreement, scores
+from riscv_soc.quant import quantise as quantise_network
+from riscv_soc.quant import save_bundle
+from riscv_soc.runfolder.config import PipelineConfig
+from riscv_soc.runfolder.context import FIRMWARE_DIR, Context
+from riscv_soc.runfolder.metrics import (
+    ACCURACY_KEYS,
+    CoreMetrics,
+    FirmwareMetrics,
+    FloatReference,
+    IssMetrics,
+    MemoryUse,
+    QuantiseMetrics,
+    RtlMetrics,
+    Scores,
+)
+from riscv_soc.soc import SocConfig
 
 MAX_DIFFS = 10  # differences kept in a stage's metrics
 
 
-def quantise(ctx: Context, folder: Path) -> dict:
-    from riscv_soc.nir import bundle_to_graph, write_graph
-    from riscv_soc.nir.models import quant_config, read_model
-    from riscv_soc.quant import quantise as quantise_network
-    from riscv_soc.quant import save_bundle
-
+def quantise(ctx: Context, folder: Path) -> QuantiseMetrics:
     network = read_model(ctx.path("student", "student.pt"))
     # "auto": the student's own fake quantisation, as `snnsoc quantise` reads it
-    quant = ctx.config["quant"]
-    chosen = {k: None if quant[k] == "auto" else quant[k] for k in ("weight_bits", "percentile")}
-    config = quant_config(network, **chosen, rounding=quant["rounding"], layout=quant["layout"])
-    calibration = _calibration(ctx, network, config, quant["calibrate"])
+    quant = ctx.config.quant
+    # "auto" (a string): the student's own choice
+    bits = quant.weight_bits if isinstance(quant.weight_bits, int) else None
+    percentile = quant.percentile if isinstance(quant.percentile, float) else None
+    config = quant_config(network, bits, percentile, rounding=quant.rounding, layout=quant.layout)
+    calibration = _calibration(ctx, network, config, quant.calibrate)
     bundle = quantise_network(network, config, calibration)
     save_bundle(bundle, folder / "bundle.npz")
     write_graph(bundle_to_graph(bundle), folder / "bundle.nir")
-    return {
-        "config": bundle.report["config"],
-        "populations": bundle.report["populations"],
-        "num_steps": bundle.num_steps,
-        "encoding": bundle.encoding,
-    }
+    report = bundle.report
+    return QuantiseMetrics(report["config"], report["populations"], bundle.num_steps,
+                           bundle.encoding)  # fmt: skip
 
 
 def _calibration(ctx: Context, network, config, samples: int):
     """Formats from the float network's run on the first `samples` of the training split."""
     if not samples:
         return None
-    import snn.data
-    from riscv_soc import floatsim
-
-    data = ctx.config["data"]
-    train = snn.data.load(data["dataset"], "train", seed=data["seed"],
-                          **{**data["options"], "rho": data["rho"]})  # fmt: skip
+    data = ctx.config.data
+    train = snn.data.load(data.dataset, "train", seed=data.seed,
+                          **{**data.options, "rho": data.rho})  # fmt: skip
     x = train.x[:samples]
     spikes = snn.data.encode(x, network.encoding, network.num_steps, ctx.eval_seed)
     return floatsim.calibrate(network, spikes, config)
 
 
-def _float_reference(ctx: Context, result) -> dict:
+def _float_reference(ctx: Context, result) -> FloatReference:
     """The float network of the student on the same spikes, compared per population."""
-    from riscv_soc import floatsim
-    from riscv_soc.core.compare import compare, scales_of
-    from riscv_soc.nir.models import read_model
-
     reference = floatsim.run(read_model(ctx.path("student", "student.pt")), ctx.spikes)
     comparison = compare(reference, result, None, scales_of(ctx.bundle))
-    return {
-        **comparison.to_json(),
-        "agreement_with_float_student": agreement(
-            reference.predictions, ctx.predictions("student")
-        ),
-    }
+    return FloatReference(comparison, agreement(reference.predictions, ctx.predictions("student")))
 
 
 def _activity_means(result) -> dict:
     return {k: float(np.mean(v)) for k, v in result.activity.items()}
 
 
-def core(ctx: Context, folder: Path) -> dict:
-    from riscv_soc import core as golden
-
-    result = golden.run(ctx.bundle, ctx.spikes, seed=ctx.config["run"]["seed"])
+def core(ctx: Context, folder: Path) -> CoreMetrics:
+    result = golden.run(ctx.bundle, ctx.spikes, seed=ctx.config.run.seed)
     golden.save_result(result, folder / "results.npz", ctx.test.y, ctx.test.group)
-    return {
-        **scores(result.predictions, ctx.test),
-        "spikes_per_sample": float(result.activity["spikes"].mean()),
-        "activity": _activity_means(result),
-        "agreement_with_float_student": agreement(result.predictions, ctx.predictions("student")),
-        "float_reference": _float_reference(ctx, result),
-    }
+    return CoreMetrics(
+        scores=scores(result.predictions, ctx.test),
+        spikes_per_sample=float(result.activity["spikes"].mean()),
+        activity=_activity_means(result),
+        agreement_with_float_student=agreement(result.predictions, ctx.predictions("student")),
+        float_reference=_float_reference(ctx, result),
+    )
 
 
-def firmware(ctx: Context, folder: Path) -> dict:
-    from riscv_soc.compiler import CompileOptions, compile_bundle
-    from riscv_soc.firmware.export import export_firmware, firmware_of
-
-    options, soc = ctx.config["firmware"], soc_config(ctx.config)
+def firmware(ctx: Context, folder: Path) -> FirmwareMetrics:
+    options, soc = ctx.config.firmware, soc_config(ctx.config)
     compiled = compile_bundle(
         ctx.bundle,
-        CompileOptions(weights=options["weights"], accumulators=options["accumulators"]),
+        CompileOptions(weights=options.weights, accumulators=options.accumulators),
         soc,
     )
     export_firmware(firmware_of(compiled), folder / FIRMWARE_DIR)
-    memories = {name: {"used": m["used"], "bytes": m["bytes"]}
-                for name, m in compiled.plan.report().items()}  # fmt: skip
-    return {"code_bytes": compiled.code_bytes, "memories": memories, "soc": asdict(soc)}
+    memories = {
+        name: MemoryUse(m["used"], m["bytes"]) for name, m in compiled.plan.report().items()
+    }
+    return FirmwareMetrics(compiled.code_bytes, memories, asdict(soc))
 
 
-def soc_config(config: dict):
+def soc_config(config: PipelineConfig) -> SocConfig:
     """The SoC the firmware is compiled for: FeNN-DMA's memories, the config's DDR size."""
-    from riscv_soc.soc import SocConfig
-
-    return SocConfig(ddr_bytes=config["firmware"]["ddr_mib"] << 20)
+    return SocConfig(ddr_bytes=config.firmware.ddr_mib << 20)
 
 
 def compare_runs(reference, result) -> list[str]:
     """Differences between two runs: readout, spikes, state, and every activity count both
     have (the core has no cycle counters; the firmware runs have no `saturations`)."""
-    from riscv_soc.core import diff_results
-
     return diff_results(reference, result, activity="shared")
 
 
@@ -139,27 +137,23 @@ def _hardware_metrics(result) -> dict:
     }
 
 
-def iss(ctx: Context, folder: Path) -> dict:
-    from riscv_soc import runtime
-    from riscv_soc.core import save_result
-
-    seed, workers = ctx.config["run"]["seed"], ctx.config["iss"]["workers"]
+def iss(ctx: Context, folder: Path) -> IssMetrics:
+    seed, workers = ctx.config.run.seed, ctx.config.iss.workers
     result = runtime.run(ctx.firmware, ctx.spikes, seed=seed, backend="iss", workers=workers)
     save_result(result, folder / "results.npz", ctx.test.y, ctx.test.group)
     diffs = compare_runs(ctx.result("core"), result)
-    return {
-        **scores(result.predictions, ctx.test),
+    return IssMetrics(
+        scores=scores(result.predictions, ctx.test),
         **_hardware_metrics(result),
-        "bit_exact_core": not diffs,
-        "diffs_core": diffs[:MAX_DIFFS],
-    }
-
-
-def same_scores(a: dict, b: dict) -> bool:
-    """Equal metrics (NaN, a metric without samples, equals NaN)."""
-    return a.keys() == b.keys() and all(
-        a[k] == b[k] or (isinstance(a[k], float) and np.isnan(a[k]) and np.isnan(b[k])) for k in a
+        bit_exact_core=not diffs,
+        diffs_core=diffs[:MAX_DIFFS],
     )
+
+
+def same_scores(a: Scores, b: Scores) -> bool:
+    """Equal scores (NaN, a metric without samples, equals NaN)."""
+    pairs = [(getattr(a, k), getattr(b, k)) for k in (*ACCURACY_KEYS, "samples")]
+    return all(x == y or (isinstance(x, float) and np.isnan(x) and np.isnan(y)) for x, y in pairs)
 
 
 def stratified_subset(groups: np.ndarray, per_group: int, seed: int) -> np.ndarray:
@@ -169,13 +163,13 @@ def stratified_subset(groups: np.ndarray, per_group: int, seed: int) -> np.ndarr
     return np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
 
 
-def rtl(ctx: Context, folder: Path) -> dict:
+def rtl(ctx: Context, folder: Path) -> RtlMetrics:
     """The RTL on the subset, beside the core and the ISS on exactly the same inputs."""
     from riscv_soc import core as golden
     from riscv_soc import runtime
 
-    seed = ctx.config["run"]["seed"]
-    index = stratified_subset(ctx.test.group, ctx.config["rtl"]["per_group"], seed)
+    seed = ctx.config.run.seed
+    index = stratified_subset(ctx.test.group, ctx.config.rtl.per_group, seed)
     subset, spikes = ctx.test.take(index), ctx.spikes[index]
     np.save(folder / "subset.npy", index)
     result = runtime.run(ctx.firmware, spikes, seed=seed, backend="rtl")
@@ -188,24 +182,24 @@ def rtl(ctx: Context, folder: Path) -> dict:
     diffs_iss = golden.diff_results(iss_run, result, activity=True)
     rtl_scores = scores(result.predictions, subset)
     core_scores = scores(core_run.predictions, subset)
-    return {
-        **rtl_scores,
+    return RtlMetrics(
+        scores=rtl_scores,
         **_hardware_metrics(result),
-        "groups": int(len(np.unique(subset.group))),
-        "groups_in_test": int(len(np.unique(ctx.test.group))),
-        "subset_scores": {
+        groups=int(len(np.unique(subset.group))),
+        groups_in_test=int(len(np.unique(ctx.test.group))),
+        subset_scores={
             "teacher": scores(ctx.predictions("teacher")[index], subset),
             "student": scores(ctx.predictions("student")[index], subset),
             "core": core_scores,
             "iss": scores(iss_run.predictions, subset),
             "rtl": rtl_scores,
         },
-        "core_full_run_agreement": agreement(
+        core_full_run_agreement=agreement(
             core_run.predictions, ctx.result("core").predictions[index]
         ),
-        "bit_exact_core": not diffs_core,
-        "bit_exact_iss": not diffs_iss,
-        "scores_equal_core": same_scores(rtl_scores, core_scores),
-        "diffs_core": diffs_core[:MAX_DIFFS],
-        "diffs_iss": diffs_iss[:MAX_DIFFS],
-    }
+        bit_exact_core=not diffs_core,
+        bit_exact_iss=not diffs_iss,
+        scores_equal_core=same_scores(rtl_scores, core_scores),
+        diffs_core=diffs_core[:MAX_DIFFS],
+        diffs_iss=diffs_iss[:MAX_DIFFS],
+    )

@@ -1,25 +1,26 @@
 """Runs the pipeline's stages in order, skipping those whose inputs are unchanged, then the report.
 
 Where it sits: under `snnsoc pipeline` (riscv_soc.cli.pipeline) and above the stages (stages.py).
-For each stage it computes the input hash (cache.py), skips the stage when its record is current,
-else empties the stage's folder, runs it and records it. Progress goes to a rich console, one
-line per stage. After the last stage it writes DIR/summary.json, DIR/report.md and
-DIR/report.html (riscv_soc.report). A bit-exactness check that failed is returned in
-`PipelineResult.failures` (and shown at the top of the report), never dropped.
+For each stage it computes the input hash (riscv_soc.runfolder.records), skips the stage when
+its record is current, else empties the stage's folder, runs it and records it. Progress goes to
+a rich console, one line per stage. After the last stage it writes DIR/summary.json,
+DIR/report.md and DIR/report.html (riscv_soc.report). A bit-exactness check that failed is
+returned in `PipelineResult.failures` (and shown at the top of the report), never dropped.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
-from riscv_soc.artefacts import write_json
 from riscv_soc.errors import ConfigError
-from riscv_soc.pipeline.cache import (
+from riscv_soc.pipeline.stages import STAGES
+from riscv_soc.report import write_report
+from riscv_soc.runfolder.config import PipelineConfig, select
+from riscv_soc.runfolder.context import Context
+from riscv_soc.runfolder.records import (
+    CONFIG_FILE,
     StageRecord,
     clear_stage,
     finish_stage,
@@ -27,11 +28,9 @@ from riscv_soc.pipeline.cache import (
     is_current,
     read_record,
 )
-from riscv_soc.pipeline.config import select
-from riscv_soc.pipeline.context import Context
-from riscv_soc.pipeline.stages import STAGE_NAMES, STAGES
-
-CONFIG_FILE = "config.json"
+from riscv_soc.runfolder.stages import STAGE_NAMES
+from riscv_soc.runfolder.summary import verification_failures
+from snnsoc_common.artefacts import write_json
 
 
 @dataclass
@@ -58,14 +57,14 @@ def run_pipeline(
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / CONFIG_FILE, config)
     result = PipelineResult(out)
-    ctx = Context(out, config, result.records)
+    ctx = Context(out, PipelineConfig.of(config), result.records)
     with _Progress(console, len(STAGES)) as progress:
         for stage in STAGES:
             progress.start(stage)
             upstream = {name: result.records[name] for name in stage.upstream}
             key = input_hash(stage.name, {s: select(config, s) for s in stage.sections}, upstream)
             record = read_record(out, stage.name)
-            if is_current(record, key, out):
+            if record is not None and is_current(record, key, out):
                 result.records[stage.name] = record
                 result.skipped.append(stage.name)
                 progress.done(stage, record, skipped=True)
@@ -74,53 +73,14 @@ def run_pipeline(
                 started = time.perf_counter()
                 metrics = stage.run(ctx, folder)
                 seconds = time.perf_counter() - started
-                result.records[stage.name] = finish_stage(out, stage.name, key, plain(metrics),
-                                                          seconds)  # fmt: skip
+                result.records[stage.name] = finish_stage(out, stage.name, key, metrics, seconds)
                 result.executed.append(stage.name)
                 progress.done(stage, result.records[stage.name], skipped=False)
             if stage.name == until:
                 return result
     result.failures = verification_failures(result.records)
-    from riscv_soc.report import write_report
-
     result.report = write_report(out)
     return result
-
-
-def verification_failures(records: dict[str, StageRecord]) -> list[str]:
-    """Every bit-exactness check of the run that did not hold, as one line each."""
-    failures = []
-    checks = (
-        ("iss", "bit_exact_core", "ISS run differs from the core run on the test set"),
-        ("rtl", "bit_exact_core", "RTL run differs from the core run on the RTL subset"),
-        ("rtl", "bit_exact_iss", "RTL run differs from the ISS run (counters included)"),
-        ("rtl", "scores_equal_core", "RTL accuracy/WGA differ from the core's on the subset"),
-    )
-    for stage, flag, message in checks:
-        metrics = records[stage].metrics
-        if not metrics.get(flag, False):
-            diffs = metrics.get(flag.replace("bit_exact", "diffs"), [])
-            failures.append(f"{message}" + (f": {diffs[0]}" if diffs else ""))
-    for name, variant in records["calibration"].metrics.get("variants", {}).items():
-        if not variant["bit_exact_core"]:
-            failures.append(f"calibration ({name}): ISS differs from the core: "
-                            f"{variant['diffs_core'][:1]}")  # fmt: skip
-    return failures
-
-
-def plain(value):
-    """JSON-able: NumPy scalars and arrays to Python, non-finite floats to None."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return plain(value.tolist())
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 class _Progress:

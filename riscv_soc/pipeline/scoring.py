@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
-ACCURACY_KEYS = ("acc", "unbiased_acc", "aligned_acc", "conflicting_acc", "wga", "spurious_gap")
+from riscv_soc.runfolder.metrics import ACCURACY_KEYS, Scores
+from snn.metrics import evaluate
 
 
-def scores(predictions: np.ndarray, ds) -> dict:
-    """The ACCURACY_KEYS of `predictions` [N] on `ds` (an snn.data.Dataset of N examples)."""
-    from snn.metrics import evaluate
-
+def scores(predictions: np.ndarray, ds) -> Scores:
+    """The Scores of `predictions` [N] on `ds` (an snn.data.Dataset of N examples)."""
     result = evaluate(np.asarray(predictions), ds)
-    return {k: result[k] for k in ACCURACY_KEYS} | {"samples": len(ds)}
+    return Scores(**{k: float(result[k]) for k in ACCURACY_KEYS}, samples=len(ds))
 
 
 def agreement(a: np.ndarray, b: np.ndarray) -> float:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from riscv_soc.pipeline import hardware, training
 from riscv_soc.pipeline.calibration import calibration
-from riscv_soc.pipeline.context import Context
 from riscv_soc.pipeline.energy import energy
+from riscv_soc.runfolder.context import Context
+from riscv_soc.runfolder.stages import STAGE_NAMES, TITLES
 
 TRAINING_SECTIONS = ("data", "teacher", "student", "train")
 
@@ -19,29 +20,27 @@ TRAINING_SECTIONS = ("data", "teacher", "student", "train")
 @dataclass(frozen=True)
 class Stage:
     name: str
-    title: str
     # config it reads: sections, or dotted keys ("student.arch": an MLP teacher's QCFS levels
     # default to the student's steps, as in the study)
     sections: tuple[str, ...]
     upstream: tuple[str, ...]  # stages whose artefacts it reads
-    run: Callable[[Context, Path], dict]  # writes into its folder, returns its metrics
+    run: Callable[[Context, Path], object]  # writes into its folder, returns its metrics record
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.name]
 
 
-STAGES: tuple[Stage, ...] = (
-    Stage("teacher", "debiased ANN teacher", ("data", "teacher", "train", "student.arch"), (),
-          training.teacher),
-    Stage("student", "distilled spiking student", TRAINING_SECTIONS, ("teacher",),
-          training.student),
-    Stage("baselines", "C1/C2 baselines", TRAINING_SECTIONS, ("teacher",), training.baselines),
-    Stage("quantise", "quantised bundle", ("quant", "data"), ("student",), hardware.quantise),
-    Stage("core", "core run, test set", ("data", "run"), ("quantise", "student"), hardware.core),
-    Stage("firmware", "firmware", ("firmware",), ("quantise",), hardware.firmware),
-    Stage("iss", "ISS run, test set", ("data", "run", "iss"), ("firmware", "core"),
-          hardware.iss),
-    Stage("rtl", "RTL run, stratified subset", ("data", "run", "rtl"),
-          ("firmware", "core", "teacher", "student"), hardware.rtl),
-    Stage("energy", "energy", ("energy",), ("teacher", "student", "quantise", "core", "iss",
-                                            "rtl"), energy),
-    Stage("calibration", "SHD-shape calibration", ("calibration",), (), calibration),
-)  # fmt: skip
-STAGE_NAMES = tuple(s.name for s in STAGES)
+_INPUTS_AND_RUN = {  # stage -> (config sections, upstream stages, function)
+    "teacher": (("data", "teacher", "train", "student.arch"), (), training.teacher),
+    "student": (TRAINING_SECTIONS, ("teacher",), training.student),
+    "baselines": (TRAINING_SECTIONS, ("teacher",), training.baselines),
+    "quantise": (("quant", "data"), ("student",), hardware.quantise),
+    "core": (("data", "run"), ("quantise", "student"), hardware.core),
+    "firmware": (("firmware",), ("quantise",), hardware.firmware),
+    "iss": (("data", "run", "iss"), ("firmware", "core"), hardware.iss),
+    "rtl": (("data", "run", "rtl"), ("firmware", "core", "teacher", "student"), hardware.rtl),
+    "energy": (("energy",), ("teacher", "student", "quantise", "core", "iss", "rtl"), energy),
+    "calibration": (("calibration",), (), calibration),
+}
+STAGES: tuple[Stage, ...] = tuple(Stage(name, *_INPUTS_AND_RUN[name]) for name in STAGE_NAMES)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 
-from riscv_soc.artefacts import atomic_path
 from riscv_soc.errors import BundleError
 from riscv_soc.isa.numerics import INT16_MAX, INT16_MIN
 from riscv_soc.quant.formats import format_name
@@ -33,6 +32,7 @@ from riscv_soc.quant.network import (
     SYNAPTIC_KINDS,
 )
 from riscv_soc.quant.pack import index_bits, padded
+from snnsoc_common.artefacts import atomic_path
 
 FORMAT = "snnsoc-bundle"
 VERSION = 2  # 2: ALIF populations (adapt_* fields, the a_decay rounding)

@@ -9,12 +9,16 @@ the report from a run folder's stage records and results without running anythin
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
-from riscv_soc.artefacts import write_bytes, write_json, write_text
-from riscv_soc.errors import ConfigError
+from riscv_soc.report.document import Figure, to_html, to_markdown
+from riscv_soc.report.sections import build
+from riscv_soc.runfolder.config import PipelineConfig
+from riscv_soc.runfolder.context import Context
+from riscv_soc.runfolder.records import read_config, read_records
+from riscv_soc.runfolder.summary import summary_rows
+from snnsoc_common.artefacts import write_bytes, write_json, write_text
 
 __all__ = ["write_report"]
 
@@ -25,13 +29,8 @@ PLOTS = "plots"
 def write_report(out: str | os.PathLike) -> tuple[Path, Path]:
     """Write report.md, report.html, plots/*.png and summary.json of run folder `out`; returns
     the paths of the two reports. ConfigError when `out` is not a finished run folder."""
-    from riscv_soc.pipeline.context import Context
-    from riscv_soc.pipeline.summary import summary_rows
-    from riscv_soc.report.document import Figure, to_html, to_markdown
-    from riscv_soc.report.sections import build
-
     out = Path(out)
-    ctx = Context(out, _read_config(out), _read_records(out))
+    ctx = Context(out, PipelineConfig.of(read_config(out)), read_records(out))
     blocks = build(ctx)
     for block in blocks:
         if isinstance(block, Figure):
@@ -41,30 +40,3 @@ def write_report(out: str | os.PathLike) -> tuple[Path, Path]:
     write_text(md, to_markdown(blocks, PLOTS))
     write_text(html, to_html(blocks, TITLE))
     return md, html
-
-
-def _read_config(out: Path) -> dict:
-    from riscv_soc.pipeline.runner import CONFIG_FILE
-
-    path = out / CONFIG_FILE
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
-        raise ConfigError(f"{out}: no {CONFIG_FILE}; not a pipeline run folder (snnsoc pipeline "
-                          f"--out {out})") from None  # fmt: skip
-    except (OSError, ValueError) as err:
-        raise ConfigError(f"{path}: not readable: {err}") from None
-
-
-def _read_records(out: Path) -> dict:
-    from riscv_soc.pipeline.cache import read_record
-    from riscv_soc.pipeline.stages import STAGE_NAMES
-
-    records = {name: read_record(out, name) for name in STAGE_NAMES}
-    missing = [name for name, record in records.items() if record is None]
-    if missing:
-        raise ConfigError(
-            f"{out}: stage(s) {', '.join(missing)} not finished; run `snnsoc pipeline --out "
-            f"{out}` (with the same config) to finish them"
-        )
-    return records

@@ -11,6 +11,8 @@ import base64
 import html
 from dataclasses import dataclass
 
+from snnsoc_common.tables import markdown_table
+
 
 @dataclass(frozen=True)
 class Heading:
@@ -63,18 +65,12 @@ def to_markdown(blocks: list[Block], figure_dir: str) -> str:
         elif isinstance(block, Alert):
             parts.append(f"> **{'PASS' if block.ok else 'FAIL'}**: {block.text}")
         elif isinstance(block, Table):
-            lines = ["| " + " | ".join(block.header) + " |", "|" + "---|" * len(block.header)]
-            lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in block.rows]
-            parts.append("\n".join(lines))
+            parts.append(markdown_table(block.header, block.rows))
         elif isinstance(block, Figure):
             parts.append(f"![{block.caption}]({figure_dir}/{block.name})\n\n*{block.caption}*")
         else:
             parts.append(f"```\n{block.text.rstrip()}\n```")
     return "\n\n".join(parts) + "\n"
-
-
-def _md_cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 STYLE = """

@@ -1,7 +1,7 @@
 """The report's content: blocks (document.py) built from a finished run folder.
 
-Where it sits: between the run folder (stage records from riscv_soc.pipeline.cache, results files)
-and the renderers. Every number comes from a stage record or a saved result; nothing is computed
+Where it sits: between the run folder (riscv_soc.runfolder: stage records, results files) and
+the renderers. Every number comes from a stage record or a saved result; nothing is computed
 here that a stage did not measure, except the differences and ratios between them.
 """
 
@@ -10,21 +10,28 @@ from __future__ import annotations
 import numpy as np
 
 from riscv_soc.energy import format_joules, format_seconds
-from riscv_soc.pipeline.config import to_toml
-from riscv_soc.pipeline.context import Context
-from riscv_soc.pipeline.runner import verification_failures
-from riscv_soc.pipeline.summary import format_cell, formatted, summary_rows
 from riscv_soc.report import figures
 from riscv_soc.report.document import Alert, Block, Code, Figure, Heading, Paragraph, Table
+from riscv_soc.runfolder.config import to_toml
+from riscv_soc.runfolder.context import Context
+from riscv_soc.runfolder.metrics import (
+    CalibrationMetrics,
+    EnergyMetrics,
+    FloatReference,
+    RtlMetrics,
+    RunMetrics,
+    Scores,
+)
+from riscv_soc.runfolder.stages import LABELS
+from riscv_soc.runfolder.summary import (
+    format_cell,
+    formatted,
+    summary_rows,
+    verification_failures,
+)
+from snnsoc_common.records import to_json
 
 MODEL_COLUMNS = ["accuracy", "unbiased acc.", "WGA", "spurious gap", "spikes/sample"]
-SUBSET_NAMES = {
-    "teacher": "ANN teacher (float)",
-    "student": "SNN student (float)",
-    "core": "fixed point, core",
-    "iss": "firmware, ISS",
-    "rtl": "firmware, RTL",
-}
 
 
 def _pct(value) -> str:
@@ -36,37 +43,37 @@ def _points(a, b) -> str:
     return "–" if a is None or b is None else f"{100 * (a - b):+.1f} points"
 
 
-def _model_row(name: str, metrics: dict) -> list[str]:
-    cells = [_pct(metrics.get(k)) for k in ("acc", "unbiased_acc", "wga", "spurious_gap")]
-    return [name, *cells, format_cell("spikes_per_sample", metrics.get("spikes_per_sample"))]
+def _model_row(name: str, scores: Scores, spikes_per_sample: float | None) -> list[str]:
+    cells = [_pct(v) for v in (scores.acc, scores.unbiased_acc, scores.wga, scores.spurious_gap)]
+    return [name, *cells, format_cell("spikes_per_sample", spikes_per_sample)]
 
 
 def build(ctx: Context) -> list[Block]:
-    records = ctx.records
+    run = RunMetrics.of(ctx.records)
     return [
         Heading(1, "snnsoc pipeline report"),
         Paragraph(_setting(ctx)),
-        *_checks(records),
-        *_summary(records),
-        *_debiasing(records),
-        *_rtl_subset(records),
+        *_checks(run, verification_failures(ctx.records)),
+        *_summary(run, summary_rows(ctx.records)),
+        *_debiasing(run),
+        *_rtl_subset(run.rtl),
         *_rasters(ctx),
-        *_energy(records),
-        *_calibration(records),
-        *_hardware(records),
+        *_energy(run.energy),
+        *_calibration(run.calibration),
+        *_hardware(run),
         *_stages(ctx),
         Heading(2, "Configuration"),
-        Code(to_toml(ctx.config)),
+        Code(to_toml(to_json(ctx.config))),
     ]
 
 
 def _setting(ctx: Context) -> str:
-    data, teacher, student = (ctx.config[s] for s in ("data", "teacher", "student"))
+    data, teacher, student = ctx.config.data, ctx.config.teacher, ctx.config.student
     return (
-        f"Run folder {ctx.out}. Data: {data['dataset']} at rho {data['rho']:g} (seed "
-        f"{data['seed']}). Teacher: {teacher['kind']} {teacher['options']} trained with "
-        f"{teacher['method']}. Student: {student['arch']}, distilled with {student['kd']} KD and "
-        f"the {student['remedy']} remedy. `snnsoc report {ctx.out}` rebuilds this report."
+        f"Run folder {ctx.out}. Data: {data.dataset} at rho {data.rho:g} (seed "
+        f"{data.seed}). Teacher: {teacher.kind} {teacher.options} trained with "
+        f"{teacher.method}. Student: {student.arch}, distilled with {student.kd} KD and "
+        f"the {student.remedy} remedy. `snnsoc report {ctx.out}` rebuilds this report."
     )
 
 
@@ -74,46 +81,45 @@ def _verdict(what: str, same: bool, diffs: list[str]) -> Alert:
     return Alert(f"{what}: " + ("identical" if same else "DIFFER: " + "; ".join(diffs)), same)
 
 
-def _checks(records) -> list[Block]:
-    iss, rtl, teacher = (records[s].metrics for s in ("iss", "rtl", "teacher"))
-    sub = rtl["subset_scores"]
+def _checks(run: RunMetrics, failures: list[str]) -> list[Block]:
+    iss, rtl, teacher = run.iss, run.rtl, run.teacher
+    sub = rtl.subset_scores
     blocks: list[Block] = [Heading(2, "Checks")]
-    failures = verification_failures(records)
     if failures:
         text = f"{len(failures)} bit-exactness check(s) failed; the numbers below are NOT verified"
         blocks.append(Alert(f"{text}: " + "; ".join(failures), ok=False))
-    equal = "equal" if rtl["scores_equal_core"] else "DIFFER FROM"
+    equal = "equal" if rtl.scores_equal_core else "DIFFER FROM"
     blocks += [
         _verdict(
-            f"ISS vs core on all {iss['samples']} test samples (readout, spikes, final state, "
+            f"ISS vs core on all {iss.scores.samples} test samples (readout, spikes, final state, "
             "spike-derived activity)",
-            iss["bit_exact_core"],
-            iss["diffs_core"],
+            iss.bit_exact_core,
+            iss.diffs_core,
         ),
         _verdict(
-            f"RTL vs core on the stratified subset ({rtl['samples']} samples, {rtl['groups']} of "
-            f"{rtl['groups_in_test']} groups)",
-            rtl["bit_exact_core"],
-            rtl["diffs_core"],
+            f"RTL vs core on the stratified subset ({rtl.scores.samples} samples, {rtl.groups} of "
+            f"{rtl.groups_in_test} groups)",
+            rtl.bit_exact_core,
+            rtl.diffs_core,
         ),
         _verdict(
             "RTL vs ISS on the same samples, cycles and activity counters included",
-            rtl["bit_exact_iss"],
-            rtl["diffs_iss"],
+            rtl.bit_exact_iss,
+            rtl.diffs_iss,
         ),
         Alert(
-            f"The RTL's accuracy ({_pct(sub['rtl']['acc'])}) and worst-group accuracy "
-            f"({_pct(sub['rtl']['wga'])}) {equal} the core's on the same samples "
-            f"({_pct(sub['core']['acc'])}, {_pct(sub['core']['wga'])})",
-            rtl["scores_equal_core"],
+            f"The RTL's accuracy ({_pct(sub['rtl'].acc)}) and worst-group accuracy "
+            f"({_pct(sub['rtl'].wga)}) {equal} the core's on the same samples "
+            f"({_pct(sub['core'].acc)}, {_pct(sub['core'].wga)})",
+            rtl.scores_equal_core,
         ),
         Paragraph(
             f"Gap to the debiased teacher: on the RTL subset the RTL's WGA is "
-            f"{_pct(sub['rtl']['wga'])} and the teacher's {_pct(sub['teacher']['wga'])} "
-            f"({_points(sub['rtl']['wga'], sub['teacher']['wga'])}); on the whole test split the "
-            f"ISS (bit-identical to the core) has WGA {_pct(iss['wga'])} against the teacher's "
-            f"{_pct(teacher['wga'])} ({_points(iss['wga'], teacher['wga'])}). With "
-            f"{rtl['samples'] // max(rtl['groups'], 1)} sample(s) per group the subset's WGA is "
+            f"{_pct(sub['rtl'].wga)} and the teacher's {_pct(sub['teacher'].wga)} "
+            f"({_points(sub['rtl'].wga, sub['teacher'].wga)}); on the whole test split the "
+            f"ISS (bit-identical to the core) has WGA {_pct(iss.scores.wga)} against the "
+            f"teacher's {_pct(teacher.scores.wga)} ({_points(iss.scores.wga, teacher.scores.wga)})"
+            f". With {_per_group(rtl)} sample(s) per group the subset's WGA is "
             "a coarse estimate; the whole-split numbers are the ones to compare with "
             "docs/findings.md."
         ),
@@ -121,10 +127,13 @@ def _checks(records) -> list[Block]:
     return blocks
 
 
-def _summary(records) -> list[Block]:
-    rows = summary_rows(records)
+def _per_group(rtl: RtlMetrics) -> int:
+    return (rtl.scores.samples or 0) // max(rtl.groups, 1)
+
+
+def _summary(run: RunMetrics, rows: list[dict]) -> list[Block]:
     header, body = formatted(rows)
-    clock = records["energy"].metrics["clock_hz"]
+    clock = run.energy.clock_hz
     png = figures.accuracy_bars(
         [r["stage"] for r in rows],
         [r["acc"] for r in rows],
@@ -134,7 +143,7 @@ def _summary(records) -> list[Block]:
     return [
         Heading(2, "Summary"),
         Paragraph(
-            f"Metrics on the unbiased test split ({records['core'].metrics['samples']} samples; "
+            f"Metrics on the unbiased test split ({run.core.scores.samples} samples; "
             "every (class, attribute) group populated), the RTL rows on its stratified subset; "
             "gap = aligned - conflicting accuracy. Spikes: hidden spikes per sample. Cycles and "
             f"latency per inference at the SoC clock of {clock / 1e6:g} MHz. E: dynamic energy "
@@ -145,18 +154,24 @@ def _summary(records) -> list[Block]:
     ]
 
 
-def _debiasing(records) -> list[Block]:
-    teacher, student, core = (records[s].metrics for s in ("teacher", "student", "core"))
-    base = records["baselines"].metrics["models"]
-    models = [("f_T: teacher", teacher), ("f_S: student alone", base["alone"])]
+def _debiasing(run: RunMetrics) -> list[Block]:
+    teacher, student, core, base = run.teacher, run.student, run.core, run.baselines.models
+    models = [
+        ("f_T: teacher", teacher.scores, None),
+        ("f_S: student alone", base["alone"].scores, base["alone"].spikes_per_sample),
+    ]
     if "plain" in base:
-        models.append(("g: distilled, plain KD", base["plain"]))
-    models += [("g: distilled + remedy (float)", student), ("g + remedy, fixed point", core)]
-    plain = base.get("plain", student)
+        models.append(("g: distilled, plain KD", base["plain"].scores,
+                       base["plain"].spikes_per_sample))  # fmt: skip
+    models += [
+        ("g: distilled + remedy (float)", student.scores, student.spikes_per_sample),
+        ("g + remedy, fixed point", core.scores, core.spikes_per_sample),
+    ]
+    plain = base["plain"].scores if "plain" in base else student.scores
     png = figures.debiasing_bars(
-        [n for n, _ in models],
-        [m["wga"] for _, m in models],
-        [m["unbiased_acc"] for _, m in models],
+        [n for n, _, _ in models],
+        [s.wga for _, s, _ in models],
+        [s.unbiased_acc for _, s, _ in models],
     )
     return [
         Heading(2, "Debiasing through the pipeline (C1/C2)"),
@@ -164,30 +179,29 @@ def _debiasing(records) -> list[Block]:
             "The study's comparisons for this run (docs/findings.md has them over 5 seeds): C1 "
             "compares the debiased teacher f_T with the distilled student g, C2 the student "
             "trained alone with the same method f_S with g. WGA differences: C1 (plain KD) "
-            f"{_points(plain['wga'], teacher['wga'])}; C2 "
-            f"{_points(plain['wga'], base['alone']['wga'])}; the remedy's student against the "
-            f"teacher {_points(student['wga'], teacher['wga'])}; quantisation (fixed point "
-            f"against float, the same input spikes) {_points(core['wga'], student['wga'])}. The "
-            f"fixed-point and the float student agree on "
-            f"{100 * core['agreement_with_float_student']:.1f} % of the samples."
+            f"{_points(plain.wga, teacher.scores.wga)}; C2 "
+            f"{_points(plain.wga, base['alone'].scores.wga)}; the remedy's student against the "
+            f"teacher {_points(student.scores.wga, teacher.scores.wga)}; quantisation (fixed "
+            f"point against float, the same input spikes) "
+            f"{_points(core.scores.wga, student.scores.wga)}. The fixed-point and the float "
+            f"student agree on {100 * core.agreement_with_float_student:.1f} % of the samples."
         ),
-        Table(["model", *MODEL_COLUMNS], [_model_row(n, m) for n, m in models]),
+        Table(["model", *MODEL_COLUMNS], [_model_row(*model) for model in models]),
         Figure("debiasing.png", png, "WGA and unbiased accuracy of the run's models"),
     ]
 
 
-def _rtl_subset(records) -> list[Block]:
-    rtl = records["rtl"].metrics
-    rows = [_model_row(SUBSET_NAMES[k], m) for k, m in rtl["subset_scores"].items()]
+def _rtl_subset(rtl: RtlMetrics) -> list[Block]:
+    rows = [_model_row(LABELS[k], s, None) for k, s in rtl.subset_scores.items()]
     return [
         Heading(2, "The RTL subset"),
         Paragraph(
-            f"{rtl['samples']} test samples, {rtl['samples'] // max(rtl['groups'], 1)} drawn at "
-            f"random from each of the {rtl['groups']} groups; every execution below is scored on "
+            f"{rtl.scores.samples} test samples, {_per_group(rtl)} drawn at "
+            f"random from each of the {rtl.groups} groups; every execution below is scored on "
             "exactly these samples. The core and the ISS were rerun on the subset as the RTL "
             "ran it (sample i of the subset is sample i of the run, which sets its RNG seeds); "
             "the core's subset predictions agree with its whole-split run on "
-            f"{100 * rtl['core_full_run_agreement']:.1f} % of the samples (they can differ only "
+            f"{100 * rtl.core_full_run_agreement:.1f} % of the samples (they can differ only "
             "where the network draws random numbers)."
         ),
         Table(["execution", *MODEL_COLUMNS], rows),
@@ -219,30 +233,29 @@ def _rasters(ctx: Context) -> list[Block]:
     ]
 
 
-def _energy(records) -> list[Block]:
-    energy = records["energy"].metrics
-    per_stage = energy["per_stage"]
+def _energy(energy: EnergyMetrics) -> list[Block]:
     body = []
-    for stage, joules in per_stage.items():
-        cells = [format_cell(k, joules.get(k)) for k in ("op_count_j", "board_j", "core_j")]
-        time = format_seconds(joules["time_s"]) if "time_s" in joules else "–"
+    for stage, joules in energy.per_stage.items():
+        cells = [format_cell(k, v) for k, v in (("op_count_j", joules.op_count_j),
+                                                ("board_j", joules.board_j),
+                                                ("core_j", joules.core_j))]  # fmt: skip
+        time = "–" if joules.time_s is None else format_seconds(joules.time_s)
         body.append([stage, *cells, time])
     comparison = []
-    for row in energy["comparison"]:
-        idle = format_joules(row["static_j"]) if row["static_j"] else "–"
-        time = format_seconds(row["time_s"]) if row["time_s"] is not None else "–"
-        comparison.append([row["estimate"], format_joules(row["energy_j"]), idle, time,
-                           row["basis"]])  # fmt: skip
+    for row in energy.comparison:
+        idle = format_joules(row.static_j) if row.static_j else "–"
+        time = format_seconds(row.time_s) if row.time_s is not None else "–"
+        comparison.append([row.estimate, format_joules(row.energy_j), idle, time, row.basis])
     components = {
         model: {k: v for k, v in report["components_j"].items() if k != "static"}
-        for model, report in energy["breakdown"]["iss"].items()
+        for model, report in energy.breakdown["iss"].items()
     }
-    totals = {row["estimate"]: row["energy_j"] for row in energy["comparison"]}
+    totals = {row.estimate: row.energy_j for row in energy.comparison}
     png = figures.energy_breakdown(components, totals)
     return [
         Heading(2, "Energy per inference"),
         Paragraph(
-            f"At the SoC clock of {energy['clock_hz'] / 1e6:g} MHz (docs/energy.md: equations, "
+            f"At the SoC clock of {energy.clock_hz / 1e6:g} MHz (docs/energy.md: equations, "
             "constants and their sources). The counter models need the ISS/RTL counters; the "
             "op-count estimate needs only spikes (student) or MACs (teacher)."
         ),
@@ -261,32 +274,31 @@ def _energy(records) -> list[Block]:
     ]
 
 
-def _calibration(records) -> list[Block]:
-    cal = records["calibration"].metrics
+def _calibration(cal: CalibrationMetrics) -> list[Block]:
     blocks: list[Block] = [Heading(2, "Consistency check against FeNN's SHD measurement")]
-    if cal.get("skipped"):
+    if cal.skipped or cal.fenn is None:
         return [*blocks, Paragraph("Skipped (calibration.samples = 0).")]
-    fenn = cal["fenn"]
+    fenn = cal.fenn
     body = []
-    for name, v in cal["variants"].items():
-        board, core = v["models"]["board"], v["models"]["core"]
+    for name, v in cal.variants.items():
+        board, core = v.models["board"], v.models["core"]
         body.append([
             f"accumulators {name}",
-            f"{v['instructions']:,.0f} ({v['instruction_ratio']:.2f})",
-            f"{format_seconds(board['time_s'])} ({board['time_ratio']:.3f})",
-            f"{format_joules(board['energy_j'])} ({board['energy_ratio']:.3f})",
-            f"{format_joules(core['energy_j'])} ({core['energy_ratio']:.3f})",
-            "yes" if v["bit_exact_core"] else "NO",
+            f"{v.instructions:,.0f} ({v.instruction_ratio:.2f})",
+            f"{format_seconds(board.time_s)} ({board.time_ratio:.3f})",
+            f"{format_joules(board.energy_j)} ({board.energy_ratio:.3f})",
+            f"{format_joules(core.energy_j)} ({core.energy_ratio:.3f})",
+            "yes" if v.bit_exact_core else "NO",
         ])  # fmt: skip
     text = (
         "A network of FeNN's SHD shape (700-256-20, recurrent ALIF hidden layer, 1,170 steps) on "
-        f"synthetic spike trains: {cal['input_spikes']:,.0f} input and "
-        f"{cal['hidden_spikes']:,.0f} hidden spikes per sample (FeNN: "
-        f"{fenn['input_spikes']:,.0f} and {fenn['hidden_spikes']:,.0f}), {cal['samples']} "
+        f"synthetic spike trains: {cal.input_spikes:,.0f} input and "
+        f"{cal.hidden_spikes:,.0f} hidden spikes per sample (FeNN: "
+        f"{fenn.input_spikes:,.0f} and {fenn.hidden_spikes:,.0f}), {cal.samples} "
         "sample(s) on the ISS (benchmarks/energy_calibration.py). Per inference at FeNN's "
-        f"{fenn['clock_hz'] / 1e6:g} MHz, beside FeNN's measured {fenn['time_s'] * 1e3:.1f} ms and "
-        f"{fenn['net_energy_j'] * 1e3:.1f} mJ net of idle (ratios in brackets; instructions "
-        f"against FeNN's {fenn['instructions']:,.0f}). This is a consistency check, not a "
+        f"{fenn.clock_hz / 1e6:g} MHz, beside FeNN's measured {fenn.time_s * 1e3:.1f} ms and "
+        f"{fenn.net_energy_j * 1e3:.1f} mJ net of idle (ratios in brackets; instructions "
+        f"against FeNN's {fenn.instructions:,.0f}). This is a consistency check, not a "
         "validation: the board model is one constant fitted to this same measurement, so its "
         "energy ratio follows from the instruction ratio by construction."
     )
@@ -295,51 +307,51 @@ def _calibration(records) -> list[Block]:
     return [*blocks, Paragraph(text), Table(header, body)]
 
 
-def _hardware(records) -> list[Block]:
-    quant, fw = records["quantise"].metrics, records["firmware"].metrics
+def _hardware(run: RunMetrics) -> list[Block]:
+    quant, fw = run.quantise, run.firmware
     pops = [
         [name, p["format"], str(p["limited_by"]), f"{p['weights_clipped']}/{p['weights']}",
          str(p["weights_rounded_to_zero"]), str(p["saturating_neurons"])]
-        for name, p in quant["populations"].items()
+        for name, p in quant.populations.items()
     ]  # fmt: skip
     memories = [
-        [name, f"{m['used']:,}", f"{m['bytes']:,}", f"{100 * m['used'] / m['bytes']:.1f} %"]
-        for name, m in fw["memories"].items()
+        [name, f"{m.used:,}", f"{m.bytes:,}", f"{100 * m.used / m.bytes:.1f} %"]
+        for name, m in fw.memories.items()
     ]
     header = ["population", "format", "limited by", "weights clipped", "rounded to 0",
               "neurons that can saturate in a step"]  # fmt: skip
     return [
         Heading(2, "Quantisation and firmware"),
         Table(header, pops),
-        *_float_reference(records["core"].metrics.get("float_reference")),
+        *_float_reference(run.core.float_reference),
         Paragraph(
-            f"Firmware: {fw['code_bytes']:,} bytes of code; memory use of the SoC (DDR "
-            f"{fw['soc']['ddr_bytes']:,} bytes):"
+            f"Firmware: {fw.code_bytes:,} bytes of code; memory use of the SoC (DDR "
+            f"{fw.soc['ddr_bytes']:,} bytes):"
         ),
         Table(["memory", "used (bytes)", "size (bytes)", "used"], memories),
     ]
 
 
-def _float_reference(ref: dict | None) -> list[Block]:
+def _float_reference(ref: FloatReference | None) -> list[Block]:
     """The core against the float reference of the student (riscv_soc.floatsim), per population."""
     if ref is None:  # a run recorded before the float reference existed
         return []
     rows = []
-    for p in ref["populations"]:
-        step = p["first_divergent_step"]
-        state = ", ".join(f"{k} {m:.3g} / {x:.3g}" for k, (m, x) in p["state_error"].items())
-        spiking = bool(p["agreement_per_step"])
-        rows.append([p["name"], _pct(p["spike_agreement"]) if spiking else "no spikes",
+    for p in ref.comparison.populations:
+        step = p.first_divergent_step
+        state = ", ".join(f"{k} {m:.3g} / {x:.3g}" for k, (m, x) in p.state_error.items())
+        spiking = bool(p.agreement_per_step)
+        rows.append([p.name, _pct(p.spike_agreement) if spiking else "no spikes",
                      "–" if step is None else str(step),
-                     _pct(p["samples_diverged"]) if spiking else "–", state or "–"])  # fmt: skip
+                     _pct(p.samples_diverged) if spiking else "–", state or "–"])  # fmt: skip
     header = ["population", "spikes agree", "first divergent step", "samples diverging",
               "final state error (mean / max)"]  # fmt: skip
     return [
         Paragraph(
             "The fixed-point core against the float reference (the student's NIR reading in "
             "float64, docs/semantics.md section 11) on the same test spikes: class agreement "
-            f"{_pct(ref['class_agreement'])}; the float reference and the snntorch student agree "
-            f"on {_pct(ref['agreement_with_float_student'])} of the samples."
+            f"{_pct(ref.comparison.class_agreement)}; the float reference and the snntorch "
+            f"student agree on {_pct(ref.agreement_with_float_student)} of the samples."
         ),
         Table(header, rows),
     ]

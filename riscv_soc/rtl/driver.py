@@ -21,7 +21,7 @@ from cocotb.triggers import Event, FallingEdge, First, RisingEdge, Timer
 from cocotbext.axi import AxiBus, AxiRam
 from cocotbext.axi.stream import StreamMonitor
 
-from riscv_soc.firmware.image import Image
+from riscv_soc.image import Image
 from riscv_soc.isa import csr
 from riscv_soc.isa.disasm import disassemble
 from riscv_soc.isa.hardware import EXIT_NAMES, LANES, TRAP_CAUSES, VREGS

@@ -3,7 +3,7 @@
 Where it sits: between `Image.memory_arrays()` and rtl/tb/fenn_soc_tb.sv, inside the cocotb driver.
 Loading writes only the nonzero words (`@index` lines): the testbench zeroes every memory first,
 so a program costs what it holds, not what the SoC holds. Line layouts are those of
-`riscv_soc.firmware.hexfile` (word or vector per line, least significant byte at the lowest
+`riscv_soc.image.hexfile` (word or vector per line, least significant byte at the lowest
 address; lane-local memory as one 512-bit line per lane address, lane i in bits 16i+15:16i).
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from riscv_soc.firmware.hexfile import LINE_BYTES
+from riscv_soc.image.hexfile import LINE_BYTES
 from riscv_soc.soc import LANES
 
 __all__ = ["LINE_BYTES", "llm_from_lines", "llm_lines", "read_dump", "write_sparse"]

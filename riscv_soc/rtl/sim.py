@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from riscv_soc.errors import ConfigError
-from riscv_soc.firmware.image import MEMORIES, Image
+from riscv_soc.image import MEMORIES, Image
 from riscv_soc.machine import MachineState, check_max_cycles, check_memory_names
 from riscv_soc.rtl import commits, simbuild
 from riscv_soc.rtl.driver import JOB_ENV

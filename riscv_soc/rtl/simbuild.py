@@ -14,9 +14,9 @@ import os
 import sys
 from pathlib import Path
 
-from riscv_soc import artefacts
 from riscv_soc.errors import ConfigError
 from riscv_soc.soc import DEFAULT, SocConfig
+from snnsoc_common import artefacts
 
 ROOT = Path(__file__).resolve().parents[2]
 RTL_DIR = ROOT / "rtl"

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from riscv_soc.compiler import compile_bundle
 from riscv_soc.core.result import RunResult
 from riscv_soc.core.seeds import sample_seeds
 from riscv_soc.core.simulate import check_spikes, pack_spikes, unpack_spikes
@@ -71,7 +72,7 @@ def run(
     spikes = check_spikes(spikes, firmware.bundle.n_inputs)
     check_steps(firmware, spikes.shape[1])
     if workers > 1 and len(spikes) > 1:
-        return run_chunks(firmware, spikes, seed, backend, sample_offset, max_cycles, workers)
+        return run_chunks(run, firmware, spikes, seed, backend, sample_offset, max_cycles, workers)
     io = SampleIO(firmware.manifest)
     patches = _Patches(
         io, pack_spikes(spikes), sample_seeds(seed, np.arange(len(spikes)) + sample_offset)
@@ -114,8 +115,6 @@ class _Patches(Sequence):
 def run_bundle(bundle, spikes: np.ndarray, seed: int = 0, backend: str = "iss", options=None,
                sample_offset: int = 0) -> RunResult:  # fmt: skip
     """Compile `bundle` (riscv_soc.compiler.CompileOptions `options`) and run it."""
-    from riscv_soc.compiler import compile_bundle
-
     return run(firmware_of(compile_bundle(bundle, options)), spikes, seed, backend, sample_offset)
 
 

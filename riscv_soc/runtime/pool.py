@@ -12,6 +12,7 @@ kernels, whose threads do not survive a fork.
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -19,25 +20,29 @@ import numpy as np
 from riscv_soc.core.result import RunResult
 
 
-def run_chunks(firmware, spikes: np.ndarray, seed: int, backend: str, sample_offset: int,
-               max_cycles: int, workers: int) -> RunResult:  # fmt: skip
-    """The samples in `workers` contiguous chunks on as many processes, joined in order."""
+def run_chunks(
+    run_serial: Callable[..., RunResult],
+    firmware,
+    spikes: np.ndarray,
+    seed: int,
+    backend: str,
+    sample_offset: int,
+    max_cycles: int,
+    workers: int,
+) -> RunResult:
+    """The samples in `workers` contiguous chunks on as many processes, joined in order; each
+    chunk is `run_serial(firmware, chunk, seed, backend, offset, max_cycles)` (runtime.run, handed
+    in so that this module does not import its caller)."""
     bounds = np.linspace(0, len(spikes), min(workers, len(spikes)) + 1).astype(int)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(bounds) - 1, mp_context=context) as pool:
         futures = [
             pool.submit(
-                _run_chunk, firmware, spikes[a:b], seed, backend, sample_offset + a, max_cycles
+                run_serial, firmware, spikes[a:b], seed, backend, sample_offset + a, max_cycles
             )  # fmt: skip
             for a, b in zip(bounds[:-1], bounds[1:], strict=True)
         ]
         return concatenate([f.result() for f in futures])
-
-
-def _run_chunk(firmware, spikes, seed, backend, sample_offset, max_cycles) -> RunResult:
-    from riscv_soc.runtime import run
-
-    return run(firmware, spikes, seed, backend, sample_offset, max_cycles)
 
 
 def concatenate(results: list[RunResult]) -> RunResult:

@@ -10,7 +10,11 @@ from pathlib import Path
 
 import numpy as np
 
+from riscv_soc import core
+from riscv_soc.compiler import CompileOptions, compile_bundle
 from riscv_soc.errors import DataError
+from riscv_soc.firmware.export import firmware_of
+from riscv_soc.runtime import run as run_firmware
 
 CLOCK_HZ = 175e6  # FeNN-DMA's clock, for latencies
 
@@ -56,11 +60,6 @@ class ClassifierRun:
 
 def run(bundle, spikes: np.ndarray, backend: str, seed: int, record: bool) -> ClassifierRun:
     """`bundle` on `spikes` on the core, then compiled (recording the hidden spikes or none)."""
-    from riscv_soc import core
-    from riscv_soc.compiler import CompileOptions, compile_bundle
-    from riscv_soc.firmware.export import firmware_of
-    from riscv_soc.runtime import run as run_firmware
-
     golden = core.run(bundle, spikes, seed=seed)
     compiled = compile_bundle(bundle, CompileOptions(record=None if record else ()))
     result = run_firmware(firmware_of(compiled), spikes, seed=seed, backend=backend)

@@ -22,8 +22,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 import scipy.sparse
 
+from riscv_soc import core
+from riscv_soc.compiler import CompileError, CompileOptions, compile_bundle
+from riscv_soc.core import diff_results
 from riscv_soc.errors import ConfigError
+from riscv_soc.firmware.export import firmware_of
 from riscv_soc.quant import FloatNetwork, FloatPopulation, FloatProjection, QuantConfig, quantise
+from riscv_soc.runtime import run as run_firmware
+from riscv_soc.soc import DEFAULT
 
 ROWS = ("dense", "sparse")
 STEPS = 1000
@@ -153,8 +159,6 @@ class VaRun:
 
 def run(n_exc: int, rows: str, backend: str = "iss", seed: int = 0, steps: int = STEPS) -> VaRun:
     """Run the network on the core and, unless `backend` is "core", on the ISS or the RTL."""
-    from riscv_soc import core
-
     if backend not in ("core", "iss", "rtl"):
         raise ConfigError(f"--backend: {backend!r}; expected core, iss or rtl")
     b = bundle(n_exc, rows, seed, steps)
@@ -182,11 +186,6 @@ def run(n_exc: int, rows: str, backend: str = "iss", seed: int = 0, steps: int =
 
 def _run_firmware(b, spikes: np.ndarray, backend: str):
     """Compile (every spike recorded when dmem holds them, DDR sized for the rows) and run."""
-    from riscv_soc.compiler import CompileError, CompileOptions, compile_bundle
-    from riscv_soc.firmware.export import firmware_of
-    from riscv_soc.runtime import run as run_firmware
-    from riscv_soc.soc import DEFAULT
-
     rows_bytes = sum(p.words.nbytes for p in b.projections)
     ddr = max(DEFAULT.ddr_bytes, 1 << math.ceil(math.log2(rows_bytes + (1 << 20))))
     config = replace(DEFAULT, ddr_bytes=ddr)
@@ -202,8 +201,6 @@ def _run_firmware(b, spikes: np.ndarray, backend: str):
 
 
 def _differences(golden, result, recorded: bool) -> list[str]:
-    from riscv_soc.core import diff_results
-
     unrecorded = set() if recorded else {f"spikes_{n}: only in first run" for n in golden.spikes}
     return [d for d in diff_results(golden, result, activity="shared") if d not in unrecorded]
 

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from riscv_soc.artefacts import atomic_path, write_text
+from snn.experiments.presets import ALL_METHODS
+from snnsoc_common.artefacts import atomic_path, write_text
+from snnsoc_common.tables import markdown_table
 
 BASE_KD = "rate"
 NOTHING = "(not part of this run)"
@@ -52,19 +54,11 @@ def _delta(a: dict[int, float], b: dict[int, float], scale: float = 100.0) -> st
     return f"{np.mean(diffs):+.1f} ± {std:.1f}"
 
 
-def _table(header: list[str], body: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in body]
-    return "\n".join(lines)
-
-
 def _settings(table) -> list[tuple[str, float]]:
     return sorted({(k[0], k[1]) for k in table})
 
 
 def _methods(table, dataset, rho) -> list[str]:
-    from snn.experiments.presets import ALL_METHODS
-
     present = {k[2] for k in table if k[:2] == (dataset, rho)}
     return [m for m in ALL_METHODS if m in present] + sorted(present - set(ALL_METHODS))
 
@@ -154,7 +148,7 @@ def c1_c2_tables(table) -> str:
         parts.append(
             f"### {dataset}, rho = {rho:g}\n\n**C1: teacher f_T vs distilled g_T->S**"
             f"\n\n"
-            + _table(
+            + markdown_table(
                 [
                     "method",
                     "f_T unbiased",
@@ -168,7 +162,7 @@ def c1_c2_tables(table) -> str:
                 c1,
             )
             + "\n\n**C2: student alone f_S vs distilled g_T->S**\n\n"
-            + _table(
+            + markdown_table(
                 ["method", "f_S unbiased", "g unbiased", "f_S WGA", "g WGA", "Δ WGA (g - f_S)"], c2
             )
         )
@@ -197,7 +191,7 @@ def _variant_table(table, axis: str, title: str) -> str:
             body.append(row)
         parts.append(
             f"**{title}: {dataset}, rho = {rho:g}** — WGA, (Δ to the teacher)\n\n"
-            + _table(["method", "teacher", *variants], body)
+            + markdown_table(["method", "teacher", *variants], body)
         )
     return "\n\n".join(parts)
 
@@ -223,7 +217,7 @@ def breakdown_table(rows: list[dict]) -> str:
             )
         parts.append(
             f"**Per bias type: {dataset}** — accuracy per subset\n\n"
-            + _table(["method", "role", *subsets], body)
+            + markdown_table(["method", "role", *subsets], body)
         )
     return "\n\n".join(parts)
 
@@ -248,7 +242,7 @@ def cka_activity_table(table) -> str:
                     _fmt(_values(cell, "synops_per_sample").values(), 1.0),
                 ]
             )
-    return _table(
+    return markdown_table(
         [
             "dataset",
             "rho",

@@ -18,7 +18,6 @@ import numpy as np
 import torch
 
 import snn.data
-from riscv_soc.artefacts import write_json
 from snn.determinism import training_threads
 from snn.distill.recipes import distill, train_student, train_teacher
 from snn.distill.train import TrainConfig
@@ -28,6 +27,7 @@ from snn.metrics import evaluate, layer_cka, spikes_per_sample, synops_per_sampl
 from snn.models.checkpoint import load_student, load_teacher, save_student, save_teacher
 from snn.models.infer import student_outputs, teacher_outputs
 from snn.seeding import torch_seed
+from snnsoc_common.artefacts import write_json
 
 EVAL_SPLITS = ("test", "test_biased")
 RESULT_FORMAT, RESULT_VERSION = "snnsoc-result", 1

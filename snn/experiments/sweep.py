@@ -17,11 +17,11 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from riscv_soc.artefacts import write_text
-from riscv_soc.cluster import ray_session, result
 from snn.errors import ConfigError, check_choice
 from snn.experiments.grid import Preset, Unit, expand
 from snn.experiments.runner import read_result, run_unit
+from snnsoc_common.artefacts import write_text
+from snnsoc_common.cluster import ray_session, result
 
 BACKENDS = ("local", "ray")
 POLL_SECONDS = 2.0

@@ -1,6 +1,6 @@
 """Student and teacher checkpoints: the artefacts between training and the SoC side.
 
-A checkpoint is `torch.save` of a plain dict, written atomically (riscv_soc.artefacts):
+A checkpoint is `torch.save` of a plain dict, written atomically (snnsoc_common.artefacts):
     student: {"format": "snnsoc-student", "version": 1, "arch", "state_dict", "meta"}
     teacher: {"format": "snnsoc-teacher", "version": 1, "kind", "config", "state_dict", "meta"}
 Loaders read with `weights_only=True` (no code runs from the file) and raise CheckpointError naming
@@ -16,10 +16,10 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from riscv_soc.artefacts import atomic_path
 from snn.errors import CheckpointError, SnnError
 from snn.models.student import SpikingStudent
 from snn.models.teachers import rebuild_teacher
+from snnsoc_common.artefacts import atomic_path
 
 STUDENT_FORMAT, TEACHER_FORMAT, VERSION = "snnsoc-student", "snnsoc-teacher", 1
 

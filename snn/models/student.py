@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from snntorch import surrogate
 from torch import nn
 
+from snn.data.encode import ENCODINGS
 from snn.errors import ConfigError, check_choice
 from snn.models import fake_quant
 from snn.models._fused import FusedLayer
@@ -106,7 +107,6 @@ def validate_arch(arch: dict) -> dict:
     check_choice("arch.neuron", out["neuron"], NEURONS)
     check_choice("arch.reset", out["reset"], RESETS)
     check_choice("arch.surrogate", out["surrogate"], SURROGATES)
-    from snn.data.encode import ENCODINGS
 
     check_choice("arch.encoding", out["encoding"], ENCODINGS)
     n = len(out["hidden"])

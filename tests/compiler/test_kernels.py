@@ -8,8 +8,7 @@ from naive.firmware_nets import FAMILIES, family_bundle, input_lif_li, spikes_fo
 from naive.random_nets import random_network
 
 from riscv_soc import core, runtime
-from riscv_soc.compiler import CompileOptions, compile_bundle
-from riscv_soc.compiler import regalloc as R
+from riscv_soc.compiler import CompileOptions, compile_bundle, regalloc
 from riscv_soc.compiler.emitter import Emitter
 from riscv_soc.compiler.rows import RowKernel
 from riscv_soc.firmware.export import firmware_of
@@ -137,7 +136,7 @@ def test_register_tiles_match_core(saturate):
     )  # fmt: skip
     bundle = quantise(net, QuantConfig(saturate=saturate, rounding="sr"))
     compiled = compile_bundle(bundle)
-    assert [pp.home for pp in compiled.plan.pops] == ["tiles", "registers", "registers"]
+    assert [pop_plan.home for pop_plan in compiled.plan.pops] == ["tiles", "registers", "registers"]
     assert_matches_core(bundle, spikes_for(bundle, 2, density=0.4))
 
 
@@ -160,12 +159,14 @@ def test_saturating_rails_match_core():
 
 def _row_instructions(layout: str, home: str, vectors: int, split: bool = False) -> int:
     """Instructions (= cycles: straight code, one cycle each) of one row kernel."""
-    regs = R.VectorPool("h").take(R.row_registers(layout, home, split), "a row")
+    regs = regalloc.VectorPool("h").take(regalloc.row_registers(layout, home, split), "a row")
     accs = [f"v{20 + k % 10}" for k in range(vectors)]
     kernel = RowKernel(layout, vectors, 3, True, home, regs, chunk=64, accs=accs, slot_bytes=128,
                        ring_stride=16, split=split)  # fmt: skip
     e = Emitter(Builder())
-    kernel.emit(e, R.ROW, lambda: e.addi(R.TMP, R.WORD, -1))  # the scan's bit clear, in short
+    kernel.emit(
+        e, regalloc.ROW, lambda: e.addi(regalloc.TMP, regalloc.WORD, -1)
+    )  # the scan's bit clear, in short
     assert e.nops == 0
     return e.builder.here() // 4
 

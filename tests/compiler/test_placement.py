@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 from naive.firmware_nets import family_bundle
 
-from riscv_soc.compiler import CompileError, CompileOptions, compile_bundle
-from riscv_soc.compiler import regalloc as R
+from riscv_soc.compiler import CompileError, CompileOptions, compile_bundle, regalloc
 from riscv_soc.compiler.placement import plan
 from riscv_soc.errors import ConfigError
 from riscv_soc.quant import FloatNetwork, FloatPopulation, FloatProjection, QuantConfig, quantise
@@ -53,20 +52,30 @@ def test_regions_fit_aligned_and_disjoint(family, weights):
 
 
 def test_accumulator_homes():
-    assert [pp.home for pp in plan(family_bundle("dense_lif"), CompileOptions(), DEFAULT).pops] \
-        == ["registers", "registers"]  # fmt: skip
-    assert [pp.home for pp in plan(family_bundle("sparse_cubalif"), CompileOptions(),
+    assert [
+        pop_plan.home
+        for pop_plan in plan(family_bundle("dense_lif"), CompileOptions(), DEFAULT).pops
+    ] == ["registers", "registers"]
+    assert [pop_plan.home for pop_plan in plan(family_bundle("sparse_cubalif"), CompileOptions(),
                                    DEFAULT).pops] == ["llm", "llm"]  # fmt: skip
     wide = plan(_wide(), CompileOptions(), DEFAULT)
-    assert [(pp.home, pp.looped) for pp in wide.pops] == [("tiles", False), ("registers", False)]
+    assert [(pop_plan.home, pop_plan.looped) for pop_plan in wide.pops] == [
+        ("tiles", False),
+        ("registers", False),
+    ]
     looped = plan(_wide(), CompileOptions(unroll_vectors=4), DEFAULT)
-    assert [(pp.home, pp.looped) for pp in looped.pops] == [("tiles", True), ("registers", False)]
+    assert [(pop_plan.home, pop_plan.looped) for pop_plan in looped.pops] == [
+        ("tiles", True),
+        ("registers", False),
+    ]
     memory = plan(_wide(), CompileOptions(accumulators="memory"), DEFAULT)
-    assert [pp.home for pp in memory.pops] == ["vmem", "vmem"]
+    assert [pop_plan.home for pop_plan in memory.pops] == ["vmem", "vmem"]
     # Tiles would fetch a DDR row once per tile: a population with rows in DDR keeps vmem.
     in_ddr = plan(_wide(), CompileOptions(weights="ddr"), DEFAULT)
-    assert [pp.home for pp in in_ddr.pops] == ["vmem", "registers"]
-    assert [r.start for r in R.tiles(30)] == [0, 15] and [len(r) for r in R.tiles(60)] == [20] * 3
+    assert [pop_plan.home for pop_plan in in_ddr.pops] == ["vmem", "registers"]
+    assert [r.start for r in regalloc.tiles(30)] == [0, 15] and [
+        len(r) for r in regalloc.tiles(60)
+    ] == [20] * 3
 
 
 def _needs(message: str, memory: str) -> tuple[int, int]:
@@ -94,15 +103,17 @@ def test_sparse_rows_split_while_they_fit():
     bundle = family_bundle("sparse_cubalif")
     packed = {p.name: p.words.nbytes for p in bundle.projections}
     roomy = plan(bundle, CompileOptions(), SocConfig(vmem_bytes=32 * 1024))
-    assert [pj.split for pj in roomy.projs] == [True, True]
+    assert [proj_plan.split for proj_plan in roomy.projs] == [True, True]
     assert {name: roomy.region(f"rows.{name}").size for name in packed} == {
         name: 2 * size for name, size in packed.items()}  # fmt: skip
     tight = plan(bundle, CompileOptions(), SocConfig(vmem_bytes=16 * 1024))
-    assert [(pj.memory, pj.split) for pj in tight.projs] == [("vmem", False)] * 2
+    assert [(proj_plan.memory, proj_plan.split) for proj_plan in tight.projs] == [
+        ("vmem", False)
+    ] * 2
     forced = plan(bundle, CompileOptions(sparse_rows="packed"), DEFAULT)
-    assert not any(pj.split for pj in forced.projs)
+    assert not any(proj_plan.split for proj_plan in forced.projs)
     in_ddr = plan(bundle, CompileOptions(weights="ddr"), DEFAULT)  # DMA moves packed rows
-    assert not any(pj.split for pj in in_ddr.projs)
+    assert not any(proj_plan.split for proj_plan in in_ddr.projs)
     assert in_ddr.dma_buffer_bytes == max(p.row_words * 2 for p in bundle.projections)
 
 

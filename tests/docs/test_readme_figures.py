@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from riscv_soc.pipeline.summary import COLUMNS, format_cell
+from riscv_soc.runfolder.summary import COLUMNS, format_cell
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"

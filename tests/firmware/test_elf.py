@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from riscv_soc.errors import ImageError
-from riscv_soc.firmware.elf import elf_bytes, read_elf, write_elf
-from riscv_soc.firmware.image import Image, Section, Symbol
+from riscv_soc.image import Image, Section, Symbol
+from riscv_soc.image.elf import elf_bytes, read_elf, write_elf
 from riscv_soc.isa.asm import assemble
 from riscv_soc.isa.disasm import disassemble
 

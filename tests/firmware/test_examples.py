@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from riscv_soc.firmware.elf import read_elf
+from riscv_soc.image.elf import read_elf
 from riscv_soc.isa.asm import assemble_file
 from riscv_soc.isa.numerics import ROUND_NEAREST, add_lane, fill_narrow, mul_lane
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from riscv_soc.errors import ImageError
-from riscv_soc.firmware.hexfile import hex_lines, write_bin, write_hex
-from riscv_soc.firmware.image import Image, Section
+from riscv_soc.image import Image, Section
+from riscv_soc.image.hexfile import hex_lines, write_bin, write_hex
 from riscv_soc.soc import DEFAULT, SocConfig
 
 

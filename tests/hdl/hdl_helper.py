@@ -12,7 +12,7 @@ from pathlib import Path
 
 from riscv_soc import iss, rtl
 from riscv_soc.difftest import CONFIG
-from riscv_soc.firmware.image import Image
+from riscv_soc.image import Image
 from riscv_soc.machine import MachineState
 from riscv_soc.rtl import simbuild
 

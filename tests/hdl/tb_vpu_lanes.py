@@ -14,7 +14,7 @@ import random
 import cocotb
 from cocotb.triggers import Timer
 
-from riscv_soc.isa import numerics as nx
+from riscv_soc.isa import numerics
 from riscv_soc.isa.table import OP_ID
 
 LANES = 32
@@ -100,13 +100,13 @@ async def add_sub_logic_and_compare(dut):
     for a, b in operand_vectors(random.Random(1), 40):
         tb.operands(a, b)
         expect = {
-            "vadd": [nx.add_lane(x, y, False) for x, y in zip(a, b, strict=True)],
-            "vadd_s": [nx.add_lane(x, y, True) for x, y in zip(a, b, strict=True)],
-            "vsub": [nx.sub_lane(x, y, False) for x, y in zip(a, b, strict=True)],
-            "vsub_s": [nx.sub_lane(x, y, True) for x, y in zip(a, b, strict=True)],
+            "vadd": [numerics.add_lane(x, y, False) for x, y in zip(a, b, strict=True)],
+            "vadd_s": [numerics.add_lane(x, y, True) for x, y in zip(a, b, strict=True)],
+            "vsub": [numerics.sub_lane(x, y, False) for x, y in zip(a, b, strict=True)],
+            "vsub_s": [numerics.sub_lane(x, y, True) for x, y in zip(a, b, strict=True)],
             "vand": [signed16((x & y) & 0xFFFF) for x, y in zip(a, b, strict=True)],
-            "vsll": [nx.sll_lane(x, y) for x, y in zip(a, b, strict=True)],
-            "vsra": [nx.sra_lane(x, y) for x, y in zip(a, b, strict=True)],
+            "vsll": [numerics.sll_lane(x, y) for x, y in zip(a, b, strict=True)],
+            "vsra": [numerics.sra_lane(x, y) for x, y in zip(a, b, strict=True)],
         }
         for op, want in expect.items():
             result, writes, cmp = await tb.results(op)
@@ -127,7 +127,7 @@ async def per_lane_shift_amounts(dut):
         a = [rng.choice(EDGES) if lane % 2 else rng.randint(-32768, 32767) for lane in range(LANES)]
         b = [(k * LANES + lane) % 36 - 2 for lane in range(LANES)]
         tb.operands(a, b)
-        for op, rule in (("vsll", nx.sll_lane), ("vsra", nx.sra_lane)):
+        for op, rule in (("vsll", numerics.sll_lane), ("vsra", numerics.sra_lane)):
             result, _, _ = await tb.results(op)
             assert result == [rule(x, y) for x, y in zip(a, b, strict=True)], (op, a, b)
 
@@ -141,18 +141,20 @@ async def multiply_and_shift_rounding(dut):
     s0 = [rng.randrange(1 << 16) for _ in range(LANES)]
     s1 = [rng.randrange(1 << 16) for _ in range(LANES)]
     await tb.seed(s0, s1)
-    out = [nx.rng_output(x, y) for x, y in zip(s0, s1, strict=True)]
+    out = [numerics.rng_output(x, y) for x, y in zip(s0, s1, strict=True)]
     for k, (a, b) in enumerate(operand_vectors(rng, 30)):
         tb.operands(a, b)
         for shift in (k % 16, 15 - k % 16):
             for op, (mode, sat) in MUL_MODES.items():
-                want = [nx.mul_lane(a[i], b[i], shift, mode, sat, out[i]) for i in range(LANES)]
+                want = [
+                    numerics.mul_lane(a[i], b[i], shift, mode, sat, out[i]) for i in range(LANES)
+                ]
                 assert (await tb.results(op, shift))[0] == want, (op, shift, a, b)
             for op, mode in SRAI_MODES.items():
-                want = [nx.srai_lane(a[i], shift, mode, out[i]) for i in range(LANES)]
+                want = [numerics.srai_lane(a[i], shift, mode, out[i]) for i in range(LANES)]
                 assert (await tb.results(op, shift))[0] == want, (op, shift, a)
             result, _, _ = await tb.results("vslli", shift)
-            assert result == [nx.wrap16(x << shift) for x in a], ("vslli", shift)
+            assert result == [numerics.wrap16(x << shift) for x in a], ("vslli", shift)
 
 
 @cocotb.test()
@@ -169,14 +171,14 @@ async def scalar_operand_ops(dut):
         assert result == b and writes == mask
         dut.xs1_i.value = xs1
         result, _, _ = await tb.results("vfill")
-        assert result == [nx.fill_narrow(xs1 - (1 << 32) if xs1 >> 31 else xs1)] * LANES
+        assert result == [numerics.fill_narrow(xs1 - (1 << 32) if xs1 >> 31 else xs1)] * LANES
         imm = rng.randrange(1 << 16)
         dut.imm16_i.value = imm
         assert (await tb.results("vlui"))[0] == [signed16(imm)] * LANES
         nbits = rng.randrange(16)
         dut.nbits_i.value = nbits
         dut.xs2_i.value = xs2
-        want = [nx.wrap16((x & ((1 << nbits) - 1)) + (xs2 & 0xFFFF)) for x in a]
+        want = [numerics.wrap16((x & ((1 << nbits) - 1)) + (xs2 & 0xFFFF)) for x in a]
         assert (await tb.results("vandadd"))[0] == want, (nbits, xs2)
         for op in NO_ALU_WRITE:
             _, writes, _ = await tb.results(op)
@@ -196,10 +198,10 @@ async def generators_step_like_xoroshiro32pp(dut):
     for _ in range(40):
         assert tb.state() == (s0, s1)
         result, _, _ = await tb.results("vrng")
-        assert result == [nx.rng_output(x, y) >> 1 for x, y in zip(s0, s1, strict=True)]
+        assert result == [numerics.rng_output(x, y) >> 1 for x, y in zip(s0, s1, strict=True)]
         dut.step_i.value = 1
         await tb.tick()
         dut.step_i.value = 0
-        s0, s1 = (list(t) for t in zip(*map(nx.rng_advance, s0, s1), strict=True))
+        s0, s1 = (list(t) for t in zip(*map(numerics.rng_advance, s0, s1), strict=True))
     await tb.tick()  # no step: the state holds
     assert tb.state() == (s0, s1)

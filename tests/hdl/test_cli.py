@@ -11,7 +11,7 @@ import pytest
 from riscv_soc import difftest, rtl
 from riscv_soc.cli import main
 from riscv_soc.difftest import CONFIG, runner
-from riscv_soc.firmware.elf import write_elf
+from riscv_soc.image.elf import write_elf
 from riscv_soc.isa.asm import assemble
 
 pytestmark = pytest.mark.rtl

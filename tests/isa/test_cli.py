@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from riscv_soc.cli import main
-from riscv_soc.firmware.elf import read_elf
+from riscv_soc.image.elf import read_elf
 
 SOURCE = """_start: la a0, table
     vloadv v1, 0(zero)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from riscv_soc import iss
-from riscv_soc.firmware.image import Image, Section
+from riscv_soc.image import Image, Section
 from riscv_soc.isa.asm import assemble
 from riscv_soc.machine import MachineState
 from riscv_soc.soc import DEFAULT, SocConfig

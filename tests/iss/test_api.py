@@ -9,7 +9,7 @@ import pytest
 
 from riscv_soc import iss
 from riscv_soc.errors import ConfigError, ImageError
-from riscv_soc.firmware.image import MEMORIES, Image, Section
+from riscv_soc.image import MEMORIES, Image, Section
 from riscv_soc.machine import diff_states
 from riscv_soc.soc import SocConfig
 

@@ -8,7 +8,7 @@ import pytest
 
 from riscv_soc import iss
 from riscv_soc.cli import main
-from riscv_soc.firmware.elf import read_elf, write_elf
+from riscv_soc.image.elf import read_elf, write_elf
 
 
 def run_cli(capsys, *args) -> tuple[int, str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from riscv_soc import iss
-from riscv_soc.iss import _kernels as k
+from riscv_soc.iss import _kernels
 
 
 def test_cycle_and_instret_at_known_points(run_asm):
@@ -91,8 +91,8 @@ def test_counters_are_64_bit(build):
             """
         )
     )
-    machine._core[k.CYCLES] = 2**33 - 2  # as if the machine had run that long
-    machine._core[k.INSTRET] = 2**32 - 3
+    machine._core[_kernels.CYCLES] = 2**33 - 2  # as if the machine had run that long
+    machine._core[_kernels.INSTRET] = 2**32 - 3
     machine._counters[0] = 2**32 + 3  # vec_alu_ops
     state = machine.run(max_cycles=2**34, memories=())
     got = [state.x[r] for r in (10, 11, 12, 13, 14, 15, 16, 17, 8)]

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from naive import ref_iss
 
 from riscv_soc import iss
-from riscv_soc.firmware.image import Image, Section
+from riscv_soc.image import Image, Section
 from riscv_soc.isa.csr import CSRS
 from riscv_soc.isa.table import INSTRS, OPERANDS, encode, operand_range
 from riscv_soc.machine import diff_states

@@ -16,7 +16,7 @@ from fractions import Fraction
 import numpy as np
 
 from naive.xoroshiro import Xoroshiro32pp
-from riscv_soc.firmware.image import Image
+from riscv_soc.image import Image
 from riscv_soc.isa.csr import COUNTERS, CSRS, FIRST_HPM
 from riscv_soc.isa.hardware import TRAP_CODES
 from riscv_soc.isa.table import OPERANDS, extract, lookup

@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from riscv_soc.artefacts import atomic_path, write_json, write_text
+from snnsoc_common.artefacts import atomic_path, write_json, write_text
 
 
 @pytest.fixture

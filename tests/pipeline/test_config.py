@@ -1,4 +1,4 @@
-"""riscv_soc/pipeline/config.py: the embedded default, --quick, files, and one-line errors."""
+"""riscv_soc/runfolder/config.py: the embedded default, --quick, files, and one-line errors."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import tomllib
 from riscv_soc.cli import main
 from riscv_soc.errors import ConfigError
 from riscv_soc.pipeline import QUICK, SCHEMA, default_config, load_config, to_toml
-from riscv_soc.pipeline.config import merge
+from riscv_soc.runfolder.config import DataConfig, EnergyConfig, PipelineConfig, merge
+from snnsoc_common.records import to_json
 
 
 def test_default_is_the_study_best_setting():
@@ -143,3 +144,13 @@ def test_cli_print_config(capsys):
     out, _ = capsys.readouterr()
     assert done.value.code == 0
     assert tomllib.loads(out) == load_config(quick=True)
+
+
+def test_typed_sections_check_themselves_and_round_trip():
+    config = load_config(quick=True)
+    typed = PipelineConfig.of(config)
+    assert typed.rtl.per_group == 1 and typed.student.arch == config["student"]["arch"]
+    assert to_json(typed) == config  # the JSON form (DIR/config.json) is unchanged
+    with pytest.raises(ConfigError, match=r"data\.rho=2 must lie in the open interval \(0, 1\)"):
+        DataConfig(rho=2)
+    assert EnergyConfig(clock_mhz=100).clock_mhz == 100.0  # normalised by its check

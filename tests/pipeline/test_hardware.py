@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from riscv_soc.pipeline import load_config
 from riscv_soc.pipeline.hardware import same_scores, soc_config, stratified_subset
+from riscv_soc.runfolder.config import PipelineConfig
+from riscv_soc.runfolder.metrics import Scores
 
 
 @pytest.mark.parametrize("per_group", [1, 3, 50])
@@ -29,13 +32,13 @@ def test_subset_depends_on_the_seed():
 
 
 def test_same_scores_treats_nan_as_equal():
-    a = {"acc": 0.5, "conflicting_acc": math.nan}
-    assert same_scores(a, dict(a))
-    assert not same_scores(a, {"acc": 0.25, "conflicting_acc": math.nan})
-    assert not same_scores(a, {"acc": 0.5})
+    a = Scores(0.5, 0.5, 0.5, math.nan, 0.0, math.nan, samples=4)
+    assert same_scores(a, replace(a))
+    assert not same_scores(a, replace(a, acc=0.25))
+    assert not same_scores(a, replace(a, samples=5))
 
 
 def test_default_soc_is_the_rtl_tests_build():
     from riscv_soc.difftest.runner import CONFIG
 
-    assert soc_config(load_config()) == CONFIG
+    assert soc_config(PipelineConfig.of(load_config())) == CONFIG

@@ -14,8 +14,8 @@ import pytest
 from riscv_soc.cli import main
 from riscv_soc.core import load_result
 from riscv_soc.pipeline import STAGE_NAMES, STAGES, load_config, run_pipeline, runner
-from riscv_soc.pipeline.config import to_toml
-from riscv_soc.pipeline.summary import summary_rows
+from riscv_soc.runfolder.config import to_toml
+from riscv_soc.runfolder.summary import summary_rows
 
 pytestmark = pytest.mark.rtl
 
@@ -66,28 +66,26 @@ def test_every_stage_runs_and_the_executions_agree(reference):
     assert result.executed == list(STAGE_NAMES) and result.skipped == []
     assert result.failures == []
     iss, rtl = result.records["iss"].metrics, result.records["rtl"].metrics
-    assert iss["bit_exact_core"] and iss["samples"] == 718
-    assert rtl["bit_exact_core"] and rtl["bit_exact_iss"] and rtl["scores_equal_core"]
-    assert (rtl["samples"], rtl["groups"], rtl["groups_in_test"]) == (8, 4, 4)
-    assert rtl["subset_scores"]["rtl"]["wga"] == rtl["subset_scores"]["core"]["wga"]
-    variants = result.records["calibration"].metrics["variants"]
-    assert set(variants) == {"auto", "memory"} and all(
-        v["bit_exact_core"] for v in variants.values()
-    )
+    assert iss.bit_exact_core and iss.scores.samples == 718
+    assert rtl.bit_exact_core and rtl.bit_exact_iss and rtl.scores_equal_core
+    assert (rtl.scores.samples, rtl.groups, rtl.groups_in_test) == (8, 4, 4)
+    assert rtl.subset_scores["rtl"].wga == rtl.subset_scores["core"].wga
+    variants = result.records["calibration"].metrics.variants
+    assert set(variants) == {"auto", "memory"} and all(v.bit_exact_core for v in variants.values())
     rtl_result = load_result(result.out / "rtl" / "results.npz")
     index = np.load(result.out / "rtl" / "subset.npy")
     core = load_result(result.out / "core" / "results.npz")
     assert np.array_equal(rtl_result.readout, core.readout[index])  # no RNG in this network
     # the float reference reads the student as snntorch runs it, and the core follows it
-    ref = result.records["core"].metrics["float_reference"]
-    assert ref["agreement_with_float_student"] > 0.99 and ref["class_agreement"] > 0.95
-    assert [p["name"] for p in ref["populations"]] == ["hidden0", "readout"]
+    ref = result.records["core"].metrics.float_reference
+    assert ref.agreement_with_float_student > 0.99 and ref.comparison.class_agreement > 0.95
+    assert [p.name for p in ref.comparison.populations] == ["hidden0", "readout"]
 
 
 def test_summary_rows(reference):
     _, result = reference
     rows = {row["stage"]: row for row in summary_rows(result.records)}
-    clock = result.records["energy"].metrics["clock_hz"]
+    clock = result.records["energy"].metrics.clock_hz
     assert clock == 175e6
     iss = rows["ISS (firmware)"]
     assert iss["latency_s"] == pytest.approx(iss["cycles"] / clock)
@@ -184,7 +182,7 @@ def test_changed_inputs_rerun_only_what_depends_on_them(reference, tmp_path):
     assert clock.executed == ["energy"]
     subset = run_pipeline(dict(config, rtl={"per_group": 1}), out)
     assert subset.executed == ["rtl", "energy"]
-    assert subset.records["rtl"].metrics["samples"] == 4
+    assert subset.records["rtl"].metrics.scores.samples == 4
 
 
 def test_a_failed_check_is_loud(reference, tmp_path, monkeypatch, capsys):
@@ -229,6 +227,4 @@ def test_conf_reg_trains_its_erm_helpers(tmp_path):
     runs = tmp_path / "run" / "teacher" / "runs"
     assert {p.name for p in runs.rglob("*.pt")} == {"teacher__erm__none__none.pt",
                                                     "teacher__conf_reg__none__none.pt"}  # fmt: skip
-    assert (
-        result.records["student"].metrics["model"] == "distilled__conf_reg__rate__convert-augment"
-    )
+    assert result.records["student"].metrics.model == "distilled__conf_reg__rate__convert-augment"

@@ -91,8 +91,8 @@ def test_default_training_reproduces_the_study(tmp_path):
     """The default config trains the `paper` preset's seed-0 PoE models, bit for bit."""
     result = run_pipeline(load_config(), tmp_path / "run", until="baselines")
     study = _study_rows()
-    records = {name: result.records[name].metrics for name in ("teacher", "student")}
-    baselines = result.records["baselines"].metrics["models"]
+    records = {name: result.records[name].metrics.scores for name in ("teacher", "student")}
+    baselines = {k: m.scores for k, m in result.records["baselines"].metrics.models.items()}
     ours = {
         ("teacher", "none", "none"): records["teacher"],
         ("distilled", "rate", "convert+augment"): records["student"],
@@ -102,6 +102,8 @@ def test_default_training_reproduces_the_study(tmp_path):
     # Scores are ratios of sample counts: a tolerance of half a test sample tells any changed
     # prediction apart without asking for equal float bits (training itself is pinned to the same
     # bits on every x86-64 CPU with AVX2: snn.determinism).
-    half_a_sample = 0.5 / result.records["teacher"].metrics["samples"]
-    for key, metrics in ours.items():
-        assert {k: metrics[k] for k in KEYS} == pytest.approx(study[key], abs=half_a_sample), key
+    half_a_sample = 0.5 / result.records["teacher"].metrics.scores.samples
+    for key, scores in ours.items():
+        assert {k: getattr(scores, k) for k in KEYS} == pytest.approx(
+            study[key], abs=half_a_sample
+        ), key

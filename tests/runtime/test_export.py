@@ -10,8 +10,8 @@ from riscv_soc import core, runtime
 from riscv_soc.compiler import CompileOptions, compile_bundle
 from riscv_soc.errors import ImageError
 from riscv_soc.firmware.export import export_firmware, firmware_of, load_firmware
-from riscv_soc.firmware.hexfile import hex_lines
 from riscv_soc.firmware.manifest import bundle_digest
+from riscv_soc.image.hexfile import hex_lines
 from riscv_soc.quant import save_bundle
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
-from riscv_soc.artefacts import write_bytes, write_text
 from riscv_soc.errors import ImageError
-from riscv_soc.firmware.image import MEMORIES, Image
+from riscv_soc.image import MEMORIES, Image
 from riscv_soc.soc import DEFAULT, LANES, VECTOR_BYTES, SocConfig
+from snnsoc_common.artefacts import write_bytes, write_text
 
 # Bytes per hex line: imem/dmem/ddr one 32-bit word; vmem one 64-byte vector; llm one row of all
 # lanes' halfwords at the same lane address (lane i's halfword in bits 16i+15:16i).

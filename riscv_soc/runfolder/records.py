@@ -14,21 +14,27 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from riscv_soc.artefacts import write_json
+from riscv_soc.errors import ConfigError
+from riscv_soc.runfolder.metrics import METRICS
+from riscv_soc.runfolder.stages import STAGE_NAMES
+from snnsoc_common.artefacts import write_json
+from snnsoc_common.records import from_json, to_json
 
+CONFIG_FILE = "config.json"  # the resolved config of the run
 RECORD = "stage.json"
 FORMAT, VERSION = "snnsoc-pipeline-stage", 1
 
 
-@dataclass
+@dataclass(frozen=True)
 class StageRecord:
     stage: str
     input_hash: str
     artefacts: dict[str, str]  # path relative to the run folder -> sha256
-    metrics: dict = field(default_factory=dict)
+    metrics: Any  # the stage's record of metrics.METRICS
     seconds: float = 0.0
 
     @property
@@ -65,9 +71,14 @@ def read_record(out: Path, stage: str) -> StageRecord | None:
         data = json.loads(path.read_text())
         if data.pop("format") != FORMAT or data.pop("version") != VERSION:
             return None
-        return StageRecord(**data)
-    except (OSError, ValueError, TypeError, KeyError):
+        return _record(data, str(path))
+    except (OSError, ValueError, TypeError, KeyError):  # RecordError is a ValueError
         return None
+
+
+def _record(data: dict, where: str) -> StageRecord:
+    metrics: Any = from_json(METRICS[data["stage"]], data.pop("metrics"), f"{where}: metrics")
+    return StageRecord(**data, metrics=metrics)
 
 
 def is_current(record: StageRecord | None, expected_hash: str, out: Path) -> bool:
@@ -90,15 +101,42 @@ def clear_stage(out: Path, stage: str) -> Path:
     return folder
 
 
-def finish_stage(out: Path, stage: str, expected_hash: str, metrics: dict,
+def finish_stage(out: Path, stage: str, expected_hash: str, metrics: Any,
                  seconds: float) -> StageRecord:  # fmt: skip
-    """Record every file of the stage's folder; the record is written last, atomically."""
+    """Record every file of the stage's folder and its `metrics` (its record of
+    metrics.METRICS); the record is written last, atomically, and returned as a later run reads
+    it back (non-finite floats as None)."""
     folder = Path(out) / stage
     artefacts = {
         str(path.relative_to(out)): hash_file(path)
         for path in sorted(folder.rglob("*"))
         if path.is_file() and path.name != RECORD
     }
-    record = StageRecord(stage, expected_hash, artefacts, metrics, seconds)
-    write_json(folder / RECORD, {"format": FORMAT, "version": VERSION, **asdict(record)})
-    return record
+    data = {"stage": stage, "input_hash": expected_hash, "artefacts": artefacts,
+            "metrics": to_json(metrics), "seconds": seconds}  # fmt: skip
+    write_json(folder / RECORD, {"format": FORMAT, "version": VERSION, **data})
+    return _record(data, str(folder / RECORD))
+
+
+def read_config(out: Path) -> dict:
+    """The config a run folder was made with; ConfigError when `out` is not a run folder."""
+    path = Path(out) / CONFIG_FILE
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"{out}: no {CONFIG_FILE}; not a pipeline run folder (snnsoc pipeline "
+                          f"--out {out})") from None  # fmt: skip
+    except (OSError, ValueError) as err:
+        raise ConfigError(f"{path}: not readable: {err}") from None
+
+
+def read_records(out: Path) -> dict[str, StageRecord]:
+    """Every stage's record; ConfigError naming the stages that have not finished."""
+    records = {name: read_record(out, name) for name in STAGE_NAMES}
+    missing = [name for name, record in records.items() if record is None]
+    if missing:
+        raise ConfigError(
+            f"{out}: stage(s) {', '.join(missing)} not finished; run `snnsoc pipeline --out "
+            f"{out}` (with the same config) to finish them"
+        )
+    return {name: record for name, record in records.items() if record is not None}

@@ -17,11 +17,27 @@ import inspect
 import json
 import math
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+import sys
+import typing
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
+from riscv_soc.compiler.placement import ACCUMULATORS, WEIGHTS
 from riscv_soc.errors import ConfigError
+from riscv_soc.quant.bundle import ROUNDINGS
+from snn.data import DATASETS, resolve_options
+from snn.debias.bias_models import BIAS_MODELS
+from snn.debias.methods import METHODS
+from snn.distill.kd import KD_VARIANTS
+from snn.distill.recipes import parse_remedy
+from snn.errors import SnnError
+from snn.experiments.grid import Setup
+from snn.experiments.presets import PAPER
+from snn.experiments.presets import QUICK as QUICK_PRESET
+from snn.models.student import validate_arch
+from snn.models.teachers import TEACHERS
 
 EMBEDDED = "the embedded default"
 
@@ -74,30 +90,16 @@ def _open_unit(value):
     return float(value)
 
 
-def _choice(choices: Callable[[], object]) -> Callable:
-    """`choices` is called when checking, so the names come from the modules that own them."""
+def _choice(choices: Iterable[str]) -> Callable:
+    """One of `choices`, the names of the module that owns them."""
 
     def check(value):
-        valid = sorted(choices())
+        valid = sorted(choices)
         if value not in valid:
             raise _Bad(f"is not known; valid: {', '.join(map(str, valid))}")
         return value
 
     return check
-
-
-def _flag(value):
-    if not isinstance(value, bool):
-        raise _Bad("must be true or false")
-    return value
-
-
-def _sizes(value):
-    if not isinstance(value, list) or not value:
-        raise _Bad("must be a non-empty list of layer sizes")
-    for size in value:
-        _integer(1)(size)
-    return value
 
 
 def _table(value):
@@ -126,9 +128,6 @@ def _power_of_two(value):
 
 
 def _remedy(value):
-    from snn.distill.recipes import parse_remedy
-    from snn.errors import SnnError
-
     if not isinstance(value, str):
         raise _Bad('must be a string such as "convert+augment" or "none"')
     try:
@@ -138,137 +137,184 @@ def _remedy(value):
     return value
 
 
-# Names owned by other modules, looked up when a config is checked.
-def _datasets():
-    from snn.data import DATASETS
-
-    return DATASETS
+# -- the schema and its defaults: the study's presets (snn.experiments.presets) --------------------
 
 
-def _methods():
-    from snn.debias.methods import METHODS
-
-    return METHODS
-
-
-def _bias_models():
-    from snn.debias.bias_models import BIAS_MODELS
-
-    return BIAS_MODELS
+def _teacher_options(setup: Setup) -> dict:
+    """The preset's image teacher, its QCFS levels the student's steps as in the study."""
+    return {**setup.image_teacher[1], "levels": setup.student["num_steps"]}
 
 
-def _teachers():
-    from snn.models.teachers import TEACHERS
-
-    return TEACHERS
-
-
-def _kd_variants():
-    from snn.distill.kd import KD_VARIANTS
-
-    return KD_VARIANTS
+def _student_arch(setup: Setup) -> dict:
+    arch = setup.student
+    return {"hidden": arch["hidden"], "num_steps": arch["num_steps"], "neuron": "lif",
+            "weight_bits": arch["weight_bits"]}  # fmt: skip
 
 
-def _roundings():
-    from riscv_soc.quant.bundle import ROUNDINGS
-
-    return ROUNDINGS
+PAPER_SETUP, QUICK_SETUP = PAPER.setup, QUICK_PRESET.setup
 
 
-def _accumulators():
-    from riscv_soc.compiler.placement import ACCUMULATORS
-
-    return ACCUMULATORS
-
-
-def _weight_places():
-    from riscv_soc.compiler.placement import WEIGHTS
-
-    return WEIGHTS
+def _key(default: Any, check: Callable[[Any], Any], doc: str) -> Any:
+    """A config key: a dataclass field with its default, its check (the normalised value, or
+    _Bad stating the limit) and what it means."""
+    meta = {"check": check, "doc": doc}
+    if isinstance(default, (dict, list)):
+        return field(default_factory=lambda: copy.deepcopy(default), metadata=meta)
+    return field(default=default, metadata=meta)
 
 
-# -- the schema and its defaults -----------------------------------------------------------------
+class _Section:
+    """A config section: a frozen record whose keys check (and normalise) themselves."""
 
+    def __post_init__(self) -> None:
+        for f in fields(self):  # type: ignore[arg-type]  # every subclass is a dataclass
+            value = getattr(self, f.name)
+            try:
+                object.__setattr__(self, f.name, f.metadata["check"](value))
+            except _Bad as err:
+                raise ConfigError(f"{_NAMES[type(self)]}.{f.name}={value!r} {err}") from None
+
+
+@dataclass(frozen=True)
+class DataConfig(_Section):
+    dataset: str = _key("colour_digits", _choice(DATASETS), "biased dataset (snn.data)")
+    rho: float = _key(0.95, _open_unit, "bias-aligned fraction of the training set")
+    seed: int = _key(0, _integer(0), "data split, training and input-spike seed")
+    options: dict = _key({}, _table, "dataset options (docs/training.md), rho excepted")
+
+
+@dataclass(frozen=True)
+class TeacherConfig(_Section):
+    method: str = _key("poe", _choice(METHODS), "debiasing method of the ANN teacher")
+    kind: str = _key(PAPER_SETUP.image_teacher[0], _choice(TEACHERS), "teacher architecture")
+    options: dict = _key(
+        _teacher_options(PAPER_SETUP), _table, "architecture options of the teacher kind"
+    )
+    epochs: int = _key(PAPER_SETUP.teacher_epochs, _integer(1), "training epochs")
+
+
+@dataclass(frozen=True)
+class StudentConfig(_Section):
+    arch: dict = _key(
+        _student_arch(PAPER_SETUP),
+        _table,
+        "student arch (docs/architecture.md); inputs and outputs come from the data",
+    )
+    kd: str = _key("rate", _choice(KD_VARIANTS), "KD variant")
+    remedy: str = _key("convert+augment", _remedy, "remedy, parts joined by '+', or none")
+    augment_fraction: float = _key(
+        PAPER_SETUP.remedy_options["augment_fraction"],
+        _number(0.0),
+        "counterfactuals per training example",
+    )
+    epochs: int = _key(
+        PAPER_SETUP.student_epochs, _integer(1), "training epochs (also of the C1/C2 baselines)"
+    )
+
+
+@dataclass(frozen=True)
+class TrainConfig(_Section):
+    batch_size: int = _key(PAPER_SETUP.batch_size, _integer(1), "minibatch size of every model")
+    lr: float = _key(
+        PAPER_SETUP.lr, _number(0.0, open_low=True), "Adam learning rate of every model"
+    )
+    bias_model: str = _key("known", _choice(BIAS_MODELS), "bias-only model of the method")
+
+
+@dataclass(frozen=True)
+class QuantSettings(_Section):
+    weight_bits: int | str = _key(
+        "auto", _auto_or(_integer(2, 16)), "auto: the student's fake-quant"
+    )
+    percentile: float | str = _key(
+        "auto",
+        _auto_or(_number(0.0, open_low=True, high=100.0)),
+        "|w| percentile of the scale; auto: the student's",
+    )
+    rounding: str = _key("rn", _choice(ROUNDINGS), "decay rounding: floor, rn or sr")
+    layout: str = _key("auto", _choice(("auto", "dense", "sparse")), "synapse layout")
+    calibrate: int = _key(
+        0,
+        _integer(0),
+        "training samples whose float run chooses the formats (docs/semantics.md 11); 0: off",
+    )
+
+
+@dataclass(frozen=True)
+class RunConfig(_Section):
+    seed: int = _key(0, _integer(0), "run seed of the core, ISS and RTL (RNG seeds per sample)")
+
+
+@dataclass(frozen=True)
+class FirmwareConfig(_Section):
+    # 1 MiB: the configuration the RTL tests build (riscv_soc.difftest.CONFIG), so the pipeline
+    # shares their cached Verilator build and batches many samples per simulator.
+    ddr_mib: int = _key(1, _power_of_two, "DDR size of the SoC in MiB (other memories: default)")
+    weights: str = _key("auto", _choice(WEIGHTS), "weight rows in vmem, ddr or auto")
+    accumulators: str = _key("auto", _choice(ACCUMULATORS), "synaptic accumulators")
+
+
+@dataclass(frozen=True)
+class IssConfig(_Section):
+    workers: int = _key(2, _integer(1, 256), "processes for the ISS run of the test set")
+
+
+@dataclass(frozen=True)
+class RtlConfig(_Section):
+    per_group: int = _key(10, _integer(1), "RTL samples per (class, attribute) group")
+
+
+@dataclass(frozen=True)
+class EnergyConfig(_Section):
+    clock_mhz: float = _key(175.0, _number(0.0, open_low=True), "SoC clock (FeNN-DMA: 175 MHz)")
+
+
+@dataclass(frozen=True)
+class CalibrationConfig(_Section):
+    samples: int = _key(8, _integer(0), "SHD-shape samples on the ISS (0: skip the check)")
+    seed: int = _key(0, _integer(0), "seed of the synthetic spike trains")
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """A checked pipeline config, one record per section; `of` makes it from the JSON form
+    (load_config's dict, DIR/config.json), snnsoc_common.records.to_json writes that form."""
+
+    data: DataConfig
+    teacher: TeacherConfig
+    student: StudentConfig
+    train: TrainConfig
+    quant: QuantSettings
+    run: RunConfig
+    firmware: FirmwareConfig
+    iss: IssConfig
+    rtl: RtlConfig
+    energy: EnergyConfig
+    calibration: CalibrationConfig
+
+    @classmethod
+    def of(cls, config: dict) -> PipelineConfig:
+        return cls(**{name: SECTIONS[name](**config[name]) for name in SECTIONS})
+
+
+SECTIONS: dict[str, type] = typing.get_type_hints(PipelineConfig)
+_NAMES = {section: name for name, section in SECTIONS.items()}
 SCHEMA: dict[str, dict[str, Key]] = {
-    "data": {
-        "dataset": Key("colour_digits", _choice(_datasets), "biased dataset (snn.data)"),
-        "rho": Key(0.95, _open_unit, "bias-aligned fraction of the training set"),
-        "seed": Key(0, _integer(0), "data split, training and input-spike seed"),
-        "options": Key({}, _table, "dataset options (docs/training.md), rho excepted"),
-    },
-    "teacher": {
-        "method": Key("poe", _choice(_methods), "debiasing method of the ANN teacher"),
-        "kind": Key("mlp", _choice(_teachers), "teacher architecture"),
-        "options": Key(
-            {"hidden": [128], "activation": "qcfs", "levels": 16},
-            _table,
-            "architecture options of the teacher kind",
-        ),
-        "epochs": Key(30, _integer(1), "training epochs"),
-    },
-    "student": {
-        "arch": Key(
-            {"hidden": [128], "num_steps": 16, "neuron": "lif", "weight_bits": 16},
-            _table,
-            "student arch (docs/architecture.md); inputs and outputs come from the data",
-        ),
-        "kd": Key("rate", _choice(_kd_variants), "KD variant"),
-        "remedy": Key("convert+augment", _remedy, "remedy, parts joined by '+', or none"),
-        "augment_fraction": Key(1.0, _number(0.0), "counterfactuals per training example"),
-        "epochs": Key(20, _integer(1), "training epochs (also of the C1/C2 baselines)"),
-    },
-    "train": {
-        "batch_size": Key(128, _integer(1), "minibatch size of every model"),
-        "lr": Key(3e-3, _number(0.0, open_low=True), "Adam learning rate of every model"),
-        "bias_model": Key("known", _choice(_bias_models), "bias-only model of the method"),
-    },
-    "quant": {
-        "weight_bits": Key("auto", _auto_or(_integer(2, 16)), "auto: the student's fake-quant"),
-        "percentile": Key(
-            "auto",
-            _auto_or(_number(0.0, open_low=True, high=100.0)),
-            "|w| percentile of the scale; auto: the student's",
-        ),
-        "rounding": Key("rn", _choice(_roundings), "decay rounding: floor, rn or sr"),
-        "layout": Key("auto", _choice(lambda: ("auto", "dense", "sparse")), "synapse layout"),
-        "calibrate": Key(
-            0,
-            _integer(0),
-            "training samples whose float run chooses the formats (docs/semantics.md 11); 0: off",
-        ),
-    },
-    "run": {
-        "seed": Key(0, _integer(0), "run seed of the core, ISS and RTL (RNG seeds per sample)"),
-    },
-    "firmware": {
-        # 1 MiB: the configuration the RTL tests build (riscv_soc.difftest.CONFIG), so the
-        # pipeline shares their cached Verilator build and batches many samples per simulator.
-        "ddr_mib": Key(1, _power_of_two, "DDR size of the SoC in MiB (other memories: default)"),
-        "weights": Key("auto", _choice(_weight_places), "weight rows in vmem, ddr or auto"),
-        "accumulators": Key("auto", _choice(_accumulators), "synaptic accumulators"),
-    },
-    "iss": {
-        "workers": Key(2, _integer(1, 256), "processes for the ISS run of the test set"),
-    },
-    "rtl": {
-        "per_group": Key(10, _integer(1), "RTL samples per (class, attribute) group"),
-    },
-    "energy": {
-        "clock_mhz": Key(175.0, _number(0.0, open_low=True), "SoC clock (FeNN-DMA: 175 MHz)"),
-    },
-    "calibration": {
-        "samples": Key(8, _integer(0), "SHD-shape samples on the ISS (0: skip the check)"),
-        "seed": Key(0, _integer(0), "seed of the synthetic spike trains"),
-    },
+    name: {
+        f.name: Key(getattr(defaults, f.name), f.metadata["check"], f.metadata["doc"])
+        for f in fields(defaults)
+    }
+    for name, defaults in ((name, section()) for name, section in SECTIONS.items())
 }
 
-# --quick: a smaller teacher and student, one RTL sample per group, one calibration sample.
+# --quick: the `quick` preset's smaller teacher and student, one RTL sample per group, one
+# calibration sample.
 QUICK: dict[str, dict] = {
-    "teacher": {"options": {"hidden": [64], "activation": "qcfs", "levels": 8}, "epochs": 15},
-    "student": {
-        "arch": {"hidden": [64], "num_steps": 8, "neuron": "lif", "weight_bits": 16},
-        "epochs": 8,
+    "teacher": {
+        "options": _teacher_options(QUICK_SETUP),
+        "epochs": QUICK_SETUP.teacher_epochs,
     },
+    "student": {"arch": _student_arch(QUICK_SETUP), "epochs": QUICK_SETUP.student_epochs},
     "rtl": {"per_group": 1},
     "calibration": {"samples": 1},
 }
@@ -322,11 +368,9 @@ def read_file(path: str | os.PathLike) -> dict:
         if path.suffix.lower() == ".json":
             data = json.loads(text)
         elif path.suffix.lower() == ".toml":
-            try:
-                import tomllib
-            except ImportError:  # Python 3.10
-                raise ConfigError(f"config {path}: TOML needs Python >= 3.11; use .json") from None
-            data = tomllib.loads(text)
+            if sys.version_info < (3, 11):
+                raise ConfigError(f"config {path}: TOML needs Python >= 3.11; use .json")
+            data = _read_toml(text)
         else:
             raise ConfigError(f"config {path}: unknown file type {path.suffix!r}; use .toml or "
                               ".json")  # fmt: skip
@@ -337,9 +381,17 @@ def read_file(path: str | os.PathLike) -> dict:
     return data
 
 
+def _read_toml(text: str) -> dict:
+    if sys.version_info >= (3, 11):  # the standard library reads TOML from Python 3.11
+        import tomllib
+
+        return tomllib.loads(text)
+    raise AssertionError("read_file checks the version")
+
+
 def check_config(config: dict, source: str = EMBEDDED) -> dict:
     """A checked copy of `config`; ConfigError names `source`, the key and the limit."""
-    out = {}
+    out: dict[str, dict] = {}
     for section, keys in config.items():
         if section not in SCHEMA:
             raise ConfigError(f"config {source}: unknown section [{section}]; valid sections: "
@@ -364,10 +416,6 @@ def check_config(config: dict, source: str = EMBEDDED) -> dict:
 
 def _check_tables(config: dict, source: str) -> None:
     """The free tables (dataset options, teacher options, student arch), by their owners' rules."""
-    from snn.data import resolve_options
-    from snn.errors import SnnError
-    from snn.models.student import validate_arch
-
     data, teacher = config["data"], config["teacher"]
     if "rho" in data["options"]:
         raise ConfigError(f"config {source}: data.options.rho: set data.rho instead")
@@ -388,7 +436,7 @@ def _check_tables(config: dict, source: str) -> None:
 def teacher_options(kind: str) -> list[str]:
     """The options of a teacher kind: its constructor's parameters with defaults (the others
     come from the dataset)."""
-    params = inspect.signature(_teachers()[kind].__init__).parameters.values()
+    params = inspect.signature(TEACHERS[kind].__init__).parameters.values()
     return [p.name for p in params if p.default is not inspect.Parameter.empty]
 
 

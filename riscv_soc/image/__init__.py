@@ -1,7 +1,7 @@
 """The firmware image: everything a run needs, in one object the ISS and the RTL testbench share.
 
 An image is a list of sections, each placed at an offset within one of the SoC's memories, plus an
-entry point and a symbol table. It is written and read as ELF32 RISC-V (`riscv_soc.firmware.elf`),
+entry point and a symbol table. It is written and read as ELF32 RISC-V (`riscv_soc.image.elf`),
 with per-memory `$readmemh` hex and raw bin views; docs/image.md describes the format.
 """
 
@@ -15,6 +15,21 @@ from riscv_soc.errors import ImageError
 from riscv_soc.soc import DEFAULT, SocConfig
 
 MEMORIES = ("imem", "dmem", "vmem", "llm", "ddr")
+# Section names decide the memory (a name matches its prefix or prefix + ".anything").
+SECTION_MEMORIES: tuple[tuple[str, str], ...] = (
+    (".text", "imem"),
+    (".data", "dmem"),
+    (".rodata", "dmem"),
+    (".sdata", "dmem"),
+    (".srodata", "dmem"),
+    (".bss", "dmem"),
+    (".sbss", "dmem"),
+    (".uram", "vmem"),
+    (".vmem", "vmem"),
+    (".llm", "llm"),
+    (".ddr", "ddr"),
+)
+NOBITS_SECTIONS = (".bss", ".sbss")  # zero-filled: no bytes in the image
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,19 @@ class Section:
     @property
     def end(self) -> int:
         return self.address + self.size
+
+
+def _matches(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+def memory_of_section(name: str) -> str | None:
+    """The memory a section of this name goes to, or None for an unknown name."""
+    return next((mem for prefix, mem in SECTION_MEMORIES if _matches(name, prefix)), None)
+
+
+def is_nobits_section(name: str) -> bool:
+    return any(_matches(name, prefix) for prefix in NOBITS_SECTIONS)
 
 
 @dataclass(frozen=True)

@@ -14,64 +14,60 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from riscv_soc.pipeline.cache import StageRecord
+import snn.data
+from riscv_soc.core import load_result
+from riscv_soc.firmware.export import load_firmware
+from riscv_soc.quant import load_bundle
+from riscv_soc.runfolder.config import PipelineConfig
+from riscv_soc.runfolder.records import StageRecord
+from snn.seeding import torch_seed
 
 EVAL_SPLIT = "test"  # the unbiased split: every (class, attribute) cell is populated
 FIRMWARE_DIR = "fw"
 
 
 class Context:
-    def __init__(self, out: Path, config: dict, records: dict[str, StageRecord]) -> None:
+    def __init__(self, out: Path, config: PipelineConfig, records: dict[str, StageRecord]) -> None:
         self.out, self.config, self.records = Path(out), config, records
 
     def path(self, stage: str, *parts: str) -> Path:
         return self.out.joinpath(stage, *parts)
 
-    def metrics(self, stage: str) -> dict:
+    def metrics(self, stage: str) -> Any:
+        """The stage's record of metrics (metrics.METRICS)."""
         return self.records[stage].metrics
 
     @cached_property
     def test(self):
         """The unbiased test split (snn.data.Dataset)."""
-        import snn.data
-
-        data = self.config["data"]
-        return snn.data.load(data["dataset"], EVAL_SPLIT, seed=data["seed"],
-                             **{**data["options"], "rho": data["rho"]})  # fmt: skip
+        data = self.config.data
+        return snn.data.load(data.dataset, EVAL_SPLIT, seed=data.seed,
+                             **{**data.options, "rho": data.rho})  # fmt: skip
 
     @cached_property
     def eval_seed(self) -> int:
-        from snn.seeding import torch_seed
-
-        return torch_seed(self.config["data"]["seed"], "eval", EVAL_SPLIT)
+        return torch_seed(self.config.data.seed, "eval", EVAL_SPLIT)
 
     @cached_property
     def bundle(self):
-        from riscv_soc.quant import load_bundle
-
         return load_bundle(self.path("quantise", "bundle.npz"))
 
     @cached_property
     def spikes(self) -> np.ndarray:
         """uint8 [samples, steps, inputs]: the test split encoded as the bundle reads it."""
-        import snn.data
-
         bundle = self.bundle
         return snn.data.encode(self.test.x, bundle.encoding, bundle.num_steps, self.eval_seed)
 
     @cached_property
     def firmware(self):
-        from riscv_soc.firmware.export import load_firmware
-
         return load_firmware(self.path("firmware", FIRMWARE_DIR))
 
     def result(self, stage: str):
         """The RunResult a run stage (core, iss, rtl) saved."""
-        from riscv_soc.core import load_result
-
         return load_result(self.path(stage, "results.npz"))
 
     def predictions(self, stage: str) -> np.ndarray:

@@ -15,12 +15,11 @@ from elftools.common.exceptions import ELFError
 from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
 
-from riscv_soc.artefacts import write_bytes
 from riscv_soc.errors import ImageError
-from riscv_soc.firmware.image import Image, Section, Symbol
-from riscv_soc.isa.builder import memory_of_section
+from riscv_soc.image import Image, Section, Symbol, memory_of_section
 from riscv_soc.isa.table import lookup
 from riscv_soc.soc import DEFAULT, SocConfig
+from snnsoc_common.artefacts import write_bytes
 
 EM_RISCV = 243
 ET_EXEC = 2

@@ -10,7 +10,16 @@ board and core counter models where the stage has hardware counters.
 from __future__ import annotations
 
 from riscv_soc.energy import format_joules, format_seconds
-from riscv_soc.pipeline.cache import StageRecord
+from riscv_soc.runfolder.metrics import (
+    CalibrationMetrics,
+    EnergyMetrics,
+    IssMetrics,
+    RtlMetrics,
+    StageEnergy,
+    TeacherMetrics,
+)
+from riscv_soc.runfolder.records import StageRecord
+from riscv_soc.runfolder.stages import LABELS
 
 COLUMNS = {
     "stage": "stage",
@@ -29,32 +38,44 @@ COLUMNS = {
 PERCENT = ("acc", "unbiased_acc", "wga", "spurious_gap")
 # (record, row label): the stages with predictions, in pipeline order
 ROWS = (
-    ("teacher", "teacher (ANN)"),
-    ("student", "student (float)"),
-    ("core", "core (fixed point)"),
-    ("iss", "ISS (firmware)"),
+    *((name, LABELS[name]) for name in ("teacher", "student", "core", "iss")),
     ("rtl_core", "core, RTL subset"),
-    ("rtl", "RTL (firmware)"),
+    ("rtl", LABELS["rtl"]),
 )
 
 
 def summary_rows(records: dict[str, StageRecord]) -> list[dict]:
     """One dict per row of ROWS (raw numbers; None where a stage has no such quantity)."""
-    energy = records["energy"].metrics
-    clock_hz = energy["clock_hz"]
+    energy: EnergyMetrics = records["energy"].metrics
     rows = []
     for name, label in ROWS:
         if name == "rtl_core":  # the core on exactly the RTL's samples
-            metrics = records["rtl"].metrics["subset_scores"]["core"]
-            joules = {}
+            scores, spikes, cycles = records["rtl"].metrics.subset_scores["core"], None, None
+            joules = None
         else:
-            metrics, joules = records[name].metrics, energy["per_stage"].get(name, {})
-        row = {key: metrics.get(key) for key in COLUMNS} | {"stage": label}
-        row.update({key: joules.get(key) for key in ("op_count_j", "board_j", "core_j")})
-        if row["cycles"] is not None:
-            row["latency_s"] = row["cycles"] / clock_hz
-        rows.append(row)
+            metrics = records[name].metrics
+            scores, joules = metrics.scores, energy.per_stage.get(name)
+            spikes = None if isinstance(metrics, TeacherMetrics) else metrics.spikes_per_sample
+            cycles = metrics.cycles if isinstance(metrics, (IssMetrics, RtlMetrics)) else None
+        rows.append({
+            "stage": label,
+            "samples": scores.samples,
+            "acc": scores.acc,
+            "unbiased_acc": scores.unbiased_acc,
+            "wga": scores.wga,
+            "spurious_gap": scores.spurious_gap,
+            "spikes_per_sample": spikes,
+            "cycles": cycles,
+            "latency_s": None if cycles is None else cycles / energy.clock_hz,
+            **_energy_cells(joules),
+        })  # fmt: skip
     return rows
+
+
+def _energy_cells(joules: StageEnergy | None) -> dict:
+    if joules is None:
+        return {"op_count_j": None, "board_j": None, "core_j": None}
+    return {"op_count_j": joules.op_count_j, "board_j": joules.board_j, "core_j": joules.core_j}
 
 
 def format_cell(key: str, value) -> str:
@@ -90,3 +111,24 @@ def print_summary(rows: list[dict], console, clock_hz: float) -> None:
     for cells in body:
         table.add_row(*cells)
     console.print(table)
+
+
+def verification_failures(records: dict[str, StageRecord]) -> list[str]:
+    """Every bit-exactness check of the run that did not hold, as one line each."""
+    iss: IssMetrics = records["iss"].metrics
+    rtl: RtlMetrics = records["rtl"].metrics
+    checks: tuple[tuple[bool, list[str], str], ...] = (
+        (iss.bit_exact_core, iss.diffs_core, "ISS run differs from the core run on the test set"),
+        (rtl.bit_exact_core, rtl.diffs_core, "RTL run differs from the core run on the RTL subset"),
+        (rtl.bit_exact_iss, rtl.diffs_iss, "RTL run differs from the ISS run (counters included)"),
+        (rtl.scores_equal_core, [], "RTL accuracy/WGA differ from the core's on the subset"),
+    )
+    failures = [message + (f": {diffs[0]}" if diffs else "") for ok, diffs, message in checks
+                if not ok]  # fmt: skip
+    calibration: CalibrationMetrics = records["calibration"].metrics
+    for name, variant in calibration.variants.items():
+        if not variant.bit_exact_core:
+            failures.append(
+                f"calibration ({name}): ISS differs from the core: {variant.diffs_core[:1]}"
+            )
+    return failures
