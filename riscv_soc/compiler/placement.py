@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from riscv_soc.compiler import regalloc
+from riscv_soc.compiler import lane_record, regalloc
 from riscv_soc.compiler.errors import CompileError
 from riscv_soc.compiler.targets import TARGETS, Target
 from riscv_soc.errors import ConfigError
@@ -45,6 +45,7 @@ WEIGHTS = ("auto", "vmem", "ddr")
 MAX_TILED_VECTORS = 128
 ACCUMULATORS = ("auto", "registers", "memory")
 SPARSE_ROWS = ("split", "packed")
+SPIKE_RECORDS = ("dmem", "ddr")
 MAX_INLINE_SCAN_BYTES = 1 << 16  # instruction memory is 64 KiB by default
 # The accumulator (state-block field or lane-local region prefix) of each synaptic port.
 ACC_FIELDS = ("isyn", "isyn2")
@@ -69,6 +70,9 @@ class CompileOptions:
     # populations whose spikes of every step are recorded (None: every spiking one); the others
     # keep only their latest step's spikes, and their spikes are absent from run results
     record: tuple[str, ...] | None = None
+    # where the record goes: "dmem" (T + 1 rows of spike words) or "ddr" (vector blocks copied
+    # out by the DMA, for records that do not fit the scalar data memory: lane_record.py)
+    spike_record: str = "dmem"
     # where the firmware runs (targets.py): "sim", our ISS and RTL, or "board", FeNN-DMA hardware
     target: str = "sim"
 
@@ -84,6 +88,11 @@ class CompileOptions:
             raise ConfigError(f"accumulators={self.accumulators!r}; expected one of {ACCUMULATORS}")
         if self.record is not None and not isinstance(self.record, tuple):
             raise ConfigError(f"record={self.record!r}; expected a tuple of population names")
+        if self.spike_record not in SPIKE_RECORDS:
+            raise ConfigError(f"spike_record={self.spike_record!r}; expected one of "
+                              f"{SPIKE_RECORDS}")  # fmt: skip
+        if self.spike_record == "ddr" and not TARGETS[self.target].ddr_rows:
+            raise ConfigError(f"spike_record='ddr': target {self.target!r} uses no DDR")
         if self.sparse_rows not in SPARSE_ROWS:
             raise ConfigError(f"sparse_rows={self.sparse_rows!r}; expected one of {SPARSE_ROWS}")
         # Straight code reaches lane-local rows with 12-bit immediates (2 bytes per vector).
@@ -195,6 +204,8 @@ def plan(bundle: Bundle, options: CompileOptions, config: SocConfig) -> Plan:
     result = Plan(bundle, config, options, pops, projs)
     result.input_words = -(-bundle.n_inputs // LANES)
     recorded = _recorded(bundle, options.record)
+    if options.spike_record == "ddr":  # recorded through DDR instead (lane_record.py)
+        recorded = set()
     words = {True: 0, False: 0}
     for pp in pops:
         if pp.pop.spiking:
@@ -363,6 +374,7 @@ def _place_vmem(result: Plan) -> None:
     if result.dma_buffer_bytes:
         for name in ("dma_a", "dma_b"):
             vmem.add(name, result.dma_buffer_bytes, VECTOR_BYTES, "DDR row buffer")
+    lane_record.place_vmem(result, vmem)
     detail = ""
     if in_ddr:
         detail = " with every row in DDR"
@@ -421,6 +433,7 @@ def _place_ddr(result: Plan) -> None:
             proj = result.bundle.projections[pj.index]
             ddr.add(f"rows.{pj.name}", proj.words.nbytes, VECTOR_BYTES,
                     f"{proj.layout} rows {proj.source} -> {proj.target} (DMA)")  # fmt: skip
+    lane_record.place_ddr(result, ddr)
     ddr.check()
 
 

@@ -16,6 +16,7 @@ docs/compiler.md, "Kernel structure", shows the generated code.
 
 from __future__ import annotations
 
+from riscv_soc.compiler import lane_record
 from riscv_soc.compiler import regalloc as R
 from riscv_soc.compiler.emitter import Emitter, Pointer
 from riscv_soc.compiler.neurons import emit_update, initial_fields
@@ -71,6 +72,7 @@ def _emit_init(e: Emitter, plan: Plan) -> None:
         _clear_words(e, plan.region("profile"))
     if plan.latest_words:  # no spikes before step 0
         _clear_words(e, plan.region("latest_spikes"))
+    lane_record.emit_clear(e, plan)
     e.jalr("zero", 0, R.LINK)
 
 
@@ -129,11 +131,13 @@ def _emit_run(e: Emitter, plan: Plan) -> None:
         _profile_end(e, plan, pp, 0)
         emit_update(e, plan, pp, pool, accs)
         _profile_end(e, plan, pp, 1)
+    lane_record.emit_flush(e, plan)
     e.addi(R.STEP, R.STEP, 1)
     e.add_const(R.INPUT_ROW, R.INPUT_ROW, 4 * plan.input_words, R.TMP)
     if plan.record_words:
         e.add_const(R.RECORD_ROW, R.RECORD_ROW, 4 * plan.record_words, R.TMP)
     e.far_branch("bne", R.STEP, R.STEPS, step)
+    lane_record.emit_drain(e, plan)
     e.jalr("zero", 0, R.LINK)
 
 

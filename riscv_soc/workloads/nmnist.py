@@ -104,4 +104,4 @@ def bundle(weights: NmnistWeights, steps: int = STEPS):
 def run(weights: NmnistWeights, spikes: np.ndarray, backend: str = "iss", seed: int = 0):
     """The classifier on `spikes` (uint8 [samples, steps, 2312]): core, then firmware, every
     hidden spike recorded."""
-    return classifier.run(bundle(weights, spikes.shape[1]), spikes, backend, seed, record=True)
+    return classifier.run(bundle(weights, spikes.shape[1]), spikes, backend, seed)

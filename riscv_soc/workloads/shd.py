@@ -13,7 +13,8 @@ Formats are the quantiser's (stochastic rounding), not FeNN's s7_8: folded into 
 the constant would leave them a few levels.
 
 The 1,170-step input raster (103 KiB) fills most of the 128 KiB scalar data memory, so the
-firmware records no hidden spikes (CompileOptions(record=())); readout and final state are compared.
+hidden spikes are recorded through DDR (CompileOptions(spike_record="ddr"), compiler/lane_record.py)
+and compared with the core's, with the readout and the final state.
 """
 
 from __future__ import annotations
@@ -107,7 +108,15 @@ def bundle(weights: ShdWeights, steps: int = STEPS):
     return quantise(network(weights, steps), QuantConfig(weight_bits=16, rounding="sr"))
 
 
+def compile_options():
+    """Every hidden spike recorded through DDR: the input raster fills the scalar data memory."""
+    from riscv_soc.compiler import CompileOptions
+
+    return CompileOptions(spike_record="ddr")
+
+
 def run(weights: ShdWeights, spikes: np.ndarray, backend: str = "iss", seed: int = 0):
-    """The classifier on `spikes` (uint8 [samples, steps, 700]): core, then firmware (no spike
-    record: the input raster leaves no room for it)."""
-    return classifier.run(bundle(weights, spikes.shape[1]), spikes, backend, seed, record=False)
+    """The classifier on `spikes` (uint8 [samples, steps, 700]): core, then firmware, every
+    hidden spike recorded (through DDR) and compared."""
+    bundle_ = bundle(weights, spikes.shape[1])
+    return classifier.run(bundle_, spikes, backend, seed, compile_options())
