@@ -92,7 +92,6 @@ class SampleIO:
             profile = {name: words[:, i] for i, name in enumerate(phases)}
         return Outputs(readout, record, state, counters, profile)
 
-
     def _lane_words(self, spans: _Captured, lanes: dict) -> np.ndarray:
         """The DDR record's blocks (int16 lanes, bit s = step s of the block) as spike words
         uint32 [S, T, vectors]: bit l of word k = lane l of vector k."""

@@ -45,7 +45,8 @@ def test_records_only_the_named_populations():
     bundle, rng = _bundle(1, 20)
     spiking = [p.name for p in bundle.populations if p.spiking]
     spikes = (rng.random((1, 20, bundle.n_inputs)) < 0.3).astype(np.uint8)
-    fw = firmware_of(compile_bundle(bundle, CompileOptions(record=tuple(spiking[:1]), spike_record="ddr")))
+    options = CompileOptions(record=tuple(spiking[:1]), spike_record="ddr")
+    fw = firmware_of(compile_bundle(bundle, options))
     got = runtime.run(fw, spikes)
     assert set(got.spikes) == set(spiking[:1])
     assert fw.manifest["io"]["record"]["not_recorded"] == spiking[1:]

@@ -14,8 +14,11 @@ pytestmark = [pytest.mark.rtl, pytest.mark.slow]
 
 CASES = {
     "shd": lambda: (shd.bundle(shd.random_weights(0)), shd.input_spikes(1), shd.compile_options()),
-    "nmnist": lambda: (nmnist.bundle(nmnist.random_weights(0)), nmnist.input_spikes(1),
-                       CompileOptions()),  # fmt: skip
+    "nmnist": lambda: (
+        nmnist.bundle(nmnist.random_weights(0)),
+        nmnist.input_spikes(1),
+        CompileOptions(),
+    ),  # fmt: skip
 }
 
 
