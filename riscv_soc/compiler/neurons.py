@@ -150,7 +150,7 @@ class _Update:
             if pp.home == "llm":
                 e.addi(TMP, TMP, 2)
             if self.slots:
-                e.add_const(BASE2, BASE2, 2 * self.slots, TMP2)
+                e.add_const(BASE2, BASE2, pp.ring_stride, TMP2)
             e.addi(CHUNK, CHUNK, -1)
             e.far_branch("bne", CHUNK, "zero", top)
         if tail:
@@ -262,7 +262,7 @@ class _Update:
         if self.slots:
             if looped:
                 e.vfill(r["RA"], BASE2)
-            slot = 0 if looped else 2 * self.slots * k
+            slot = 0 if looped else pp.ring_stride * k
             e.vloadl(r["R"], slot, r["RA"])
             e.vstorel(ZERO, slot, r["RA"])
         return inp

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from riscv_soc.compiler import lane_record, regalloc
+from riscv_soc.compiler import delay_window, lane_record, regalloc
 from riscv_soc.compiler.errors import CompileError
 from riscv_soc.compiler.targets import TARGETS, Target
 from riscv_soc.errors import ConfigError
@@ -137,10 +137,16 @@ class PopulationPlan:
     record_word: int  # word offset of its spikes in a record or latest row (-1: does not spike)
     is_output: bool
     recorded: bool = False  # its spikes go to the record (else to the latest-spikes row)
+    ring_window: bool = False  # its delay ring is a sliding window of 2D slots (delay_window.py)
 
     @property
     def slot_bytes(self) -> int:
         return len(self.fields) * VECTOR_BYTES
+
+    @property
+    def ring_stride(self) -> int:
+        """Lane-local bytes of one neuron vector's delay ring (or window)."""
+        return delay_window.ring_bytes(self, self.ring_window) // self.nvec
 
     def field_offset(self, name: str, vector: int = 0) -> int:
         """Byte offset of field `name` of vector `vector` within the state block."""
@@ -316,6 +322,13 @@ class _Allocator:
 
 
 def _place_llm(result: Plan) -> None:
+    """Accumulators and delay rings; rings as windows (delay_window.py) when all of them fit."""
+    delayed = [pp for pp in result.pops if pp.pop.delay_slots]
+    for pp in delayed:
+        pp.ring_window = True
+    if _llm_bytes(result) > result.config.llm_lane_bytes:
+        for pp in delayed:
+            pp.ring_window = False
     llm = _Allocator(result, "llm")
     for pp in result.pops:
         if pp.home == "llm":
@@ -324,9 +337,16 @@ def _place_llm(result: Plan) -> None:
                         f"synaptic accumulators of {pp.pop.name} (sparse inputs)")  # fmt: skip
         slots = pp.pop.delay_slots
         if slots:
-            llm.add(f"ring.{pp.pop.name}", 2 * pp.nvec * slots, 2,
+            slots *= delay_window.WINDOW if pp.ring_window else 1
+            llm.add(f"ring.{pp.pop.name}", pp.nvec * pp.ring_stride, 2,
                     f"delay ring of {pp.pop.name}: {slots} slots per neuron")  # fmt: skip
     llm.check()
+
+
+def _llm_bytes(result: Plan) -> int:
+    """Lane-local bytes per lane of every accumulator and ring (alignment: 2 bytes)."""
+    accs = sum(2 * pp.nvec * (2 if pp.pop.dual else 1) for pp in result.pops if pp.home == "llm")
+    return accs + sum(pp.nvec * pp.ring_stride for pp in result.pops if pp.pop.delay_slots)
 
 
 def _place_vmem(result: Plan) -> None:

@@ -16,7 +16,7 @@ docs/compiler.md, "Kernel structure", shows the generated code.
 
 from __future__ import annotations
 
-from riscv_soc.compiler import lane_record
+from riscv_soc.compiler import delay_window, lane_record
 from riscv_soc.compiler import regalloc as R
 from riscv_soc.compiler.emitter import Emitter, Pointer
 from riscv_soc.compiler.neurons import emit_update, initial_fields
@@ -164,6 +164,8 @@ def _profile_end(e: Emitter, plan: Plan, pp: PopulationPlan, phase: int) -> None
 def _emit_synaptic(e: Emitter, plan: Plan, pp: PopulationPlan, pool, accs: list[str]) -> None:
     for acc in accs:
         e.vlui(acc, 0)
+    if pp.ring_window:
+        delay_window.emit_shift(e, plan, pp, pool)
     incoming = [(q, p) for q, p in enumerate(plan.bundle.projections) if p.target == pp.pop.name]
     if pp.home == "tiles":
         _emit_tiles(e, plan, pp, pool, [(q, p) for q, p in incoming if p.layout == "dense"])
@@ -220,11 +222,14 @@ def _row_kernel(e: Emitter, plan: Plan, pp: PopulationPlan, proj: Projection, re
         if not split:  # split rows hold the addresses themselves
             e.li(R.BASE, plan.region(f"{acc}.{pop.name}").address)
     elif proj.layout == "delayed":
-        kernel.ring_stride = 2 * pop.delay_slots
+        kernel.ring_stride, kernel.window = pp.ring_stride, pp.ring_window
         e.li(R.BASE2, plan.region(f"ring.{pop.name}").address)
         e.andi(R.TMP, R.STEP, pop.delay_slots - 1)  # the time term 2t, modulo 2D
         e.slli(R.TMP, R.TMP, 1)
-        e.vfill(regs["TV"], R.TMP)
+        if pp.ring_window:  # the window's slot of delay 0 (delay_window.py)
+            e.add(R.BASE2, R.BASE2, R.TMP)
+        else:
+            e.vfill(regs["TV"], R.TMP)
     elif pp.home == "vmem":
         kernel.slot_bytes = pp.slot_bytes
         block = plan.region(f"state.{pop.name}").address
