@@ -11,7 +11,7 @@ The arithmetic is docs/semantics.md section 7, instruction for instruction:
 | sparse, split rows | vloadv a; vloadv w; vloadl c, 0(a); vadd_s c, c, w; vstorel c, 0(a) | 5 |
 | sparse, packed rows | vloadv w; vandadd a, w, base, b; vloadl c, 0(a); vsrai x, w, b; ... | 6 |
 | delayed | vloadv w; vadd x, w, 2t; vandadd a, x, ring, d; vloadl c, 2Dk(a); vsrai; ... | 7 |
-| delayed, window (delay_window.py) | vloadv w; vandadd a, w, ring + 2 (t mod D), d; vloadl c, 4Dk(a); ... | 6 |
+| delayed, window (delay_window.py) | vloadv w; vandadd a, w, ring + 2(t mod D), d; vloadl ... | 6 |
 
 Split sparse rows (placement.py, `CompileOptions.sparse_rows`) hold, per ELL vector, the weights
 `word >> b` and the lane-local addresses `(word & (2^b - 1)) + base` that `vsrai` and `vandadd`
