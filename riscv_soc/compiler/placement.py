@@ -73,6 +73,9 @@ class CompileOptions:
     # where the record goes: "dmem" (T + 1 rows of spike words) or "ddr" (vector blocks copied
     # out by the DMA, for records that do not fit the scalar data memory: lane_record.py)
     spike_record: str = "dmem"
+    # delay rings as sliding windows where twice the ring fits (delay_window.py: one
+    # instruction less per delayed vector), else modulo rings
+    ring_window: bool = True
     # where the firmware runs (targets.py): "sim", our ISS and RTL, or "board", FeNN-DMA hardware
     target: str = "sim"
 
@@ -325,7 +328,7 @@ def _place_llm(result: Plan) -> None:
     """Accumulators and delay rings; rings as windows (delay_window.py) when all of them fit."""
     delayed = [pp for pp in result.pops if pp.pop.delay_slots]
     for pp in delayed:
-        pp.ring_window = True
+        pp.ring_window = result.options.ring_window
     if _llm_bytes(result) > result.config.llm_lane_bytes:
         for pp in delayed:
             pp.ring_window = False
