@@ -59,14 +59,14 @@ class QuantConfig:
             if bits is not None and not 0 <= bits <= 15:
                 where = f"frac_bits[{name!r}]" if name else "frac_bits"
                 raise ConfigError(f"{where}={bits} outside [0, 15]")
+        if not 0 <= self.state_headroom_bits <= 14:
+            raise ConfigError(f"state_headroom_bits={self.state_headroom_bits} outside [0, 14]")
 
     def frac_bits_of(self, population: str) -> int | None:
         """The format forced on `population`, or None."""
         if isinstance(self.frac_bits, dict):
             return self.frac_bits.get(population)
         return self.frac_bits
-        if not 0 <= self.state_headroom_bits <= 14:
-            raise ConfigError(f"state_headroom_bits={self.state_headroom_bits} outside [0, 14]")
 
 
 def quantise(

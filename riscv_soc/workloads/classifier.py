@@ -48,6 +48,7 @@ class ClassifierRun:
     hidden_spikes_mean: float  # the firmware's record (compared with the core's)
     input_spikes_mean: float
     differences: tuple[str, ...]  # core against the backend: spikes, readout, state, counts
+    phases: dict[str, float]  # mean cycles per phase ("hidden_synaptic", ...) with profile=True
 
     def to_json(self) -> dict:
         return {**self.__dict__, "differences": list(self.differences)}
@@ -67,6 +68,9 @@ def run(bundle, spikes: np.ndarray, backend: str, seed: int, options=None) -> Cl
     diffs = core.diff_results(golden, result, activity="shared")
     hidden = result.spikes["hidden"]
     cycles = float(result.activity["cycles"].mean())
+    phases = {k.removeprefix("profile_"): float(v.mean()) for k, v in result.activity.items()
+              if k.startswith("profile_")}  # fmt: skip
     return ClassifierRun(len(spikes), backend, cycles, cycles / CLOCK_HZ * 1e3,
                          float(hidden.sum(axis=(1, 2)).mean()),
-                         float(golden.activity["input_spikes"].mean()), tuple(diffs))  # fmt: skip
+                         float(golden.activity["input_spikes"].mean()), tuple(diffs),
+                         phases)  # fmt: skip

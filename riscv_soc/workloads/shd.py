@@ -121,15 +121,16 @@ def _hidden_frac_bits(bundle_) -> int:
     return bundle_.populations[bundle_.index("hidden")].frac_bits
 
 
-def compile_options():
-    """Every hidden spike recorded through DDR: the input raster fills the scalar data memory."""
+def compile_options(**changes):
+    """Every hidden spike recorded through DDR: the input raster fills the scalar data memory.
+    `changes`: other CompileOptions (profile=True, ring_window=False)."""
     from riscv_soc.compiler import CompileOptions
 
-    return CompileOptions(spike_record="ddr")
+    return CompileOptions(spike_record="ddr", **changes)
 
 
-def run(weights: ShdWeights, spikes: np.ndarray, backend: str = "iss", seed: int = 0):
+def run(weights: ShdWeights, spikes: np.ndarray, backend: str = "iss", seed: int = 0, **changes):
     """The classifier on `spikes` (uint8 [samples, steps, 700]): core, then firmware, every
-    hidden spike recorded (through DDR) and compared."""
+    hidden spike recorded (through DDR) and compared; `changes` to the compile options."""
     bundle_ = bundle(weights, spikes.shape[1])
-    return classifier.run(bundle_, spikes, backend, seed, compile_options())
+    return classifier.run(bundle_, spikes, backend, seed, compile_options(**changes))
