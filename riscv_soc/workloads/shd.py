@@ -58,6 +58,8 @@ class ShdWeights:
             if name.endswith("delay") and (a.min() < 0 or a.max() > MAX_DELAY):
                 raise DataError(f"{where}: {name} outside [0, {MAX_DELAY}]: "
                                 f"[{a.min()}, {a.max()}]")  # fmt: skip
+            if name.endswith("delay") and not np.array_equal(a, np.round(a)):
+                raise DataError(f"{where}: {name} holds non-integer delays (steps)")
 
 
 def load_weights(path: str | Path) -> ShdWeights:
