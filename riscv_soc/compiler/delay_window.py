@@ -18,18 +18,23 @@ give the same results.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from riscv_soc.compiler.emitter import Emitter
 from riscv_soc.compiler.regalloc import CHUNK, STEP, TMP, ZERO, VectorPool
+
+if TYPE_CHECKING:  # placement imports this module
+    from riscv_soc.compiler.placement import Plan, PopulationPlan
 
 WINDOW = 2  # slots per neuron: WINDOW x D
 
 
-def ring_bytes(pp, window: bool) -> int:
+def ring_bytes(pp: PopulationPlan, window: bool) -> int:
     """Lane-local bytes of a population's ring (per lane)."""
     return 2 * pp.nvec * pp.pop.delay_slots * (WINDOW if window else 1)
 
 
-def emit_shift(e: Emitter, plan, pp, pool: VectorPool) -> None:
+def emit_shift(e: Emitter, plan: Plan, pp: PopulationPlan, pool: VectorPool) -> None:
     """At the first step of every block after the first: slots D..2D-1 of every neuron down to
     0..D-1, and cleared."""
     slots, stride = pp.pop.delay_slots, pp.ring_stride

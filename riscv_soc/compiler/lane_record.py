@@ -17,17 +17,22 @@ S2MM channel copies it to block b of the DDR record while the next block fills t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from riscv_soc.compiler.emitter import Emitter
 from riscv_soc.compiler.errors import CompileError
 from riscv_soc.compiler.regalloc import LANE_RECORD, SPIKE, STEP, STEPS, TMP, TMP2, ZERO
 from riscv_soc.soc import VECTOR_BYTES
+
+if TYPE_CHECKING:  # placement imports this module
+    from riscv_soc.compiler.placement import Plan, PopulationPlan
 
 BLOCK_STEPS = 16  # steps per record vector: one bit of each int16 lane per step
 REGISTERS = ("RECV", "RECX", "TBIT")  # vector temporaries of the neuron update
 S2MM_IDLE, S2MM_ERRORS = 2, 0x70  # status bits (docs/isa.md, "DMA engine")
 
 
-def recorded(plan) -> list:
+def recorded(plan: Plan) -> list:
     """The population plans whose spikes go to the DDR record, in update order."""
     if plan.options.spike_record != "ddr":
         return []
@@ -35,21 +40,21 @@ def recorded(plan) -> list:
     return [pp for pp in plan.pops if pp.pop.spiking and (names is None or pp.pop.name in names)]
 
 
-def first_vector(plan, pp) -> int:
+def first_vector(plan: Plan, pp: PopulationPlan) -> int:
     """Index of `pp`'s vector 0 in a record block."""
     pops = recorded(plan)
     return sum(p.nvec for p in pops[: pops.index(pp)])
 
 
-def block_bytes(plan) -> int:
+def block_bytes(plan: Plan) -> int:
     return VECTOR_BYTES * sum(pp.nvec for pp in recorded(plan))
 
 
-def blocks(plan) -> int:
+def blocks(plan: Plan) -> int:
     return -(-plan.bundle.num_steps // BLOCK_STEPS)
 
 
-def place_vmem(plan, vmem) -> None:
+def place_vmem(plan: Plan, vmem) -> None:
     for pp in recorded(plan):
         if pp.looped or pp.pop.dual:
             why = (f"{pp.nvec} vectors, unroll_vectors={plan.options.unroll_vectors}"
@@ -61,20 +66,20 @@ def place_vmem(plan, vmem) -> None:
                  f"spike record blocks of {BLOCK_STEPS} steps, two buffers")  # fmt: skip
 
 
-def place_ddr(plan, ddr) -> None:
+def place_ddr(plan: Plan, ddr) -> None:
     if recorded(plan):
         ddr.add("record", blocks(plan) * block_bytes(plan), VECTOR_BYTES,
                 f"spike record: {blocks(plan)} blocks of {BLOCK_STEPS} steps (S2MM)")  # fmt: skip
 
 
-def manifest(plan) -> dict:
+def manifest(plan: Plan) -> dict:
     """io.record.lanes of manifest.json: where the runtime finds the blocks."""
     region = plan.region("record")
     return {"memory": region.memory, "address": region.address, "block_steps": BLOCK_STEPS,
             "vectors": sum(pp.nvec for pp in recorded(plan))}  # fmt: skip
 
 
-def emit_constants(e: Emitter, plan, r: dict) -> None:
+def emit_constants(e: Emitter, plan: Plan, r: dict) -> None:
     """TBIT = 1 << (t mod 16) in every lane, LANE_RECORD = this block's buffer. vfill keeps
     bits 14:0 and moves bit 31 to bit 15, so bit s goes in as (1 << s) * 0x10001."""
     e.andi(TMP, STEP, BLOCK_STEPS - 1)
@@ -84,7 +89,7 @@ def emit_constants(e: Emitter, plan, r: dict) -> None:
     _buffer(e, plan, LANE_RECORD)
 
 
-def emit_vector(e: Emitter, plan, pp, r: dict, k: int, load: bool) -> None:
+def emit_vector(e: Emitter, plan: Plan, pp: PopulationPlan, r: dict, k: int, load: bool) -> None:
     """Vector k of `pp`: `load` issues the record vector's load (in the spike test's shadow),
     else the update of the loaded vector with the spike word in SPIKE."""
     at = VECTOR_BYTES * (first_vector(plan, pp) + k)
@@ -96,7 +101,7 @@ def emit_vector(e: Emitter, plan, pp, r: dict, k: int, load: bool) -> None:
     e.vstorev(r["RECV"], at, LANE_RECORD)
 
 
-def emit_clear(e: Emitter, plan) -> None:
+def emit_clear(e: Emitter, plan: Plan) -> None:
     """net_init: both buffers zero."""
     if not recorded(plan):
         return
@@ -105,7 +110,7 @@ def emit_clear(e: Emitter, plan) -> None:
         e.vstorev(ZERO, at, TMP)
 
 
-def emit_flush(e: Emitter, plan) -> None:
+def emit_flush(e: Emitter, plan: Plan) -> None:
     """End of step t: after the block's 16th step or the last step, copy the block to DDR and
     clear the other buffer (its own copy waited for)."""
     if not recorded(plan):
@@ -136,13 +141,13 @@ def emit_flush(e: Emitter, plan) -> None:
     e.label(skip)
 
 
-def emit_drain(e: Emitter, plan) -> None:
+def emit_drain(e: Emitter, plan: Plan) -> None:
     """After the last step: the last copy done (the host reads DDR once the program ends)."""
     if recorded(plan):
         _wait(e)
 
 
-def _buffer(e: Emitter, plan, reg: str) -> None:
+def _buffer(e: Emitter, plan: Plan, reg: str) -> None:
     """reg = the buffer of step t's block: base + ((t >> 4) & 1) * block bytes."""
     e.srli(reg, STEP, BLOCK_STEPS.bit_length() - 1)
     e.andi(reg, reg, 1)
