@@ -14,9 +14,12 @@ each projection's rows live. docs/compiler.md, "Memory placement", describes the
 - vmem (vector memory): the RNG seeds, one state block per population (vector k's fields V, I, A,
   the accumulator, the bias and the readout side by side, so one pointer walks them), the rows of
   every projection that fits on chip (sparse rows split into weight and address vectors while
-  they fit: rows.py), and the two DMA row buffers.
-- llm (lane-local, per lane): the accumulators of populations with sparse inputs, delay rings.
-- ddr: rows that do not fit in vector memory (or all rows with weights="ddr").
+  they fit: rows.py), the two DMA row buffers, the two blocks of a spike record through DDR
+  (`spike_record="ddr"`: lane_record.py).
+- llm (lane-local, per lane): the accumulators of populations with sparse inputs, delay rings
+  (sliding windows of 2D slots when they all fit so: delay_window.py).
+- ddr: rows that do not fit in vector memory (or all rows with weights="ddr"), a spike record
+  through DDR.
 
 A network that does not fit raises CompileError naming the memory, the bytes needed and the bytes
 available.
