@@ -5,8 +5,10 @@ neuron-update and event-processing cycles (from the per-phase counters, split as
 them), their ratios, the latency at 175 MHz and the host wall time of the
 ISS and of the core for the 1,000 steps (the core's CPU time beside it: its wall time on an idle
 core). Then the SHD and N-MNIST classifiers (random weights of the trained shapes, Poisson
-input): cycles and latency per inference (SHD: against FeNN's 12.6 ms). Every ISS run is
-checked bit-exact against the core.
+input), every hidden spike recorded and compared: cycles and latency per inference (SHD: against
+FeNN's 12.6 ms), and for SHD the cycles of each phase (per-phase counters, profile=True) with
+delay windows (the default) and with modulo delay rings (ring_window=False), side by side on the
+same samples. Every ISS run is checked bit-exact against the core.
 
     .venv/bin/python benchmarks/fenn_workloads.py [--exc 256 1024 4096 12800]
         [--rows dense sparse] [--samples 50]
@@ -44,20 +46,25 @@ def main() -> None:
             run = va.run(n_exc, rows, "iss", args.seed)
             runs.append(run)
             print(_line(run, va.board_run(n_exc, rows)), flush=True)
-    shd_run = shd.run(shd.random_weights(args.seed), shd.input_spikes(args.samples, args.seed))
+    weights, spikes = shd.random_weights(args.seed), shd.input_spikes(args.samples, args.seed)
+    shd_run = shd.run(weights, spikes)
     print(
         f"\nSHD classifier: {_classifier(shd_run)} "
         f"(FeNN {shd.FENN_LATENCY_S * 1e3} ms: "
-        f"{shd_run.latency_ms / (shd.FENN_LATENCY_S * 1e3):.2f}x; hidden spikes not recorded)"
+        f"{shd_run.latency_ms / (shd.FENN_LATENCY_S * 1e3):.2f}x; hidden spikes recorded)"
     )
+    shd_phases = {name: shd.run(weights, spikes, profile=True, ring_window=window)
+                  for name, window in (("window", True), ("modulo", False))}  # fmt: skip
+    print(_phase_table(shd_phases))
     nm_run = nmnist.run(nmnist.random_weights(args.seed),
                         nmnist.input_spikes(args.samples, args.seed))  # fmt: skip
     print(f"N-MNIST classifier: {_classifier(nm_run)} (hidden spikes recorded)")
-    everything = [*runs, shd_run, nm_run]
+    everything = [*runs, shd_run, *shd_phases.values(), nm_run]
     bad = [r for r in everything if r.differences]
     print(f"ISS bit-exact with the core on {len(everything) - len(bad)} of {len(everything)} runs")
     record = {"va": [r.to_json() for r in runs], "fenn_dma_va": [b.__dict__ for b in va.FENN_DMA],
-              "shd": shd_run.to_json(), "nmnist": nm_run.to_json()}  # fmt: skip
+              "shd": shd_run.to_json(), "nmnist": nm_run.to_json(),
+              "shd_phases": {k: r.to_json() for k, r in shd_phases.items()}}  # fmt: skip
     write_record("fenn_workloads", record)
     _plot(runs, RESULTS / "fenn_workloads.png")
     if bad:
@@ -69,6 +76,18 @@ def _classifier(r) -> str:
         f"{r.samples} samples, {r.cycles_mean:,.0f} cycles = {r.latency_ms:.2f} ms per "
         f"inference at 175 MHz, {r.hidden_spikes_mean:,.0f} hidden spikes per sample"
     )
+
+
+def _phase_table(runs: dict) -> str:
+    """SHD cycles per inference by phase (profile=True), one column per delay-ring layout."""
+    names = list(runs)
+    lines = [f"SHD cycles per inference by phase (profile=True; {runs[names[0]].samples} samples)",
+             f"{'phase':18}" + "".join(f"{n:>14}" for n in names)]  # fmt: skip
+    rows = {phase: [runs[n].phases[phase] for n in names] for phase in runs[names[0]].phases}
+    rows["total"] = [runs[n].cycles_mean for n in names]
+    lines += [f"{k:18}" + "".join(f"{x:>14,.0f}" for x in v) for k, v in rows.items()]
+    lines.append(f"{'ms at 175 MHz':18}" + "".join(f"{runs[n].latency_ms:>14.2f}" for n in names))
+    return "\n".join(lines)
 
 
 def _header() -> str:

@@ -23,6 +23,7 @@ slots). RNG-consuming ops stay in that order, vector after vector (section 9).
 
 from __future__ import annotations
 
+from riscv_soc.compiler import lane_record
 from riscv_soc.compiler.emitter import ROUND_SUFFIX, Emitter, Pointer
 from riscv_soc.compiler.neurons_dual import emit_dual_update
 from riscv_soc.compiler.placement import Plan, PopulationPlan, update_registers
@@ -73,11 +74,13 @@ class _Update:
         self.add = "vadd_s" if self.pop.saturate else "vadd"
         self.sub = "vsub_s" if self.pop.saturate else "vsub"
         self.block = plan.region(f"state.{self.pop.name}").address
+        self.lane_record = pop_plan in lane_record.recorded(plan)  # its spikes go to the DDR record
 
     def emit(self) -> None:
         names = update_registers(
             self.plan.bundle, self.pop, self.pop_plan.home, self.pop_plan.is_output
         )
+        names += lane_record.REGISTERS if self.lane_record else ()
         self.r = self.pool.take(names, "the neuron update")
         self.e.li(STATE, self.block)
         if self.pop_plan.recorded:
@@ -107,6 +110,8 @@ class _Update:
             e.vlui(r["JUMP"], pop.adapt_jump_raw)
         if self.readout == "count":
             e.vlui(r["ONE"], 1)
+        if self.lane_record:
+            lane_record.emit_constants(e, self.plan, r)
         llm = self._llm_isyn()
         if self.slots:  # ring slot t mod D of neuron row 0: ring + 2 * (t mod D)
             e.andi(TMP, STEP, self.slots - 1)
@@ -156,7 +161,7 @@ class _Update:
             if pop_plan.home == "llm":
                 e.addi(TMP, TMP, 2)
             if self.slots:
-                e.add_const(BASE2, BASE2, 2 * self.slots, TMP2)
+                e.add_const(BASE2, BASE2, pop_plan.ring_stride, TMP2)
             e.addi(CHUNK, CHUNK, -1)
             e.far_branch("bne", CHUNK, "zero", top)
         if tail:
@@ -237,12 +242,16 @@ class _Update:
         e.vstorev(v, at("V"), STATE)
         if prefetch is not None:
             self._loads(prefetch[0], state, prefetch[1])
+        if self.lane_record:
+            lane_record.emit_vector(e, self.plan, self.pop_plan, r, k, load=True)
         if pop.spiking:
             e.vtlt(SPIKE, th, v)
             if lanes is not None:
                 e.li(TMP2, (1 << lanes) - 1)
                 e.and_(SPIKE, SPIKE, TMP2)
             e.sw(SPIKE, rec.imm(4 * k), REC)
+        if self.lane_record:
+            lane_record.emit_vector(e, self.plan, self.pop_plan, r, k, load=False)
         if self.readout is not None:
             self._readout(v, at)
         if prefetch is not None:
@@ -264,7 +273,7 @@ class _Update:
         if self.slots:
             if looped:
                 e.vfill(r["RA"], BASE2)
-            slot = 0 if looped else 2 * self.slots * k
+            slot = 0 if looped else pop_plan.ring_stride * k
             e.vloadl(r["R"], slot, r["RA"])
             e.vstorel(ZERO, slot, r["RA"])
         return inp

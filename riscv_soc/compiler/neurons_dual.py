@@ -9,7 +9,8 @@ docs/semantics.md section 8.1 in its order (`<add>`/`<sub>` saturate when the po
     I  = vmul<rnd>(alpha, I);         I2 = vmul<rnd>(alpha2, I2)
     Vn = <add>(<add>(<add>(vmul<rnd>(beta, V), M1), M2), offset)
     held = vtlt(0, R);  Vn = vsel(held, V, Vn);  R = vsub_s(R, 1)    (refractory_hold)
-    spike = vtlt(thr, Vn) & tail mask  (& ~held without refractory_hold)
+    spike = vtlt(thr, Vn) (vtge(Vn, thr): threshold_inclusive) & tail mask  (& ~held without
+            refractory_hold)
     V = vsel(spike, v_reset, Vn)  or, reset "subtract", V = vsel(spike, <sub>(Vn, thr), Vn)
     R = vsel(spike, refractory, R)
 
@@ -171,7 +172,10 @@ class _DualUpdate:
         if pop.refractory_hold:
             e.vsel(r["X2"], FIRED, r["V"])
         e.vsub_s(r["R"], r["R"], r["ONE"])
-        e.vtlt(SPIKE, r["THR"], r["X2"])
+        if pop.threshold_inclusive:  # V >= thr
+            e.vtge(SPIKE, r["X2"], r["THR"])
+        else:
+            e.vtlt(SPIKE, r["THR"], r["X2"])
         if not pop.refractory_hold:  # integrating, but no spike while refractory
             e.xori(FIRED, FIRED, -1)
             e.and_(SPIKE, SPIKE, FIRED)

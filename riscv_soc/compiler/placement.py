@@ -14,9 +14,12 @@ each projection's rows live. docs/compiler.md, "Memory placement", describes the
 - vmem (vector memory): the RNG seeds, one state block per population (vector k's fields V, I, A,
   the accumulator, the bias and the readout side by side, so one pointer walks them), the rows of
   every projection that fits on chip (sparse rows split into weight and address vectors while
-  they fit: rows.py), and the two DMA row buffers.
-- llm (lane-local, per lane): the accumulators of populations with sparse inputs, delay rings.
-- ddr: rows that do not fit in vector memory (or all rows with weights="ddr").
+  they fit: rows.py), the two DMA row buffers, the two blocks of a spike record through DDR
+  (`spike_record="ddr"`: lane_record.py).
+- llm (lane-local, per lane): the accumulators of populations with sparse inputs, delay rings
+  (sliding windows of 2D slots when they all fit so: delay_window.py).
+- ddr: rows that do not fit in vector memory (or all rows with weights="ddr"), a spike record
+  through DDR.
 
 A network that does not fit raises CompileError naming the memory, the bytes needed and the bytes
 available.
@@ -26,7 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from riscv_soc.compiler import regalloc
+from riscv_soc.compiler import delay_window, lane_record, regalloc
 from riscv_soc.compiler.errors import CompileError
 from riscv_soc.compiler.targets import TARGETS, Target
 from riscv_soc.errors import ConfigError
@@ -45,6 +48,7 @@ WEIGHTS = ("auto", "vmem", "ddr")
 MAX_TILED_VECTORS = 128
 ACCUMULATORS = ("auto", "registers", "memory")
 SPARSE_ROWS = ("split", "packed")
+SPIKE_RECORDS = ("dmem", "ddr")
 MAX_INLINE_SCAN_BYTES = 1 << 16  # instruction memory is 64 KiB by default
 # The accumulator (state-block field or lane-local region prefix) of each synaptic port.
 ACC_FIELDS = ("isyn", "isyn2")
@@ -69,6 +73,12 @@ class CompileOptions:
     # populations whose spikes of every step are recorded (None: every spiking one); the others
     # keep only their latest step's spikes, and their spikes are absent from run results
     record: tuple[str, ...] | None = None
+    # where the record goes: "dmem" (T + 1 rows of spike words) or "ddr" (vector blocks copied
+    # out by the DMA, for records that do not fit the scalar data memory: lane_record.py)
+    spike_record: str = "dmem"
+    # delay rings as sliding windows where twice the ring fits (delay_window.py: one
+    # instruction less per delayed vector), else modulo rings
+    ring_window: bool = True
     # where the firmware runs (targets.py): "sim", our ISS and RTL, or "board", FeNN-DMA hardware
     target: str = "sim"
 
@@ -84,6 +94,11 @@ class CompileOptions:
             raise ConfigError(f"accumulators={self.accumulators!r}; expected one of {ACCUMULATORS}")
         if self.record is not None and not isinstance(self.record, tuple):
             raise ConfigError(f"record={self.record!r}; expected a tuple of population names")
+        if self.spike_record not in SPIKE_RECORDS:
+            raise ConfigError(f"spike_record={self.spike_record!r}; expected one of "
+                              f"{SPIKE_RECORDS}")  # fmt: skip
+        if self.spike_record == "ddr" and not TARGETS[self.target].ddr_rows:
+            raise ConfigError(f"spike_record='ddr': target {self.target!r} uses no DDR")
         if self.sparse_rows not in SPARSE_ROWS:
             raise ConfigError(f"sparse_rows={self.sparse_rows!r}; expected one of {SPARSE_ROWS}")
         # Straight code reaches lane-local rows with 12-bit immediates (2 bytes per vector).
@@ -128,10 +143,16 @@ class PopulationPlan:
     record_word: int  # word offset of its spikes in a record or latest row (-1: does not spike)
     is_output: bool
     recorded: bool = False  # its spikes go to the record (else to the latest-spikes row)
+    ring_window: bool = False  # its delay ring is a sliding window of 2D slots (delay_window.py)
 
     @property
     def slot_bytes(self) -> int:
         return len(self.fields) * VECTOR_BYTES
+
+    @property
+    def ring_stride(self) -> int:
+        """Lane-local bytes of one neuron vector's delay ring (or window)."""
+        return delay_window.ring_bytes(self, self.ring_window) // self.nvec
 
     def field_offset(self, name: str, vector: int = 0) -> int:
         """Byte offset of field `name` of vector `vector` within the state block."""
@@ -195,6 +216,8 @@ def plan(bundle: Bundle, options: CompileOptions, config: SocConfig) -> Plan:
     result = Plan(bundle, config, options, pops, projs)
     result.input_words = -(-bundle.n_inputs // LANES)
     recorded = _recorded(bundle, options.record)
+    if options.spike_record == "ddr":  # recorded through DDR instead (lane_record.py)
+        recorded = set()
     words = {True: 0, False: 0}
     for pop_plan in pops:
         if pop_plan.pop.spiking:
@@ -305,6 +328,13 @@ class _Allocator:
 
 
 def _place_llm(result: Plan) -> None:
+    """Accumulators and delay rings; rings as windows (delay_window.py) when all of them fit."""
+    delayed = [pp for pp in result.pops if pp.pop.delay_slots]
+    for pp in delayed:
+        pp.ring_window = result.options.ring_window
+    if _llm_bytes(result) > result.config.llm_lane_bytes:
+        for pp in delayed:
+            pp.ring_window = False
     llm = _Allocator(result, "llm")
     for pop_plan in result.pops:
         if pop_plan.home == "llm":
@@ -317,9 +347,16 @@ def _place_llm(result: Plan) -> None:
                 )
         slots = pop_plan.pop.delay_slots
         if slots:
-            llm.add(f"ring.{pop_plan.pop.name}", 2 * pop_plan.nvec * slots, 2,
+            slots *= delay_window.WINDOW if pop_plan.ring_window else 1
+            llm.add(f"ring.{pop_plan.pop.name}", pop_plan.nvec * pop_plan.ring_stride, 2,
                     f"delay ring of {pop_plan.pop.name}: {slots} slots per neuron")  # fmt: skip
     llm.check()
+
+
+def _llm_bytes(result: Plan) -> int:
+    """Lane-local bytes per lane of every accumulator and ring (alignment: 2 bytes)."""
+    accs = sum(2 * pp.nvec * (2 if pp.pop.dual else 1) for pp in result.pops if pp.home == "llm")
+    return accs + sum(pp.nvec * pp.ring_stride for pp in result.pops if pp.pop.delay_slots)
 
 
 def _place_vmem(result: Plan) -> None:
@@ -379,6 +416,7 @@ def _place_vmem(result: Plan) -> None:
     if result.dma_buffer_bytes:
         for name in ("dma_a", "dma_b"):
             vmem.add(name, result.dma_buffer_bytes, VECTOR_BYTES, "DDR row buffer")
+    lane_record.place_vmem(result, vmem)
     detail = ""
     if in_ddr:
         detail = " with every row in DDR"
@@ -442,6 +480,7 @@ def _place_ddr(result: Plan) -> None:
             proj = result.bundle.projections[proj_plan.index]
             ddr.add(f"rows.{proj_plan.name}", proj.words.nbytes, VECTOR_BYTES,
                     f"{proj.layout} rows {proj.source} -> {proj.target} (DMA)")  # fmt: skip
+    lane_record.place_ddr(result, ddr)
     ddr.check()
 
 

@@ -16,7 +16,7 @@ docs/compiler.md, "Kernel structure", shows the generated code.
 
 from __future__ import annotations
 
-from riscv_soc.compiler import regalloc
+from riscv_soc.compiler import delay_window, lane_record, regalloc
 from riscv_soc.compiler.emitter import Emitter, Pointer
 from riscv_soc.compiler.neurons import emit_update, initial_fields
 from riscv_soc.compiler.placement import (
@@ -71,6 +71,7 @@ def _emit_init(e: Emitter, plan: Plan) -> None:
         _clear_words(e, plan.region("profile"))
     if plan.latest_words:  # no spikes before step 0
         _clear_words(e, plan.region("latest_spikes"))
+    lane_record.emit_clear(e, plan)
     e.jalr("zero", 0, regalloc.LINK)
 
 
@@ -131,11 +132,13 @@ def _emit_run(e: Emitter, plan: Plan) -> None:
         _profile_end(e, plan, pop_plan, 0)
         emit_update(e, plan, pop_plan, pool, accs)
         _profile_end(e, plan, pop_plan, 1)
+    lane_record.emit_flush(e, plan)
     e.addi(regalloc.STEP, regalloc.STEP, 1)
     e.add_const(regalloc.INPUT_ROW, regalloc.INPUT_ROW, 4 * plan.input_words, regalloc.TMP)
     if plan.record_words:
         e.add_const(regalloc.RECORD_ROW, regalloc.RECORD_ROW, 4 * plan.record_words, regalloc.TMP)
     e.far_branch("bne", regalloc.STEP, regalloc.STEPS, step)
+    lane_record.emit_drain(e, plan)
     e.jalr("zero", 0, regalloc.LINK)
 
 
@@ -162,6 +165,8 @@ def _profile_end(e: Emitter, plan: Plan, pop_plan: PopulationPlan, phase: int) -
 def _emit_synaptic(e: Emitter, plan: Plan, pop_plan: PopulationPlan, pool, accs: list[str]) -> None:
     for acc in accs:
         e.vlui(acc, 0)
+    if pop_plan.ring_window:
+        delay_window.emit_shift(e, plan, pop_plan, pool)
     incoming = [
         (q, p) for q, p in enumerate(plan.bundle.projections) if p.target == pop_plan.pop.name
     ]
@@ -222,11 +227,14 @@ def _row_kernel(e: Emitter, plan: Plan, pop_plan: PopulationPlan, proj: Projecti
         if not split:  # split rows hold the addresses themselves
             e.li(regalloc.BASE, plan.region(f"{acc}.{pop.name}").address)
     elif proj.layout == "delayed":
-        kernel.ring_stride = 2 * pop.delay_slots
+        kernel.ring_stride, kernel.window = pop_plan.ring_stride, pop_plan.ring_window
         e.li(regalloc.BASE2, plan.region(f"ring.{pop.name}").address)
         e.andi(regalloc.TMP, regalloc.STEP, pop.delay_slots - 1)  # the time term 2t, modulo 2D
         e.slli(regalloc.TMP, regalloc.TMP, 1)
-        e.vfill(regs["TV"], regalloc.TMP)
+        if pop_plan.ring_window:  # the window's slot of delay 0 (delay_window.py)
+            e.add(regalloc.BASE2, regalloc.BASE2, regalloc.TMP)
+        else:
+            e.vfill(regs["TV"], regalloc.TMP)
     elif pop_plan.home == "vmem":
         kernel.slot_bytes = pop_plan.slot_bytes
         block = plan.region(f"state.{pop.name}").address

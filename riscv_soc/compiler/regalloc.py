@@ -37,6 +37,7 @@ WORD, BIT, ROW, TMP = "t0", "t1", "t2", "t3"  # scan: spike word, bit index, row
 BASE, BASE2 = "t4", "t5"  # vandadd bases (sparse accumulator, delay ring), chunk counter
 CHUNK = "a0"  # row kernels and looped updates: loop counter (never live across a helper call)
 REC = "a1"  # neuron update: pointer to the population's words in the spike-record row
+LANE_RECORD = "a2"  # neuron update: this step's block of the DDR spike record (lane_record.py)
 LINK = "sp"  # generated routines that call others keep their return address here
 STATE = "a3"  # neuron update: pointer into the population's state block
 ACC_PTR = "a4"  # dense rows into vmem accumulators: pointer into the state block

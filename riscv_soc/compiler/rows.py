@@ -11,6 +11,7 @@ The arithmetic is docs/semantics.md section 7, instruction for instruction:
 | sparse, split rows | vloadv a; vloadv w; vloadl c, 0(a); vadd_s c, c, w; vstorel c, 0(a) | 5 |
 | sparse, packed rows | vloadv w; vandadd a, w, base, b; vloadl c, 0(a); vsrai x, w, b; ... | 6 |
 | delayed | vloadv w; vadd x, w, 2t; vandadd a, x, ring, d; vloadl c, 2Dk(a); vsrai; ... | 7 |
+| delayed, window (delay_window.py) | vloadv w; vandadd a, w, ring + 2(t mod D), d; vloadl ... | 6 |
 
 Split sparse rows (placement.py, `CompileOptions.sparse_rows`) hold, per ELL vector, the weights
 `word >> b` and the lane-local addresses `(word & (2^b - 1)) + base` that `vsrai` and `vandadd`
@@ -51,7 +52,8 @@ class RowKernel:
     accs: list[str] = field(default_factory=list)  # home "registers": one per target vector
     slot_bytes: int = 0  # home "vmem": stride of the accumulator field; ACC_PTR points at vector 0
     llm_base: int = 0  # home "llm": lane-local address of the accumulators (AV holds it)
-    ring_stride: int = 0  # delayed: 2D bytes per target vector; BASE2 holds the ring address
+    ring_stride: int = 0  # delayed: ring bytes per target vector; BASE2 holds the ring address
+    window: bool = False  # delayed: the ring is a window, BASE2 its slot of delay 0 at step t
     split: bool = False  # sparse: rows of (weights, lane-local addresses) vector pairs
 
     @property
@@ -201,8 +203,11 @@ class RowKernel:
         filler()
         for k in range(count):
             at = k * self.ring_stride
-            e.vadd(r["X"], w[k % 2], r["TV"])
-            e.vandadd(r["ADDR"], r["X"], BASE2, self.bits)
+            if self.window:  # delay_window.py: no modulo
+                e.vandadd(r["ADDR"], w[k % 2], BASE2, self.bits)
+            else:
+                e.vadd(r["X"], w[k % 2], r["TV"])
+                e.vandadd(r["ADDR"], r["X"], BASE2, self.bits)
             e.vloadl(r["C"], at, r["ADDR"])
             if k + 1 < count:
                 e.vloadv(w[(k + 1) % 2], row.imm((k + 1) * VECTOR_BYTES), row.reg)

@@ -269,6 +269,7 @@ def _update_dual(arr, p, state, isyn, acc, s0, s1, masks, draws, spk_t, act):
     alpha2, alpha2_fb = pop[L.P_ALPHA2], pop[L.P_ALPHA2_FB]
     beta, beta_fb, v_reset = pop[L.P_BETA], pop[L.P_BETA_FB], pop[L.P_VRESET]
     refrac, hold, subtract = pop[L.P_REFRAC], pop[L.P_HOLD] != 0, pop[L.P_RESET] == RESET_SUBTRACT
+    inclusive = pop[L.P_INCLUSIVE] != 0  # V >= thr fires (vtge), else V > thr
     sats = 0
     for k in range(size):
         sats += _overflows(i1[k], x1[k]) + _overflows(i2[k], x2[k])
@@ -289,7 +290,8 @@ def _update_dual(arr, p, state, isyn, acc, s0, s1, masks, draws, spk_t, act):
         if refractory and hold:  # V held
             vn = v[k]
         rn = sub_lane(refr[k], 1, True)  # counts down every step, saturating
-        fire = thr < vn and not (refractory and not hold)  # no spike while it integrates
+        above = thr <= vn if inclusive else thr < vn
+        fire = above and not (refractory and not hold)  # no spike while it integrates
         spike[k] = fire
         if fire:
             vn = sub_lane(vn, thr, sat) if subtract else v_reset

@@ -20,7 +20,8 @@ from riscv_soc.soc import LANES
 (P_N, P_NVEC, P_OFF, P_WORD_OFF, P_SYN, P_SPIKING, P_RESET, P_SAT, P_BETA, P_BETA_FB, P_ALPHA,
  P_ALPHA_FB, P_THR, P_VRESET, P_RND_V, P_RND_I, P_RND_R, P_BIAS_OFF, P_RING_OFF, P_SLOTS,
  P_ADAPT, P_RHO, P_RHO_FB, P_JUMP, P_RND_A, P_DUAL, P_ALPHA2, P_ALPHA2_FB, P_SYN_FB, P_SCALE,
- P_SCALE2, P_SCALE_SHIFT, P_REFRAC, P_OFFSET, P_HOLD, P_LEAK_OFF, P_NCOLS) = range(37)  # fmt: skip
+ P_SCALE2, P_SCALE_SHIFT, P_REFRAC, P_OFFSET, P_HOLD, P_LEAK_OFF, P_INCLUSIVE,
+ P_NCOLS) = range(38)  # fmt: skip
 RESET_CODES = {"none": 0, "subtract": 1, "value": 2, "value_after": 3}
 
 # Columns of CoreArrays.projs.
@@ -91,7 +92,7 @@ def build(bundle: Bundle) -> CoreArrays:
         row[P_ALPHA2], row[P_ALPHA2_FB] = pop.alpha2_raw, pop.alpha2_frac_bits
         row[P_SCALE], row[P_SCALE2] = pop.syn_scale_raw, pop.syn_scale2_raw
         row[P_REFRAC], row[P_OFFSET] = pop.refractory, pop.i_offset_raw
-        row[P_HOLD] = pop.refractory_hold
+        row[P_HOLD], row[P_INCLUSIVE] = pop.refractory_hold, pop.threshold_inclusive
         row[P_SCALE_SHIFT] = pop.syn_scale_shift if pop.dual else 0
         for col, values in ((P_BIAS_OFF, pop.bias), (P_LEAK_OFF, pop.leak)):
             row[col] = -1 if values is None else bias_off

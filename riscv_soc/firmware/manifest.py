@@ -14,6 +14,7 @@ import importlib.metadata
 import json
 from dataclasses import asdict
 
+from riscv_soc.compiler import lane_record
 from riscv_soc.compiler.placement import DONE, PROFILE_PHASES, SNAPSHOTS, Plan
 from riscv_soc.errors import ImageError
 from riscv_soc.quant.bundle import PER_NEURON, Bundle
@@ -111,6 +112,7 @@ def _io(plan: Plan) -> dict:
         },
         "state": {},
     }
+    _lane_record(plan, out["record"])
     for pop_plan in plan.pops:
         block = reg(f"state.{pop_plan.pop.name}").address
         fields = {name: pop_plan.field_offset(name) for name in pop_plan.fields}
@@ -131,6 +133,19 @@ def _io(plan: Plan) -> dict:
                           "phases": list(PROFILE_PHASES),
                           "populations": [pop_plan.pop.name for pop_plan in plan.pops]}  # fmt: skip
     return out
+
+
+def _lane_record(plan: Plan, record: dict) -> None:
+    """Populations recorded through DDR: their words follow the dmem record's in each row the
+    runtime decodes (io.record.lanes says where the blocks are)."""
+    pops = lane_record.recorded(plan)
+    if not pops:
+        return
+    record["lanes"] = lane_record.manifest(plan)
+    for pp in pops:
+        word = plan.record_words + lane_record.first_vector(plan, pp)
+        record["populations"][pp.pop.name] = {"word": word, "words": pp.nvec, "n": pp.pop.n}
+        record["not_recorded"].remove(pp.pop.name)
 
 
 def check_manifest(manifest: dict, where: str) -> None:

@@ -55,7 +55,8 @@ class Population:
     decays `alpha_raw`/`alpha2_raw`; `syn_scale_raw`/`syn_scale2_raw` (`syn_scale_frac_bits`)
     turn them into V's format with one vmul each (shift syn_frac_bits + syn_scale_frac_bits -
     frac_bits); `i_offset_raw` is the constant input in V's format; `refractory` steps after a
-    spike hold V (`refractory_hold`) or let it integrate without firing.
+    spike hold V (`refractory_hold`) or let it integrate without firing; `threshold_inclusive`:
+    it fires on V >= threshold (vtge) instead of V > threshold.
     `v_init`: int16[padded(n)] initial V, or None (0). `leak`: int16[padded(n)] added to V's
     input after the synaptic current (cubalif/cubali: NIR CubaLIF's v_leak term), or None.
     """
@@ -85,6 +86,7 @@ class Population:
     syn_scale_frac_bits: int = 15
     refractory: int = 0
     refractory_hold: bool = True
+    threshold_inclusive: bool = False
     i_offset_raw: int = 0
     bias: np.ndarray | None = None
     v_init: np.ndarray | None = None

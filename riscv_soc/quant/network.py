@@ -47,7 +47,8 @@ class FloatPopulation:
     else V = beta V + syn_scale I + syn_scale2 I2 + i_offset (the currents before their decay);
     V > threshold fires, V = v_reset (reset "value") or V -= threshold ("subtract") and the
     counter is set to `refractory`. With `refractory_hold` False, V keeps integrating while the
-    counter runs and the neuron cannot fire (FeNN's N-MNIST neuron). Its currents and incoming
+    counter runs and the neuron cannot fire (FeNN's N-MNIST neuron); `threshold_inclusive`: it
+    fires on V >= threshold (FeNN's rule) instead of V > threshold. Its currents and incoming
     weights have their own format (`syn_frac_bits`, None: chosen from the weights).
     `v_init`: float[n] initial V (any kind). `leak`: float[n] added to V's input after the
     synaptic current (cubalif/cubali only: NIR CubaLIF's (dt/tau_mem) v_leak; for the other kinds
@@ -70,6 +71,7 @@ class FloatPopulation:
     syn_scale2: float = 1.0
     refractory: int = 0
     refractory_hold: bool = True
+    threshold_inclusive: bool = False
     i_offset: float = 0.0
     syn_frac_bits: int | None = None
     v_init: np.ndarray | None = None
@@ -222,6 +224,9 @@ def _check_population(pop: FloatPopulation) -> None:
         raise ConfigError(f"{where}: leak shape {np.shape(pop.leak)}, want ({pop.n},)")
     if pop.dual:
         _check_dual(pop, where)
+    elif pop.threshold_inclusive:
+        raise ConfigError(f"{where}: threshold_inclusive is for cubalif2 populations, not "
+                          f"{pop.kind}")  # fmt: skip
 
 
 def _check_dual(pop: FloatPopulation, where: str) -> None:

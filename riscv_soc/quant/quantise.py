@@ -28,7 +28,8 @@ DENSE_VECTOR_CYCLES, SPARSE_VECTOR_CYCLES = 4, 7
 
 @dataclass(frozen=True)
 class QuantConfig:
-    """Knobs of the quantiser. `frac_bits` forces one format on every population.
+    """Knobs of the quantiser. `frac_bits` forces one format on every population, or, as a
+    dict of population names, on those it names (FeNN's N-MNIST: s7_8 hidden, s6_9 readout).
 
     `state_headroom_bits`: the state shares its population's format with the incoming weights, so
     the scale never gives the percentile weight more than 16 - state_headroom_bits bits; V then
@@ -41,7 +42,7 @@ class QuantConfig:
     rounding: str = "rn"
     saturate: bool = True
     layout: str = "auto"  # "auto", "dense" or "sparse" for projections without delays
-    frac_bits: int | None = None
+    frac_bits: int | dict[str, int] | None = None
     state_headroom_bits: int = 6
 
     def check(self) -> None:
@@ -53,10 +54,19 @@ class QuantConfig:
             raise ConfigError(f"rounding={self.rounding!r}; expected one of {ROUNDINGS}")
         if self.layout not in ("auto", "dense", "sparse"):
             raise ConfigError(f"layout={self.layout!r}; expected auto, dense or sparse")
-        if self.frac_bits is not None and not 0 <= self.frac_bits <= 15:
-            raise ConfigError(f"frac_bits={self.frac_bits} outside [0, 15]")
+        forced = self.frac_bits if isinstance(self.frac_bits, dict) else {"": self.frac_bits}
+        for name, bits in forced.items():
+            if bits is not None and not 0 <= bits <= 15:
+                where = f"frac_bits[{name!r}]" if name else "frac_bits"
+                raise ConfigError(f"{where}={bits} outside [0, 15]")
         if not 0 <= self.state_headroom_bits <= 14:
             raise ConfigError(f"state_headroom_bits={self.state_headroom_bits} outside [0, 14]")
+
+    def frac_bits_of(self, population: str) -> int | None:
+        """The format forced on `population`, or None."""
+        if isinstance(self.frac_bits, dict):
+            return self.frac_bits.get(population)
+        return self.frac_bits
 
 
 def quantise(
@@ -197,8 +207,8 @@ def _quantise_population(
 
 
 def _frac_bits(fpop, magnitude: float, bits: int, config: QuantConfig, calibration):
-    if config.frac_bits is not None:
-        return config.frac_bits, "override"
+    if config.frac_bits_of(fpop.name) is not None:
+        return config.frac_bits_of(fpop.name), "override"
     by_weights = formats.weight_frac_bits(magnitude, bits)
     if calibration is not None:
         by_state = calibration.frac_bits_for(fpop.name)
@@ -223,8 +233,8 @@ def _dual_frac_bits(fpop: FloatPopulation, magnitude: float, bits: int, config: 
     syn = fpop.syn_frac_bits
     if syn is None:
         syn = max(0, min(formats.weight_frac_bits(magnitude, bits), 15))
-    if config.frac_bits is not None:
-        return syn, config.frac_bits
+    if config.frac_bits_of(fpop.name) is not None:
+        return syn, config.frac_bits_of(fpop.name)
     fixed = [abs(fpop.threshold), abs(fpop.v_reset), abs(fpop.i_offset)]
     if fpop.v_init is not None and fpop.v_init.size:
         fixed.append(float(np.abs(fpop.v_init).max()))
@@ -257,6 +267,7 @@ def _dual_fields(pop: Population, fpop: FloatPopulation, syn_fb: int) -> Populat
         syn_scale_frac_bits=scale_fb,
         refractory=int(fpop.refractory),
         refractory_hold=bool(fpop.refractory_hold),
+        threshold_inclusive=bool(fpop.threshold_inclusive),
         i_offset_raw=raw(fpop.i_offset, pop.frac_bits),
     )
 

@@ -70,6 +70,8 @@ class SampleIO:
         first = rec["address"] + 4 * rec["first_row"] * per_row
         record = spans.words(rec["memory"], first, self.steps * per_row)
         record = record.reshape(len(captures), self.steps, per_row)
+        if "lanes" in rec:
+            record = np.concatenate([record, self._lane_words(spans, rec["lanes"])], axis=2)
         state = {}
         for pop, block in io["state"].items():
             for var in STATE_VARIABLES:
@@ -90,6 +92,18 @@ class SampleIO:
             profile = {name: words[:, i] for i, name in enumerate(phases)}
         return Outputs(readout, record, state, counters, profile)
 
+    def _lane_words(self, spans: _Captured, lanes: dict) -> np.ndarray:
+        """The DDR record's blocks (int16 lanes, bit s = step s of the block) as spike words
+        uint32 [S, T, vectors]: bit l of word k = lane l of vector k."""
+        per_block, vectors = lanes["block_steps"], lanes["vectors"]
+        blocks = -(-self.steps // per_block)
+        raw = spans.bytes(lanes["memory"], lanes["address"], blocks * vectors * VECTOR_BYTES)
+        halves = np.ascontiguousarray(raw).view("<u2").reshape(-1, blocks, vectors, LANES)
+        bits = (halves[..., None] >> np.arange(per_block, dtype=np.uint16)) & 1
+        steps = bits.transpose(0, 1, 4, 2, 3).reshape(-1, blocks * per_block, vectors, LANES)
+        packed = np.packbits(steps[:, : self.steps].astype(np.uint8), axis=3, bitorder="little")
+        return np.ascontiguousarray(packed).view("<u4")[..., 0]
+
 
 def _output_spans(io: dict, steps: int) -> list[Span]:
     """dmem: mailbox, counters and profile (low addresses), the record rows 1..T; vmem: the state
@@ -104,6 +118,10 @@ def _output_spans(io: dict, steps: int) -> list[Span]:
     if rec["words_per_row"]:
         start = rec["address"] + 4 * rec["first_row"] * rec["words_per_row"]
         spans.append((rec["memory"], start, start + 4 * steps * rec["words_per_row"]))
+    if "lanes" in rec:
+        lanes = rec["lanes"]
+        size = -(-steps // lanes["block_steps"]) * lanes["vectors"] * VECTOR_BYTES
+        spans.append((lanes["memory"], lanes["address"], lanes["address"] + size))
     blocks = io["state"].values()
     spans.append(("vmem", min(b["address"] for b in blocks),
                   max(b["address"] + b["vectors"] * b["slot_bytes"] for b in blocks)))  # fmt: skip

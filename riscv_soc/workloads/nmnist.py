@@ -6,12 +6,14 @@ N-MNIST classifier of neworderofjamie/riscv_ise, examples/): hidden V = a V + I,
 a = e^(-1/20); a neuron in its refractory period counts it down (V keeps integrating) and cannot
 fire, otherwise V >= 0.61 fires, V -= 0.61 and the period is set to 4 steps; readout
 V = a V + I + bias, class = argmax of the time-averaged V. Ours: the hidden layer is `cubalif2`
-with refractory_hold=False and reset "subtract" (its current I is this step's input alone:
-alpha = 0, scale 1; docs/semantics.md 8.1; it fires on V > 0.61, one LSB later than FeNN's
-V >= 0.61), the readout an `li` population with a bias and the `mean` readout, every format
-s7_8 (FeNN's readout is s6_9). Input->hidden (about 5 % of the pairs) and hidden->hidden (about
-1 %) are sparse rows, which the compiler streams from DDR; hidden->output is dense. Input raster
-and spike record fit the scalar data memory: every hidden spike is recorded.
+with refractory_hold=False, reset "subtract" and threshold_inclusive (V >= 0.61 fires, as
+FeNN's; its current I is this step's input alone: alpha = 0, scale 1; docs/semantics.md 8.1),
+the readout an `li` population with a bias and the `mean` readout (V_avg += V / 2^9, where FeNN
+divides by T / 2: the same argmax up to rounding); formats as FeNN's: hidden s7_8 (V and the
+input weights), readout s6_9 (V, bias and the hidden->output weights). Input->hidden (about 5 %
+of the pairs) and hidden->hidden (about 1 %) are sparse rows, which the compiler streams from
+DDR; hidden->output is dense. Input raster and spike record fit the scalar data memory: every
+hidden spike is recorded.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from riscv_soc.workloads import classifier
 N_IN, N_HIDDEN, N_OUT, STEPS = 2312, 512, 10, 300
 TAU_M, THRESHOLD, REFRACTORY = 20.0, 0.61, 4
 P_IN, P_REC = 0.05, 0.01
+FRAC_BITS = {"hidden": 8, "output": 9}  # FeNN's s7_8 hidden layer and s6_9 readout
 INPUT_SPIKES_PER_STEP = 10.0  # an assumption for the synthetic input (not FeNN's statistics)
 SHAPES = {"in_hidden": (N_IN, N_HIDDEN), "hidden_hidden": (N_HIDDEN, N_HIDDEN),
           "hidden_out": (N_HIDDEN, N_OUT), "out_bias": (N_OUT,)}  # fmt: skip
@@ -76,14 +79,25 @@ def input_spikes(samples: int, seed: int = 0, steps: int = STEPS) -> np.ndarray:
     return classifier.poisson(samples, steps, N_IN, INPUT_SPIKES_PER_STEP, seed)
 
 
+def hidden_population(n: int = N_HIDDEN) -> FloatPopulation:
+    """FeNN's hidden neuron: V = a V + I, I = 0; V >= 0.61 fires, V -= 0.61, then 4 steps in
+    which V integrates and it cannot fire."""
+    fixed = {"alpha": 0.0, "alpha2": 0.0, "syn_scale": 1.0, "syn_scale2": 1.0}  # I: this step's
+    return FloatPopulation("hidden", "cubalif2", n, beta=math.exp(-1 / TAU_M),
+                           threshold=THRESHOLD, threshold_inclusive=True, reset="subtract",
+                           refractory=REFRACTORY, refractory_hold=False,
+                           syn_frac_bits=FRAC_BITS["hidden"], **fixed)  # fmt: skip
+
+
+def output_population(bias: np.ndarray) -> FloatPopulation:
+    """FeNN's readout: V = a V + I + bias, I = 0."""
+    return FloatPopulation("output", "li", len(bias), beta=math.exp(-1 / TAU_M), reset="none",
+                           bias=bias)  # fmt: skip
+
+
 def network(weights: NmnistWeights, steps: int = STEPS) -> FloatNetwork:
     weights.check()
-    a = math.exp(-1 / TAU_M)
-    hidden = FloatPopulation("hidden", "cubalif2", N_HIDDEN, beta=a, threshold=THRESHOLD,
-                             reset="subtract", refractory=REFRACTORY, refractory_hold=False,
-                             alpha=0.0, alpha2=0.0, syn_scale=1.0, syn_scale2=1.0,
-                             syn_frac_bits=8)  # fmt: skip
-    output = FloatPopulation("output", "li", N_OUT, beta=a, reset="none", bias=weights.out_bias)
+    hidden, output = hidden_population(), output_population(weights.out_bias)
     w = weights
     projs = [
         FloatProjection("in_hidden", "input", "hidden", scipy.sparse.csr_array(w.in_hidden)),
@@ -97,11 +111,16 @@ def network(weights: NmnistWeights, steps: int = STEPS) -> FloatNetwork:
 
 
 def bundle(weights: NmnistWeights, steps: int = STEPS):
-    """s7_8 throughout (weights 16-bit words less the sparse index bits), round to nearest."""
-    return quantise(network(weights, steps), QuantConfig(weight_bits=16, frac_bits=8))
+    """FeNN's formats (FRAC_BITS; weights 16-bit words less the sparse index bits), round to
+    nearest."""
+    return quantise(network(weights, steps), quant_config())
+
+
+def quant_config() -> QuantConfig:
+    return QuantConfig(weight_bits=16, frac_bits=FRAC_BITS)
 
 
 def run(weights: NmnistWeights, spikes: np.ndarray, backend: str = "iss", seed: int = 0):
     """The classifier on `spikes` (uint8 [samples, steps, 2312]): core, then firmware, every
     hidden spike recorded."""
-    return classifier.run(bundle(weights, spikes.shape[1]), spikes, backend, seed, record=True)
+    return classifier.run(bundle(weights, spikes.shape[1]), spikes, backend, seed)

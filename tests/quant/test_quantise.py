@@ -149,3 +149,14 @@ def test_repeated_sparse_entries_are_one_synapse():
     words = bundle.projections[0].words
     assert np.count_nonzero(words) == 2
     assert pack.unpack_sparse(words, bundle.projections[0].bits, 64)[0, 3] == 64  # 0.25 + 0.25
+
+
+def test_frac_bits_per_population():
+    net = _net(np.random.default_rng(5))
+    names = [p.name for p in net.populations]
+    bundle = quantise(net, QuantConfig(frac_bits={names[-1]: 9}))
+    report = bundle.report["populations"]
+    assert (report[names[-1]]["frac_bits"], report[names[-1]]["limited_by"]) == (9, "override")
+    assert report[names[0]]["limited_by"] != "override"
+    with pytest.raises(ConfigError, match=r"frac_bits\['out'\]=16 outside \[0, 15\]"):
+        quantise(net, QuantConfig(frac_bits={"out": 16}))

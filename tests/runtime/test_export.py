@@ -60,7 +60,7 @@ def test_manifest_describes_the_image(exported):
     assert io["record"]["populations"] == {"h": {"word": 0, "words": 2, "n": 40}}
     assert io["profile"]["populations"] == ["h", "out"]
     ring = next(r for r in m["memory_map"]["llm"]["regions"] if r["name"] == "ring.h")
-    assert ring["bytes"] == 2 * 2 * 8  # two vectors of neurons, 8 slots each, per lane
+    assert ring["bytes"] == 2 * 2 * 16  # two vectors of neurons, a window of 2 x 8 slots each
 
 
 def test_bad_firmware_directories(exported, tmp_path):

@@ -35,6 +35,10 @@ def test_weights_file(tmp_path):
     np.savez(tmp_path / "bad.npz", **arrays)
     with pytest.raises(DataError, match=r"in_hidden_delay outside \[0, 62\]"):
         shd.load_weights(tmp_path / "bad.npz")
+    arrays["in_hidden_delay"] = w.in_hidden_delay / 2 + 0.25
+    np.savez(tmp_path / "half.npz", **arrays)
+    with pytest.raises(DataError, match="in_hidden_delay holds non-integer delays"):
+        shd.load_weights(tmp_path / "half.npz")
     del arrays["hidden_out"]
     np.savez(tmp_path / "short.npz", **arrays)
     with pytest.raises(DataError, match="missing arrays"):
@@ -48,3 +52,11 @@ def test_cli(tmp_path):
     bad = subprocess.run([*cmd[:5], "--weights", str(tmp_path / "none.npz")],
                          capture_output=True, text=True)  # fmt: skip
     assert bad.returncode == 2 and "none.npz" in bad.stderr and bad.stderr.count("\n") == 1
+    w = shd.random_weights(1)
+    arrays = {k: getattr(w, k) for k in shd.SHAPES}
+    arrays["hidden_out"] = arrays["hidden_out"][:, :5]
+    np.savez(tmp_path / "narrow.npz", **arrays)
+    bad = subprocess.run([*cmd[:5], "--weights", str(tmp_path / "narrow.npz")],
+                         capture_output=True, text=True)  # fmt: skip
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+    assert "narrow.npz: hidden_out shape (256, 5), want (256, 20)" in bad.stderr
