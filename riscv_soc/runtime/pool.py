@@ -20,24 +20,31 @@ from riscv_soc.core.result import RunResult
 
 
 def run_chunks(firmware, spikes: np.ndarray, seed: int, backend: str, sample_offset: int,
-               max_cycles: int, workers: int) -> RunResult:  # fmt: skip
+               max_cycles: int, workers: int, batch: int = 0) -> RunResult:  # fmt: skip
     """The samples in `workers` contiguous chunks on as many processes, joined in order."""
     bounds = np.linspace(0, len(spikes), min(workers, len(spikes)) + 1).astype(int)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(bounds) - 1, mp_context=context) as pool:
         futures = [
             pool.submit(
-                _run_chunk, firmware, spikes[a:b], seed, backend, sample_offset + a, max_cycles
+                _run_chunk,
+                firmware,
+                spikes[a:b],
+                seed,
+                backend,
+                sample_offset + a,
+                max_cycles,
+                batch,
             )  # fmt: skip
             for a, b in zip(bounds[:-1], bounds[1:], strict=True)
         ]
         return concatenate([f.result() for f in futures])
 
 
-def _run_chunk(firmware, spikes, seed, backend, sample_offset, max_cycles) -> RunResult:
+def _run_chunk(firmware, spikes, seed, backend, sample_offset, max_cycles, batch) -> RunResult:
     from riscv_soc.runtime import run
 
-    return run(firmware, spikes, seed, backend, sample_offset, max_cycles)
+    return run(firmware, spikes, seed, backend, sample_offset, max_cycles, batch=batch)
 
 
 def concatenate(results: list[RunResult]) -> RunResult:
