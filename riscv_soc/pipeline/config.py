@@ -249,9 +249,13 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "iss": {
         "workers": Key(2, _integer(1, 256), "processes for the ISS run of the test set"),
+        "batch": Key(0, _integer(0), "samples per run of the SoC; 0: as many as its DDR holds"),
     },
     "rtl": {
-        "per_group": Key(10, _integer(1), "RTL samples per (class, attribute) group"),
+        "per_group": Key(
+            0, _integer(0), "RTL samples per (class, attribute) group; 0: the whole test split"
+        ),
+        "batch": Key(0, _integer(0), "samples per run of the SoC; 0: as many as its DDR holds"),
     },
     "energy": {
         "clock_mhz": Key(175.0, _number(0.0, open_low=True), "SoC clock (FeNN-DMA: 175 MHz)"),

@@ -1,4 +1,4 @@
-"""The hardware stages: quantised bundle, core run, firmware, ISS run, RTL run on a subset.
+"""The hardware stages: quantised bundle, core run, firmware, ISS run, RTL run.
 
 Where it sits: after the training stages (training.py), before energy. Each stage uses the public
 API of its part (riscv_soc.quant, .core, .compiler + .firmware.export, .runtime) and checks the
@@ -8,8 +8,12 @@ quantise  the student checkpoint -> `bundle.npz` (+ `bundle.nir`), as `snnsoc qu
 core      the bundle on the whole test split -> `results.npz` (the golden run)
 firmware  the bundle compiled for the SoC -> `fw/` (ELF, hex, bin, listing, manifest, bundle)
 iss       the exported firmware on the whole test split; must equal the core's run bit for bit
-rtl       the firmware on a stratified subset (`per_group` samples of every group); must equal
-          the core's and the ISS's runs of the same subset bit for bit (ISS: counters included)
+rtl       the firmware on the whole test split, or with `rtl.per_group` on a stratified subset
+          (that many samples of every group); must equal the core's and the ISS's runs of the
+          same samples bit for bit (ISS: counters included)
+
+The ISS and the RTL run batches of samples per run of the SoC (riscv_soc.runtime, `batch`):
+`iss.batch` and `rtl.batch`, 0 for as many as the SoC's DDR holds.
 
 Equality is recorded, never assumed: a stage that finds a difference still finishes, lists the
 differences in its metrics, and the runner reports the failure (runner.verification_failures).
@@ -144,7 +148,9 @@ def iss(ctx: Context, folder: Path) -> dict:
     from riscv_soc.core import save_result
 
     seed, workers = ctx.config["run"]["seed"], ctx.config["iss"]["workers"]
-    result = runtime.run(ctx.firmware, ctx.spikes, seed=seed, backend="iss", workers=workers)
+    batch = batch_size(ctx.firmware, ctx.config["iss"]["batch"])
+    result = runtime.run(ctx.firmware, ctx.spikes, seed=seed, backend="iss", workers=workers,
+                         batch=batch)  # fmt: skip
     save_result(result, folder / "results.npz", ctx.test.y, ctx.test.group)
     diffs = compare_runs(ctx.result("core"), result)
     return {
@@ -169,21 +175,33 @@ def stratified_subset(groups: np.ndarray, per_group: int, seed: int) -> np.ndarr
     return np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
 
 
+def batch_size(firmware, configured: int) -> int:
+    """Samples per run of the SoC: `configured`, or 0 for as many as its DDR holds."""
+    from riscv_soc import runtime
+
+    return configured or runtime.batch_capacity(firmware)
+
+
 def rtl(ctx: Context, folder: Path) -> dict:
-    """The RTL on the subset, beside the core and the ISS on exactly the same inputs."""
+    """The RTL on the test split (or a subset), beside the core and the ISS on the same inputs."""
     from riscv_soc import core as golden
     from riscv_soc import runtime
 
-    seed = ctx.config["run"]["seed"]
-    index = stratified_subset(ctx.test.group, ctx.config["rtl"]["per_group"], seed)
+    seed, per_group = ctx.config["run"]["seed"], ctx.config["rtl"]["per_group"]
+    index = (stratified_subset(ctx.test.group, per_group, seed) if per_group
+             else np.arange(len(ctx.test.y)))  # fmt: skip
     subset, spikes = ctx.test.take(index), ctx.spikes[index]
     np.save(folder / "subset.npy", index)
-    result = runtime.run(ctx.firmware, spikes, seed=seed, backend="rtl")
+    batch = batch_size(ctx.firmware, ctx.config["rtl"]["batch"])
+    result = runtime.run(ctx.firmware, spikes, seed=seed, backend="rtl", batch=batch)
     golden.save_result(result, folder / "results.npz", subset.y, subset.group)
-    # The same call shape as the RTL's (sample i of the subset is sample i of the run), so the
-    # per-sample RNG seeds match whatever the network draws.
-    core_run = golden.run(ctx.bundle, spikes, seed=seed)
-    iss_run = runtime.run(ctx.firmware, spikes, seed=seed, backend="iss")
+    if per_group:
+        # The same call shape as the RTL's (sample i of the subset is sample i of the run), so
+        # the per-sample RNG seeds match whatever the network draws.
+        core_run = golden.run(ctx.bundle, spikes, seed=seed)
+        iss_run = runtime.run(ctx.firmware, spikes, seed=seed, backend="iss", batch=batch)
+    else:  # the whole split: the core and ISS stages ran exactly these samples
+        core_run, iss_run = ctx.result("core"), ctx.result("iss")
     diffs_core = compare_runs(core_run, result)
     diffs_iss = golden.diff_results(iss_run, result, activity=True)
     rtl_scores = scores(result.predictions, subset)
@@ -191,6 +209,7 @@ def rtl(ctx: Context, folder: Path) -> dict:
     return {
         **rtl_scores,
         **_hardware_metrics(result),
+        "whole_split": not per_group,
         "groups": int(len(np.unique(subset.group))),
         "groups_in_test": int(len(np.unique(ctx.test.group))),
         "subset_scores": {

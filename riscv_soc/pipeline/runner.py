@@ -92,9 +92,9 @@ def verification_failures(records: dict[str, StageRecord]) -> list[str]:
     failures = []
     checks = (
         ("iss", "bit_exact_core", "ISS run differs from the core run on the test set"),
-        ("rtl", "bit_exact_core", "RTL run differs from the core run on the RTL subset"),
+        ("rtl", "bit_exact_core", "RTL run differs from the core run on the RTL's samples"),
         ("rtl", "bit_exact_iss", "RTL run differs from the ISS run (counters included)"),
-        ("rtl", "scores_equal_core", "RTL accuracy/WGA differ from the core's on the subset"),
+        ("rtl", "scores_equal_core", "RTL accuracy/WGA differ from the core's on the same samples"),
     )
     for stage, flag, message in checks:
         metrics = records[stage].metrics

@@ -2,9 +2,10 @@
 
 Where it sits: at the end of `snnsoc pipeline` (printed) and in the report (riscv_soc.report). Per
 stage: accuracy, unbiased accuracy, worst-group accuracy, spurious gap (all on the unbiased test
-split; the RTL rows on its stratified subset), hidden spikes per sample, cycles and latency per
-inference at the SoC clock of the config, and energy per inference: the op-count estimate, and the
-board and core counter models where the stage has hardware counters.
+split; the RTL rows on the samples the RTL ran: the whole split unless `rtl.per_group`), hidden
+spikes per sample, cycles and latency per inference at the SoC clock of the config, and energy
+per inference: the op-count estimate, and the board and core counter models where the stage has
+hardware counters.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ ROWS = (
     ("student", "student (float)"),
     ("core", "core (fixed point)"),
     ("iss", "ISS (firmware)"),
-    ("rtl_core", "core, RTL subset"),
+    ("rtl_core", "core, RTL samples"),
     ("rtl", "RTL (firmware)"),
 )
 
@@ -82,7 +83,7 @@ def print_summary(rows: list[dict], console, clock_hz: float) -> None:
     from rich.table import Table
 
     header, body = formatted(rows)
-    table = Table(title=f"pipeline summary: n samples (RTL rows: the stratified subset), spikes "
+    table = Table(title=f"pipeline summary: n samples (RTL rows: the samples the RTL ran), spikes "
                   f"per sample, cycles and latency per inference at {clock_hz / 1e6:g} MHz, "
                   "dynamic energy per inference (E)", title_justify="left")  # fmt: skip
     for i, name in enumerate(header):
