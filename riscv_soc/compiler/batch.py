@@ -8,14 +8,18 @@ docs/formats.md, "Batch layout in DDR", describes the record; docs/compiler.md t
 
 Per sample k of the N the host wrote into the `batch` control words (dmem):
 
-    DMA in:   DDR slot k's seeds -> the seeds region (vmem); its input raster -> the staging
-              vectors (vmem), copied word by word into the input region (dmem: the kernels scan
-              it with scalar loads)
+    DMA in:   DDR slot k's input record (seeds, raster) -> the staging vectors (vmem) in one
+              transfer; the seeds copied to the seeds region, the raster word by word into the
+              input region (dmem: the kernels scan it with scalar loads)
     reset:    x1-x31 and v1-v31 to 0, as after reset
     infer:    exactly the per-sample `_start`'s sequence: flag = 0, load the seeds, snapshot the
               counters, net_init, net_run, snapshot, flag = DONE
-    DMA out:  the dmem output spans (mailbox, counters, profile; the spike record) through the
-              staging vectors, and the vmem span (state blocks, readout) straight, to DDR slot k
+    DMA out:  the dmem output spans (mailbox, counters, profile; the spike record) packed into
+              the staging vectors, the vmem span (state blocks, readout) copied there, then the
+              output record to DDR slot k in one transfer
+
+One transfer each way per sample: the DDR model of the RTL testbench costs Python work per
+transfer and per beat (riscv_soc/rtl/driver.py).
 
 The counters are read only between the two snapshots, by the same instructions as in a
 per-sample run, and no transfer is in flight there: each sample's counters, spikes, readout and
@@ -134,12 +138,11 @@ def plan_batch(plan: Plan) -> BatchLayout:
     for memory, start, end in output_spans(plan):
         spans.append(Span(memory, start, end, offset))
         offset += _vectors(end - start)
-    staged = sum(_vectors(s.size) for s in spans if s.memory == "dmem")
     raster = plan.region("input").size
     control = _append(plan, "batch", "dmem", 4 * len(CONTROL_WORDS), 4,
                       "batch: samples in DDR, index of the current one")  # fmt: skip
-    staging = _append(plan, "batch_staging", "vmem", max(_vectors(raster), staged), VECTOR_BYTES,
-                      "batch: input raster in, dmem outputs out (DMA)")  # fmt: skip
+    staging = _append(plan, "batch_staging", "vmem", max(SEEDS_BYTES + _vectors(raster), offset),
+                      VECTOR_BYTES, "batch: a sample's input and output records (DMA)")  # fmt: skip
     layout = BatchLayout(
         base=_top(plan, "ddr", VECTOR_BYTES), ddr_bytes=plan.config.ddr_bytes,
         raster_bytes=raster, input_bytes=SEEDS_BYTES + _vectors(raster), output_bytes=offset,
@@ -197,9 +200,8 @@ def emit_batch_start(e: Emitter, plan: Plan, layout: BatchLayout) -> None:
     e.lw("t1", 0, CONTROL)
     e.far_branch("bgeu", "t0", "t1", end)
     _slot_address(e, layout)
-    _dma(e, "mm2s", SLOT, layout.seeds, SEEDS_BYTES)
-    e.addi("a0", SLOT, SEEDS_BYTES)
-    _dma(e, "mm2s", "a0", layout.staging, _vectors(layout.raster_bytes))
+    _dma(e, "mm2s", SLOT, layout.staging, layout.input_bytes)
+    _copy_vectors(e, layout.staging, layout.seeds, SEEDS_BYTES // VECTOR_BYTES)
     _copy_in(e, layout)
     _reset_registers(e)
     emit_inference(e, plan)
@@ -255,7 +257,7 @@ def _copy_in(e: Emitter, layout: BatchLayout) -> None:
     raster_bytes / 4 words (the spike record follows the input region)."""
     words = layout.raster_bytes // 4
     whole, rest = divmod(words, WORDS_PER_VECTOR)
-    e.li("a1", layout.staging)
+    e.li("a1", layout.staging + SEEDS_BYTES)
     e.li("a2", layout.input)
     if whole:
         e.li("a3", whole)
@@ -290,44 +292,54 @@ def _reset_registers(e: Emitter) -> None:
 
 
 def _copy_out(e: Emitter, layout: BatchLayout) -> None:
-    """dmem spans packed into the staging vectors (one S2MM), vmem spans straight to DDR."""
-    staged = [s for s in layout.spans if s.memory == "dmem"]
-    for s in staged:
-        e.li("a1", s.start)
-        e.li("a2", layout.staging + s.offset)
-        e.li("a3", _vectors(s.size) // VECTOR_BYTES)
-        _pack_vectors(e)
-    out = layout.input_bytes
-    if staged:
-        e.add_const("a0", SLOT, out, "t1")
-        _dma(e, "s2mm", "a0", layout.staging, sum(_vectors(s.size) for s in staged))
+    """The output record assembled in the staging vectors (dmem spans packed, vmem spans
+    copied), then one S2MM to the slot."""
     for s in layout.spans:
-        if s.memory == "vmem":
-            e.add_const("a0", SLOT, out + s.offset, "t1")
-            _dma(e, "s2mm", "a0", s.start, _vectors(s.size))
+        vectors = _vectors(s.size) // VECTOR_BYTES
+        if s.memory == "dmem":
+            e.li("a1", s.start)
+            e.li("a2", layout.staging + s.offset)
+            e.li("a3", vectors)
+            _pack_vectors(e)
+        else:
+            _copy_vectors(e, s.start, layout.staging + s.offset, vectors)
+    e.add_const("a0", SLOT, layout.input_bytes, "t1")
+    _dma(e, "s2mm", "a0", layout.staging, layout.output_bytes)
+
+
+def _copy_vectors(e: Emitter, source: int, destination: int, vectors: int) -> None:
+    """vmem to vmem, one vector per iteration (the pointer steps fill the load's shadow)."""
+    e.li("a1", source)
+    e.li("a2", destination)
+    e.li("a3", vectors)
+    loop = e.fresh("copy_vectors")
+    e.label(loop)
+    e.vloadv("v1", 0, "a1")
+    e.addi("a1", "a1", VECTOR_BYTES)
+    e.addi("a3", "a3", -1)
+    e.vstorev("v1", 0, "a2")
+    e.addi("a2", "a2", VECTOR_BYTES)
+    e.bnez("a3", loop)
 
 
 def _pack_vectors(e: Emitter) -> None:
     """a3 vectors from dmem a1 to vmem a2: per word its two halves into two lanes (vfill keeps
     bit 31 as the lane's sign and bits 14:0, so sext.h and srai give the halves), v1 built by
     vsel with a one-lane mask."""
-    vectors, words = e.fresh("pack_vector"), e.fresh("pack_word")
+    vectors = e.fresh("pack_vector")
     e.label(vectors)
     e.li("t0", 1)  # lane mask
-    e.li("t1", WORDS_PER_VECTOR)
-    e.label(words)
-    e.lw("t2", 0, "a1")
-    e.sext_h("t3", "t2")
-    e.vfill("v2", "t3")
-    e.vsel("v1", "t0", "v2")
-    e.slli("t0", "t0", 1)
-    e.srai("t3", "t2", 16)
-    e.vfill("v2", "t3")
-    e.vsel("v1", "t0", "v2")
-    e.slli("t0", "t0", 1)
-    e.addi("a1", "a1", 4)
-    e.addi("t1", "t1", -1)
-    e.bnez("t1", words)
+    for w in range(WORDS_PER_VECTOR):
+        e.lw("t2", 4 * w, "a1")
+        e.sext_h("t3", "t2")
+        e.vfill("v2", "t3")
+        e.vsel("v1", "t0", "v2")
+        e.slli("t0", "t0", 1)
+        e.srai("t3", "t2", 16)
+        e.vfill("v2", "t3")
+        e.vsel("v1", "t0", "v2")
+        e.slli("t0", "t0", 1)
+    e.addi("a1", "a1", VECTOR_BYTES)
     e.vstorev("v1", 0, "a2")
     e.addi("a2", "a2", VECTOR_BYTES)
     e.addi("a3", "a3", -1)
