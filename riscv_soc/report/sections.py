@@ -112,17 +112,18 @@ def _checks(records) -> list[Block]:
             f"{_pct(sub['rtl']['wga'])} and the teacher's {_pct(sub['teacher']['wga'])} "
             f"({_points(sub['rtl']['wga'], sub['teacher']['wga'])}); on the whole test split the "
             f"ISS (bit-identical to the core) has WGA {_pct(iss['wga'])} against the teacher's "
-            f"{_pct(teacher['wga'])} ({_points(iss['wga'], teacher['wga'])})."
-            + (
-                ""
-                if rtl.get("whole_split")
-                else f" With {rtl['samples'] // max(rtl['groups'], 1)} sample(s) per group the subset's "
-                "WGA is a coarse estimate; the whole-split numbers are the ones to compare with "
-                "docs/findings.md."
-            )  # fmt: skip
+            f"{_pct(teacher['wga'])} ({_points(iss['wga'], teacher['wga'])}).{_coarse(rtl)}"
         ),
     ]
     return blocks
+
+
+def _coarse(rtl: dict) -> str:
+    if rtl.get("whole_split"):
+        return ""
+    return (f" With {rtl['samples'] // max(rtl['groups'], 1)} sample(s) per group the subset's WGA "
+            "is a coarse estimate; the whole-split numbers are the ones to compare with "
+            "docs/findings.md.")  # fmt: skip
 
 
 def _rtl_samples(rtl: dict) -> str:

@@ -7,7 +7,8 @@ the schema the core writes, so `riscv_soc.core.diff_results` compares the three 
     fw = load_firmware("fw")                      # or firmware_of(compile_bundle(bundle))
     result = run(fw, spikes, seed=0, backend="iss")
     result = run_bundle(bundle, spikes, seed=0, backend="rtl")
-    result = run(fw, spikes, workers=2)           # ISS: contiguous chunks on 2 processes (pool.py)
+    result = run(fw, spikes, workers=2)           # contiguous chunks on 2 processes (pool.py)
+    result = run(fw, spikes, workers=8, address="auto")  # 8 chunks as tasks of a Ray cluster
     result = run(fw, spikes, backend="rtl", batch=256)  # 256 samples per run of the SoC
 
 Batched runs (batched.py) put up to `batch` samples' inputs in DDR and run a firmware that loops
@@ -40,7 +41,7 @@ from riscv_soc.runtime.activity import spike_activity
 from riscv_soc.runtime.backends import BACKENDS
 from riscv_soc.runtime.batched import batch_firmware, batch_patches, captures, layout_of
 from riscv_soc.runtime.io import Outputs, SampleIO
-from riscv_soc.runtime.pool import run_chunks
+from riscv_soc.runtime.pool import Chunk, run_chunks
 
 __all__ = ["BACKENDS", "FirmwareRunError", "batch_capacity", "check_steps", "run", "run_bundle"]
 
@@ -61,27 +62,28 @@ def run(
     max_cycles: int = DEFAULT_MAX_CYCLES,
     workers: int = 1,
     batch: int = 0,
+    address: str | None = None,
 ) -> RunResult:
     """Run `firmware` on `spikes` (uint8 [samples, steps, inputs]) on `backend` ("iss", "rtl").
 
     `batch` > 0 runs up to `batch` samples per run of the SoC through DDR (at most
     `batch_capacity(firmware)`); 0 runs one sample per run.
 
-    `workers` > 1 (ISS only) runs contiguous chunks of the samples in as many spawned processes
-    (pool.py: the same result; worth it for thousands of samples, a process starts in seconds).
+    `workers` > 1 runs contiguous chunks of the samples in as many forked processes, or with an
+    `address` ("local", "auto" or a Ray cluster's) as Ray tasks (pool.py: the same result; worth it
+    for thousands of samples).
     Raises DataError for spikes of the wrong shape or number of steps, ConfigError for an
     unknown backend or a sample that needs more than `max_cycles` cycles.
     """
     if backend not in BACKENDS:
         raise ConfigError(f"backend={backend!r}; expected one of {sorted(BACKENDS)}")
-    if not 1 <= workers <= MAX_WORKERS or (workers > 1 and backend != "iss"):
-        raise ConfigError(f"workers={workers}: want 1 to {MAX_WORKERS} processes, more than one "
-                          f"on the iss backend only (backend={backend!r})")  # fmt: skip
+    if not 1 <= workers <= MAX_WORKERS:
+        raise ConfigError(f"workers={workers}: want 1 to {MAX_WORKERS} processes")
     spikes = check_spikes(spikes, firmware.bundle.n_inputs)
     check_steps(firmware, spikes.shape[1])
-    if workers > 1 and len(spikes) > 1:
-        return run_chunks(firmware, spikes, seed, backend, sample_offset, max_cycles, workers,
-                          batch)  # fmt: skip
+    if (workers > 1 or address) and len(spikes) > 1:
+        chunk = Chunk(seed, backend, sample_offset, max_cycles, batch)
+        return run_chunks(firmware, spikes, chunk, workers, address)
     if batch:
         return _run_batched(firmware, spikes, seed, backend, sample_offset, max_cycles, batch)
     io = SampleIO(firmware.manifest)

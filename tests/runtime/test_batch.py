@@ -44,6 +44,17 @@ def test_batched_workers_equal_serial():
     assert core.diff_results(serial, pooled, activity=True) == []
 
 
+@pytest.mark.slow  # a Ray instance starts in tens of seconds
+def test_ray_shards_equal_the_serial_run():
+    """Three chunks as tasks of a local Ray instance, each batched: the serial result."""
+    bundle, fw = _firmware("recurrent_lif")
+    spikes = spikes_for(bundle, 7)
+    serial = runtime.run(fw, spikes, seed=4, sample_offset=2)
+    sharded = runtime.run(fw, spikes, seed=4, sample_offset=2, workers=3, address="local",
+                          batch=2)  # fmt: skip
+    assert core.diff_results(serial, sharded, activity=True) == []
+
+
 def test_batch_firmware_keeps_the_kernels_and_data_addresses():
     """Same data addresses, and the code from net_init on is the same words (PC-relative jumps):
     only `_start` differs."""
