@@ -37,6 +37,8 @@ class Key:
     doc: str
 
 
+_ADDRESS = 'Ray cluster for the workers ("local", "auto", host:port); empty: forked processes'
+
 # -- value checks --------------------------------------------------------------------------------
 
 
@@ -89,6 +91,12 @@ def _choice(choices: Callable[[], object]) -> Callable:
 def _flag(value):
     if not isinstance(value, bool):
         raise _Bad("must be true or false")
+    return value
+
+
+def _text(value):
+    if not isinstance(value, str):
+        raise _Bad("must be a string")
     return value
 
 
@@ -250,12 +258,15 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "iss": {
         "workers": Key(2, _integer(1, 256), "processes for the ISS run of the test set"),
         "batch": Key(0, _integer(0), "samples per run of the SoC; 0: as many as its DDR holds"),
+        "address": Key("", _text, _ADDRESS),
     },
     "rtl": {
         "per_group": Key(
             0, _integer(0), "RTL samples per (class, attribute) group; 0: the whole test split"
         ),
         "batch": Key(0, _integer(0), "samples per run of the SoC; 0: as many as its DDR holds"),
+        "workers": Key(2, _integer(1, 256), "simulator processes (or Ray tasks) of the RTL run"),
+        "address": Key("", _text, _ADDRESS),
     },
     "energy": {
         "clock_mhz": Key(175.0, _number(0.0, open_low=True), "SoC clock (FeNN-DMA: 175 MHz)"),

@@ -12,8 +12,9 @@ rtl       the firmware on the whole test split, or with `rtl.per_group` on a str
           (that many samples of every group); must equal the core's and the ISS's runs of the
           same samples bit for bit (ISS: counters included)
 
-The ISS and the RTL run batches of samples per run of the SoC (riscv_soc.runtime, `batch`):
-`iss.batch` and `rtl.batch`, 0 for as many as the SoC's DDR holds.
+The ISS and the RTL run batches of samples per run of the SoC (riscv_soc.runtime, `batch`:
+`iss.batch`, `rtl.batch`, 0 for as many as the SoC's DDR holds), in contiguous chunks on
+`workers` forked processes or, with an `address`, as Ray tasks (same results).
 
 Equality is recorded, never assumed: a stage that finds a difference still finishes, lists the
 differences in its metrics, and the runner reports the failure (runner.verification_failures).
@@ -147,10 +148,9 @@ def iss(ctx: Context, folder: Path) -> dict:
     from riscv_soc import runtime
     from riscv_soc.core import save_result
 
-    seed, workers = ctx.config["run"]["seed"], ctx.config["iss"]["workers"]
-    batch = batch_size(ctx.firmware, ctx.config["iss"]["batch"])
-    result = runtime.run(ctx.firmware, ctx.spikes, seed=seed, backend="iss", workers=workers,
-                         batch=batch)  # fmt: skip
+    seed = ctx.config["run"]["seed"]
+    result = runtime.run(ctx.firmware, ctx.spikes, seed=seed, backend="iss",
+                         **run_options(ctx.firmware, ctx.config["iss"]))  # fmt: skip
     save_result(result, folder / "results.npz", ctx.test.y, ctx.test.group)
     diffs = compare_runs(ctx.result("core"), result)
     return {
@@ -175,11 +175,13 @@ def stratified_subset(groups: np.ndarray, per_group: int, seed: int) -> np.ndarr
     return np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
 
 
-def batch_size(firmware, configured: int) -> int:
-    """Samples per run of the SoC: `configured`, or 0 for as many as its DDR holds."""
+def run_options(firmware, section: dict) -> dict:
+    """runtime.run's batch, workers and address from a config section (iss, rtl): batch 0 is as
+    many samples as the SoC's DDR holds, an empty address forked processes."""
     from riscv_soc import runtime
 
-    return configured or runtime.batch_capacity(firmware)
+    return {"batch": section["batch"] or runtime.batch_capacity(firmware),
+            "workers": section["workers"], "address": section["address"] or None}  # fmt: skip
 
 
 def rtl(ctx: Context, folder: Path) -> dict:
@@ -192,14 +194,14 @@ def rtl(ctx: Context, folder: Path) -> dict:
              else np.arange(len(ctx.test.y)))  # fmt: skip
     subset, spikes = ctx.test.take(index), ctx.spikes[index]
     np.save(folder / "subset.npy", index)
-    batch = batch_size(ctx.firmware, ctx.config["rtl"]["batch"])
-    result = runtime.run(ctx.firmware, spikes, seed=seed, backend="rtl", batch=batch)
+    options = run_options(ctx.firmware, ctx.config["rtl"])
+    result = runtime.run(ctx.firmware, spikes, seed=seed, backend="rtl", **options)
     golden.save_result(result, folder / "results.npz", subset.y, subset.group)
     if per_group:
         # The same call shape as the RTL's (sample i of the subset is sample i of the run), so
         # the per-sample RNG seeds match whatever the network draws.
         core_run = golden.run(ctx.bundle, spikes, seed=seed)
-        iss_run = runtime.run(ctx.firmware, spikes, seed=seed, backend="iss", batch=batch)
+        iss_run = runtime.run(ctx.firmware, spikes, seed=seed, backend="iss", **options)
     else:  # the whole split: the core and ISS stages ran exactly these samples
         core_run, iss_run = ctx.result("core"), ctx.result("iss")
     diffs_core = compare_runs(core_run, result)
