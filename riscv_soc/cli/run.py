@@ -34,14 +34,14 @@ def _float_backend(network, spikes: np.ndarray, seed: int):
 
 
 def _firmware_backend(name: str) -> Callable:
-    def backend(network, spikes: np.ndarray, seed: int):
+    def backend(network, spikes: np.ndarray, seed: int, **sharding):
         from riscv_soc import runtime
         from riscv_soc.compiler import compile_bundle
         from riscv_soc.firmware.export import Firmware, firmware_of
 
         if not isinstance(network, Firmware):
             network = firmware_of(compile_bundle(replace(network, num_steps=spikes.shape[1])))
-        return runtime.run(network, spikes, seed=seed, backend=name)
+        return runtime.run(network, spikes, seed=seed, backend=name, **sharding)
 
     return backend
 
@@ -132,6 +132,16 @@ def run_command(
     steps: Annotated[
         int | None, typer.Option("--steps", help="event data: steps (bundle's num_steps)")
     ] = None,
+    batch: Annotated[
+        int, typer.Option("--batch", help="iss/rtl: samples per run of the SoC (0: one)")
+    ] = 0,
+    workers: Annotated[
+        int, typer.Option("--workers", help="iss/rtl: processes (or Ray tasks) for chunks")
+    ] = 1,
+    address: Annotated[
+        str | None,
+        typer.Option("--address", help="iss/rtl: shard over Ray: local, auto or host:port"),
+    ] = None,
 ) -> None:
     """Run a bundle or exported firmware on DATA and write RESULTS.npz and RESULTS.json."""
     from riscv_soc.core import save_result
@@ -152,7 +162,13 @@ def run_command(
     check_spikes(spikes, bundle.n_inputs, where=f"--data {data}")
     if firmware is not None:
         check_steps(firmware, spikes.shape[1], where=f"--data {data}")
-    result = BACKENDS[backend](network, spikes, seed)
+    sharding = {"batch": batch, "workers": workers, "address": address}
+    if backend in ("iss", "rtl"):
+        result = BACKENDS[backend](network, spikes, seed, **sharding)
+    elif batch or workers != 1 or address:
+        raise ConfigError(f"--batch, --workers, --address: for --backend iss or rtl, not {backend}")
+    else:
+        result = BACKENDS[backend](network, spikes, seed)
     summary = save_result(result, out, labels, groups)
     line = f"wrote {out}: {summary['samples']} samples"
     if "accuracy" in summary:
