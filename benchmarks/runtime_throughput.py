@@ -18,10 +18,10 @@ this process, side by side:
   cycles the batch loop adds around each inference (DMA and copies, measured on the ISS) are not
   counted, so both runs divide the same work.
 
-Serial and ISS-alone figures are process CPU time (steadier than wall time on a shared machine),
-the batched run's CPU time against the serial run's, the workers' and batched runs' wall time
-against the serial run's wall time; compare within one run. The firmware is compiled for the pipeline's SoC (1 MiB of DDR, `firmware.ddr_mib`), whose
-RTL build the pipeline and the RTL tests share.
+Serial, ISS-alone and batched figures are process CPU time (steadier than wall time on a shared
+machine), each also the workers' and batched runs' wall time against the serial run's wall time;
+compare within one run. The firmware is compiled for the pipeline's SoC (1 MiB of DDR,
+`firmware.ddr_mib`), whose RTL build the pipeline and the RTL tests share.
 
     .venv/bin/python benchmarks/runtime_throughput.py [--samples 2000] [--workers 2]
         [--bundle student.npz --data colour_digits] [--rtl-samples 1000] [--batch 0]
