@@ -83,7 +83,7 @@ def print_summary(rows: list[dict], console, clock_hz: float) -> None:
     from rich.table import Table
 
     header, body = formatted(rows)
-    table = Table(title=f"pipeline summary: n samples (RTL rows: the samples the RTL ran), spikes "
+    table = Table(title=f"pipeline summary: n samples (RTL rows: the RTL's samples), spikes "
                   f"per sample, cycles and latency per inference at {clock_hz / 1e6:g} MHz, "
                   "dynamic energy per inference (E)", title_justify="left")  # fmt: skip
     for i, name in enumerate(header):
