@@ -182,7 +182,7 @@ def test_changed_inputs_rerun_only_what_depends_on_them(reference, tmp_path):
     assert again.executed == [] and again.skipped == list(STAGE_NAMES)
     clock = run_pipeline(dict(config, energy={"clock_mhz": 100.0}), out)
     assert clock.executed == ["energy"]
-    subset = run_pipeline(dict(config, rtl={"per_group": 1}), out)
+    subset = run_pipeline(dict(config, rtl={**config["rtl"], "per_group": 1}), out)
     assert subset.executed == ["rtl", "energy"]
     assert subset.records["rtl"].metrics["samples"] == 4
 
@@ -193,7 +193,7 @@ def test_a_failed_check_is_loud(reference, tmp_path, monkeypatch, capsys):
         "riscv_soc.pipeline.hardware.compare_runs",
         lambda a, b: ["readout: 1 entries differ, first at (0, 0): 3 != 4"],
     )
-    config = dict(config, rtl={"per_group": 1})
+    config = dict(config, rtl={**config["rtl"], "per_group": 1})
     result = run_pipeline(config, out)
     assert result.failures == [
         "RTL run differs from the core run on the RTL's samples: readout: 1 entries differ, "
