@@ -105,6 +105,16 @@ def _float_network(path: Path, firmware):
     return float_of_bundle(firmware.bundle, where=str(path))
 
 
+# How the iss and rtl backends spread the samples (riscv_soc.runtime.run's batch, workers, address).
+_Batch = Annotated[
+    int, typer.Option("--batch", help="iss/rtl: samples per run of the SoC (0: one)")
+]
+_Workers = Annotated[int, typer.Option("--workers", help="iss/rtl: processes or Ray tasks")]
+_Address = Annotated[
+    str | None, typer.Option("--address", help="iss/rtl: Ray: local, auto, host:port")
+]
+
+
 @app.command("run")
 def run_command(
     network_path: Annotated[
@@ -132,16 +142,9 @@ def run_command(
     steps: Annotated[
         int | None, typer.Option("--steps", help="event data: steps (bundle's num_steps)")
     ] = None,
-    batch: Annotated[
-        int, typer.Option("--batch", help="iss/rtl: samples per run of the SoC (0: one)")
-    ] = 0,
-    workers: Annotated[
-        int, typer.Option("--workers", help="iss/rtl: processes (or Ray tasks) for chunks")
-    ] = 1,
-    address: Annotated[
-        str | None,
-        typer.Option("--address", help="iss/rtl: shard over Ray: local, auto or host:port"),
-    ] = None,
+    batch: _Batch = 0,
+    workers: _Workers = 1,
+    address: _Address = None,
 ) -> None:
     """Run a bundle or exported firmware on DATA and write RESULTS.npz and RESULTS.json."""
     from riscv_soc.core import save_result

@@ -37,6 +37,7 @@ class Key:
     doc: str
 
 
+_BATCH = "samples per run of the SoC; 0: as many as its DDR holds"
 _ADDRESS = 'Ray cluster for the workers ("local", "auto", host:port); empty: forked processes'
 
 # -- value checks --------------------------------------------------------------------------------
@@ -257,14 +258,15 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "iss": {
         "workers": Key(2, _integer(1, 256), "processes for the ISS run of the test set"),
-        "batch": Key(0, _integer(0), "samples per run of the SoC; 0: as many as its DDR holds"),
+        # one per run: batches save the ISS nothing (benchmarks/runtime_throughput.py)
+        "batch": Key(1, _integer(0), _BATCH),
         "address": Key("", _text, _ADDRESS),
     },
     "rtl": {
         "per_group": Key(
             0, _integer(0), "RTL samples per (class, attribute) group; 0: the whole test split"
         ),
-        "batch": Key(0, _integer(0), "samples per run of the SoC; 0: as many as its DDR holds"),
+        "batch": Key(0, _integer(0), _BATCH),
         "workers": Key(2, _integer(1, 256), "simulator processes (or Ray tasks) of the RTL run"),
         "address": Key("", _text, _ADDRESS),
     },

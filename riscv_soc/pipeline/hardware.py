@@ -177,10 +177,12 @@ def stratified_subset(groups: np.ndarray, per_group: int, seed: int) -> np.ndarr
 
 def run_options(firmware, section: dict) -> dict:
     """runtime.run's batch, workers and address from a config section (iss, rtl): batch 0 is as
-    many samples as the SoC's DDR holds, an empty address forked processes."""
+    many samples as the SoC's DDR holds, 1 one sample per run (no batch firmware), an empty
+    address forked processes."""
     from riscv_soc import runtime
 
-    return {"batch": section["batch"] or runtime.batch_capacity(firmware),
+    batch = section["batch"] or runtime.batch_capacity(firmware)
+    return {"batch": 0 if batch == 1 else batch,
             "workers": section["workers"], "address": section["address"] or None}  # fmt: skip
 
 
