@@ -81,6 +81,12 @@ def test_batch_too_big_for_ddr_names_the_limit():
         runtime.run(fw, spikes, batch=capacity + 1)
 
 
+def test_batched_samples_keep_their_cycle_budget():
+    bundle, fw = _firmware("recurrent_lif")
+    with pytest.raises(ConfigError, match="max_cycles=100: sample 4 did not finish on iss"):
+        runtime.run(fw, spikes_for(bundle, 2), sample_offset=4, max_cycles=100, batch=2)
+
+
 def test_batches_need_the_sim_target():
     bundle = family_bundle("dense_lif")
     with pytest.raises(ConfigError, match="target 'board'"):
