@@ -134,10 +134,8 @@ def plan_batch(plan: Plan) -> BatchLayout:
     if plan.target.name != "sim":
         raise ConfigError(f"batch: target {plan.target.name!r} has no host DDR protocol; "
                           "batches run on target 'sim'")  # fmt: skip
-    spans, offset = [], 0
-    for memory, start, end in output_spans(plan):
-        spans.append(Span(memory, start, end, offset))
-        offset += _vectors(end - start)
+    spans = _record_spans(plan)
+    offset = spans[-1].offset + _vectors(spans[-1].size)  # the output record's size
     raster = plan.region("input").size
     control = _append(plan, "batch", "dmem", 4 * len(CONTROL_WORDS), 4,
                       "batch: samples in DDR, index of the current one")  # fmt: skip
@@ -150,11 +148,6 @@ def plan_batch(plan: Plan) -> BatchLayout:
         staging_bytes=staging.size, seeds=plan.region("seeds").address,
         input=plan.region("input").address,
     )  # fmt: skip
-    for s in spans:
-        if s.memory == "dmem" and s.start + _vectors(s.size) > plan.config.dmem_bytes:
-            raise CompileError(f"batch: the output span at dmem {s.start:#x} ends too near the "
-                               f"end of dmem ({plan.config.dmem_bytes} bytes) to copy whole "
-                               "vectors")  # fmt: skip
     if layout.capacity < 1:
         raise CompileError(
             f"batch: one {layout.slot_bytes}-byte sample slot does not fit in DDR above "
@@ -163,6 +156,21 @@ def plan_batch(plan: Plan) -> BatchLayout:
     _append(plan, "batch_slots", "ddr", layout.ddr_bytes - layout.base, VECTOR_BYTES,
             "batch: a slot per sample, its inputs then its outputs")  # fmt: skip
     return layout
+
+
+def _record_spans(plan: Plan) -> list[Span]:
+    """The output spans at their offsets in the output record, each from a vector boundary; the
+    dmem ones are copied in whole vectors, so they must end a vector short of dmem's end."""
+    spans, offset = [], 0
+    for memory, start, end in output_spans(plan):
+        if memory == "dmem" and start + _vectors(end - start) > plan.config.dmem_bytes:
+            raise CompileError(
+                f"batch: the output span at dmem {start:#x} ends too near the end of dmem "
+                f"({plan.config.dmem_bytes} bytes) to copy whole vectors"
+            )
+        spans.append(Span(memory, start, end, offset))
+        offset += _vectors(end - start)
+    return spans
 
 
 def _top(plan: Plan, memory: str, align: int) -> int:
