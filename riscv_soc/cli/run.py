@@ -34,14 +34,14 @@ def _float_backend(network, spikes: np.ndarray, seed: int):
 
 
 def _firmware_backend(name: str) -> Callable:
-    def backend(network, spikes: np.ndarray, seed: int):
+    def backend(network, spikes: np.ndarray, seed: int, **sharding):
         from riscv_soc import runtime
         from riscv_soc.compiler import compile_bundle
         from riscv_soc.firmware.export import Firmware, firmware_of
 
         if not isinstance(network, Firmware):
             network = firmware_of(compile_bundle(replace(network, num_steps=spikes.shape[1])))
-        return runtime.run(network, spikes, seed=seed, backend=name)
+        return runtime.run(network, spikes, seed=seed, backend=name, **sharding)
 
     return backend
 
@@ -105,6 +105,16 @@ def _float_network(path: Path, firmware):
     return float_of_bundle(firmware.bundle, where=str(path))
 
 
+# How the iss and rtl backends spread the samples (riscv_soc.runtime.run's batch, workers, address).
+_Batch = Annotated[
+    int, typer.Option("--batch", help="iss/rtl: samples per run of the SoC (0: one)")
+]
+_Workers = Annotated[int, typer.Option("--workers", help="iss/rtl: processes or Ray tasks")]
+_Address = Annotated[
+    str | None, typer.Option("--address", help="iss/rtl: Ray: local, auto, host:port")
+]
+
+
 @app.command("run")
 def run_command(
     network_path: Annotated[
@@ -132,6 +142,9 @@ def run_command(
     steps: Annotated[
         int | None, typer.Option("--steps", help="event data: steps (bundle's num_steps)")
     ] = None,
+    batch: _Batch = 0,
+    workers: _Workers = 1,
+    address: _Address = None,
 ) -> None:
     """Run a bundle or exported firmware on DATA and write RESULTS.npz and RESULTS.json."""
     from riscv_soc.core import save_result
@@ -152,7 +165,13 @@ def run_command(
     check_spikes(spikes, bundle.n_inputs, where=f"--data {data}")
     if firmware is not None:
         check_steps(firmware, spikes.shape[1], where=f"--data {data}")
-    result = BACKENDS[backend](network, spikes, seed)
+    sharding = {"batch": batch, "workers": workers, "address": address}
+    if backend in ("iss", "rtl"):
+        result = BACKENDS[backend](network, spikes, seed, **sharding)
+    elif batch or workers != 1 or address:
+        raise ConfigError(f"--batch, --workers, --address: for --backend iss or rtl, not {backend}")
+    else:
+        result = BACKENDS[backend](network, spikes, seed)
     summary = save_result(result, out, labels, groups)
     line = f"wrote {out}: {summary['samples']} samples"
     if "accuracy" in summary:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from riscv_soc.compiler.batch import BatchLayout, emit_batch_start, plan_batch
 from riscv_soc.compiler.emitter import Emitter
 from riscv_soc.compiler.errors import CompileError
 from riscv_soc.compiler.placement import DONE, CompileOptions, Plan, plan
@@ -47,6 +48,7 @@ class Compiled:
     code_bytes: int
     load_use_nops: int  # nops the emitter had to insert (0 in every kernel we generate)
     _builder: Builder
+    batch: BatchLayout | None = None  # CompileOptions.batch: where the samples live in DDR
 
     def listing(self) -> str:
         """Every instruction with its address, encoding, and source or generator line."""
@@ -65,11 +67,12 @@ def compile_bundle(
         raise ConfigError(f"bundle: expected a riscv_soc Bundle, got {type(bundle).__name__}")
     bundle.check()
     placed = plan(bundle, options or CompileOptions(), config)
-    compiled = _build(bundle, placed)
+    layout = plan_batch(placed) if placed.options.batch else None
+    compiled = _build(bundle, placed, layout)
     if compiled.code_bytes > config.imem_bytes and placed.options.inline_scan_bytes:
         # one shared bit loop per scan instead of a copy per spike word: smaller, a little slower
         placed.options = replace(placed.options, inline_scan_bytes=0)
-        compiled = _build(bundle, placed)
+        compiled = _build(bundle, placed, layout)
     if compiled.code_bytes > config.imem_bytes:
         raise CompileError(
             f"imem: the code needs {compiled.code_bytes} bytes, {config.imem_bytes} available "
@@ -82,13 +85,16 @@ def compile_bundle(
     return compiled
 
 
-def _build(bundle: Bundle, placed: Plan) -> Compiled:
+def _build(bundle: Bundle, placed: Plan, layout: BatchLayout | None) -> Compiled:
     """The code: the runtime's sources and the generated kernels (the image without data)."""
     builder = Builder(placed.config, source="compiled network")
     _define_symbols(builder, placed)
     emitter = Emitter(builder)
     builder.section(".text")
-    emit_start(emitter, placed)
+    if layout is None:
+        emit_start(emitter, placed)
+    else:
+        emit_batch_start(emitter, placed, layout)
     emit_counters_snapshot(emitter, placed)
     for name in RUNTIME_SOURCES:
         path = RUNTIME_DIR / name
@@ -97,7 +103,7 @@ def _build(bundle: Bundle, placed: Plan) -> Compiled:
     emit_program(emitter, placed)
     code_bytes = builder.here()
     image = builder.build() if code_bytes <= placed.config.imem_bytes else None
-    return Compiled(bundle, placed, image, code_bytes, emitter.nops, builder)
+    return Compiled(bundle, placed, image, code_bytes, emitter.nops, builder, layout)
 
 
 def _define_symbols(builder: Builder, placed: Plan) -> None:

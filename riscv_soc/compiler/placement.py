@@ -81,6 +81,8 @@ class CompileOptions:
     ring_window: bool = True
     # where the firmware runs (targets.py): "sim", our ISS and RTL, or "board", FeNN-DMA hardware
     target: str = "sim"
+    # one run infers many samples the host put in DDR (batch.py); the kernels are unchanged
+    batch: bool = False
 
     def check(self) -> None:
         if self.target not in TARGETS:

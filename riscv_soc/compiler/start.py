@@ -24,6 +24,17 @@ def emit_start(e: Emitter, plan: Plan) -> None:
     e.label("_start")
     if target.enable_counters:
         e.csrw("mcountinhibit", "zero", comment="count cycles and instructions")
+    emit_inference(e, plan)
+    if target.end == "spin":
+        spin = e.fresh("spin")
+        e.label(spin)
+        e.j(spin, comment="the end: spin until the host holds the core in reset")
+    else:
+        e.ecall()
+
+
+def emit_inference(e: Emitter, plan: Plan) -> None:
+    """One sample from its seeds to the done flag (batch.py repeats it per sample)."""
     e.sw("zero", "MAILBOX", "zero", comment="running")
     e.vlui("v0", 0, comment="generated kernels read zeros from v0")
     e.li(SCRATCH, "SEEDS")
@@ -37,12 +48,6 @@ def emit_start(e: Emitter, plan: Plan) -> None:
     e.jal("ra", "counters_snapshot")
     e.li(SCRATCH, "DONE")
     e.sw(SCRATCH, "MAILBOX", "zero", comment="outputs complete")
-    if target.end == "spin":
-        spin = e.fresh("spin")
-        e.label(spin)
-        e.j(spin, comment="the end: spin until the host holds the core in reset")
-    else:
-        e.ecall()
 
 
 def emit_counters_snapshot(e: Emitter, plan: Plan) -> None:

@@ -43,6 +43,8 @@ def firmware_of(compiled) -> Firmware:
     """The Firmware of a `riscv_soc.compiler.Compiled` network (nothing written)."""
     manifest = build_manifest(compiled.plan, compiled.image.entry, compiled.code_bytes)
     manifest["image"]["load_use_nops"] = compiled.load_use_nops
+    if compiled.batch is not None:
+        manifest["batch"] = compiled.batch.to_json()
     return Firmware(compiled.image, manifest, compiled.bundle, compiled.plan.config,
                     compiled.listing())  # fmt: skip
 

@@ -1,8 +1,8 @@
 """One command from biased data to verified hardware: `snnsoc pipeline`.
 
 Where it sits: on top of everything else. Stages (stages.py), in order: teacher -> student ->
-baselines (C1/C2) -> quantise -> core (test set) -> firmware -> ISS (test set) -> RTL (stratified
-subset) -> energy -> calibration (SHD shape), then DIR/report.md and DIR/report.html
+baselines (C1/C2) -> quantise -> core (test set) -> firmware -> ISS (test set) -> RTL (test set,
+or a stratified subset) -> energy -> calibration (SHD shape), then DIR/report.md and DIR/report.html
 (riscv_soc.report). Every stage keeps its artefacts in DIR/<stage>/ and is skipped on a rerun
 when its inputs are unchanged (riscv_soc.runfolder.records), so an interrupted run resumes.
 

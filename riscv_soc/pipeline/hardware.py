@@ -1,4 +1,4 @@
-"""The hardware stages: quantised bundle, core run, firmware, ISS run, RTL run on a subset.
+"""The hardware stages: quantised bundle, core run, firmware, ISS run, RTL run.
 
 Where it sits: after the training stages (training.py), before energy. Each stage uses the public
 API of its part (riscv_soc.quant, .core, .compiler + .firmware.export, .runtime) and checks the
@@ -8,8 +8,13 @@ quantise  the student checkpoint -> `bundle.npz` (+ `bundle.nir`), as `snnsoc qu
 core      the bundle on the whole test split -> `results.npz` (the golden run)
 firmware  the bundle compiled for the SoC -> `fw/` (ELF, hex, bin, listing, manifest, bundle)
 iss       the exported firmware on the whole test split; must equal the core's run bit for bit
-rtl       the firmware on a stratified subset (`per_group` samples of every group); must equal
-          the core's and the ISS's runs of the same subset bit for bit (ISS: counters included)
+rtl       the firmware on the whole test split, or with `rtl.per_group` on a stratified subset
+          (that many samples of every group); must equal the core's and the ISS's runs of the
+          same samples bit for bit (ISS: counters included)
+
+The ISS and the RTL run batches of samples per run of the SoC (riscv_soc.runtime, `batch`:
+`iss.batch`, `rtl.batch`, 0 for as many as the SoC's DDR holds), in contiguous chunks on
+`workers` forked processes or, with an `address`, as Ray tasks (same results).
 
 Equality is recorded, never assumed: a stage that finds a difference still finishes, lists the
 differences in its metrics, and the runner reports the failure (runner.verification_failures).
@@ -34,7 +39,7 @@ from riscv_soc.nir.models import quant_config, read_model
 from riscv_soc.pipeline.scoring import agreement, scores
 from riscv_soc.quant import quantise as quantise_network
 from riscv_soc.quant import save_bundle
-from riscv_soc.runfolder.config import PipelineConfig
+from riscv_soc.runfolder.config import IssConfig, PipelineConfig, RtlConfig
 from riscv_soc.runfolder.context import FIRMWARE_DIR, Context
 from riscv_soc.runfolder.metrics import (
     ACCURACY_KEYS,
@@ -138,8 +143,8 @@ def _hardware_metrics(result) -> dict:
 
 
 def iss(ctx: Context, folder: Path) -> IssMetrics:
-    seed, workers = ctx.config.run.seed, ctx.config.iss.workers
-    result = runtime.run(ctx.firmware, ctx.spikes, seed=seed, backend="iss", workers=workers)
+    seed, options = ctx.config.run.seed, run_options(ctx.firmware, ctx.config.iss)
+    result = runtime.run(ctx.firmware, ctx.spikes, seed=seed, backend="iss", **options)
     save_result(result, folder / "results.npz", ctx.test.y, ctx.test.group)
     diffs = compare_runs(ctx.result("core"), result)
     return IssMetrics(
@@ -163,21 +168,32 @@ def stratified_subset(groups: np.ndarray, per_group: int, seed: int) -> np.ndarr
     return np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
 
 
-def rtl(ctx: Context, folder: Path) -> RtlMetrics:
-    """The RTL on the subset, beside the core and the ISS on exactly the same inputs."""
-    from riscv_soc import core as golden
-    from riscv_soc import runtime
+def run_options(firmware, section: IssConfig | RtlConfig) -> dict:
+    """runtime.run's batch, workers and address from a config section (iss, rtl): batch 0 is as
+    many samples as the SoC's DDR holds, 1 one sample per run (no batch firmware), an empty
+    address forked processes."""
+    batch = section.batch or runtime.batch_capacity(firmware)
+    return {"batch": 0 if batch == 1 else batch,
+            "workers": section.workers, "address": section.address or None}  # fmt: skip
 
-    seed = ctx.config.run.seed
-    index = stratified_subset(ctx.test.group, ctx.config.rtl.per_group, seed)
+
+def rtl(ctx: Context, folder: Path) -> RtlMetrics:
+    """The RTL on the test split (or a subset), beside the core and the ISS on the same inputs."""
+    seed, per_group = ctx.config.run.seed, ctx.config.rtl.per_group
+    index = (stratified_subset(ctx.test.group, per_group, seed) if per_group
+             else np.arange(len(ctx.test.y)))  # fmt: skip
     subset, spikes = ctx.test.take(index), ctx.spikes[index]
     np.save(folder / "subset.npy", index)
-    result = runtime.run(ctx.firmware, spikes, seed=seed, backend="rtl")
+    options = run_options(ctx.firmware, ctx.config.rtl)
+    result = runtime.run(ctx.firmware, spikes, seed=seed, backend="rtl", **options)
     golden.save_result(result, folder / "results.npz", subset.y, subset.group)
-    # The same call shape as the RTL's (sample i of the subset is sample i of the run), so the
-    # per-sample RNG seeds match whatever the network draws.
-    core_run = golden.run(ctx.bundle, spikes, seed=seed)
-    iss_run = runtime.run(ctx.firmware, spikes, seed=seed, backend="iss")
+    if per_group:
+        # The same call shape as the RTL's (sample i of the subset is sample i of the run), so
+        # the per-sample RNG seeds match whatever the network draws.
+        core_run = golden.run(ctx.bundle, spikes, seed=seed)
+        iss_run = runtime.run(ctx.firmware, spikes, seed=seed, backend="iss", **options)
+    else:  # the whole split: the core and ISS stages ran exactly these samples
+        core_run, iss_run = ctx.result("core"), ctx.result("iss")
     diffs_core = compare_runs(core_run, result)
     diffs_iss = golden.diff_results(iss_run, result, activity=True)
     rtl_scores = scores(result.predictions, subset)
@@ -185,6 +201,7 @@ def rtl(ctx: Context, folder: Path) -> RtlMetrics:
     return RtlMetrics(
         scores=rtl_scores,
         **_hardware_metrics(result),
+        whole_split=not per_group,
         groups=int(len(np.unique(subset.group))),
         groups_in_test=int(len(np.unique(ctx.test.group))),
         subset_scores={

@@ -39,7 +39,11 @@ _INPUTS_AND_RUN = {  # stage -> (config sections, upstream stages, function)
     "core": (("data", "run"), ("quantise", "student"), hardware.core),
     "firmware": (("firmware",), ("quantise",), hardware.firmware),
     "iss": (("data", "run", "iss"), ("firmware", "core"), hardware.iss),
-    "rtl": (("data", "run", "rtl"), ("firmware", "core", "teacher", "student"), hardware.rtl),
+    "rtl": (
+        ("data", "run", "rtl"),
+        ("firmware", "core", "iss", "teacher", "student"),
+        hardware.rtl,
+    ),
     "energy": (("energy",), ("teacher", "student", "quantise", "core", "iss", "rtl"), energy),
     "calibration": (("calibration",), (), calibration),
 }

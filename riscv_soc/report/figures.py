@@ -55,7 +55,7 @@ def accuracy_bars(stages: list[str], acc, unbiased, wga) -> bytes:
     """Accuracy, unbiased accuracy and WGA (fractions, None where absent) per stage."""
     fig, ax = _pyplot().subplots(figsize=(9, 3.8))
     _grouped_bars(ax, stages, {"accuracy": acc, "unbiased accuracy": unbiased, "WGA": wga})
-    ax.set_title("accuracy per stage (unbiased test split; RTL rows: its stratified subset)")
+    ax.set_title("accuracy per stage (unbiased test split; RTL rows: the samples it ran)")
     return _png(fig)
 
 

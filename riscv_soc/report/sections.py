@@ -97,7 +97,7 @@ def _checks(run: RunMetrics, failures: list[str]) -> list[Block]:
             iss.diffs_core,
         ),
         _verdict(
-            f"RTL vs core on the stratified subset ({rtl.scores.samples} samples, {rtl.groups} of "
+            f"RTL vs core on {_rtl_samples(rtl)} ({rtl.scores.samples} samples, {rtl.groups} of "
             f"{rtl.groups_in_test} groups)",
             rtl.bit_exact_core,
             rtl.diffs_core,
@@ -114,21 +114,32 @@ def _checks(run: RunMetrics, failures: list[str]) -> list[Block]:
             rtl.scores_equal_core,
         ),
         Paragraph(
-            f"Gap to the debiased teacher: on the RTL subset the RTL's WGA is "
+            f"Gap to the debiased teacher: on {_rtl_samples(rtl)} the RTL's WGA is "
             f"{_pct(sub['rtl'].wga)} and the teacher's {_pct(sub['teacher'].wga)} "
             f"({_points(sub['rtl'].wga, sub['teacher'].wga)}); on the whole test split the "
             f"ISS (bit-identical to the core) has WGA {_pct(iss.scores.wga)} against the "
             f"teacher's {_pct(teacher.scores.wga)} ({_points(iss.scores.wga, teacher.scores.wga)})"
-            f". With {_per_group(rtl)} sample(s) per group the subset's WGA is "
-            "a coarse estimate; the whole-split numbers are the ones to compare with "
-            "docs/findings.md."
+            f".{_coarse(rtl)}"
         ),
     ]
     return blocks
 
 
+def _coarse(rtl: RtlMetrics) -> str:
+    if rtl.whole_split:
+        return ""
+    return (
+        f" With {_per_group(rtl)} sample(s) per group the subset's WGA is a coarse estimate; "
+        "the whole-split numbers are the ones to compare with docs/findings.md."
+    )
+
+
 def _per_group(rtl: RtlMetrics) -> int:
     return (rtl.scores.samples or 0) // max(rtl.groups, 1)
+
+
+def _rtl_samples(rtl: RtlMetrics) -> str:
+    return "the whole test split" if rtl.whole_split else "the stratified subset"
 
 
 def _summary(run: RunMetrics, rows: list[dict]) -> list[Block]:
@@ -144,7 +155,7 @@ def _summary(run: RunMetrics, rows: list[dict]) -> list[Block]:
         Heading(2, "Summary"),
         Paragraph(
             f"Metrics on the unbiased test split ({run.core.scores.samples} samples; "
-            "every (class, attribute) group populated), the RTL rows on its stratified subset; "
+            "every (class, attribute) group populated), the RTL rows on the samples it ran; "
             "gap = aligned - conflicting accuracy. Spikes: hidden spikes per sample. Cycles and "
             f"latency per inference at the SoC clock of {clock / 1e6:g} MHz. E: dynamic energy "
             "per inference (op-count estimate; board and core counter models)."
@@ -193,6 +204,13 @@ def _debiasing(run: RunMetrics) -> list[Block]:
 
 def _rtl_subset(rtl: RtlMetrics) -> list[Block]:
     rows = [_model_row(LABELS[k], s, None) for k, s in rtl.subset_scores.items()]
+    if rtl.whole_split:
+        return [
+            Heading(2, "The RTL run"),
+            Paragraph(f"All {rtl.scores.samples} test samples, compared with the core's and the "
+                      "ISS's whole-split runs (the same samples with the same RNG seeds)."),
+            Table(["execution", *MODEL_COLUMNS], rows),
+        ]  # fmt: skip
     return [
         Heading(2, "The RTL subset"),
         Paragraph(

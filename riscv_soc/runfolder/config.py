@@ -53,6 +53,9 @@ class Key:
     doc: str
 
 
+_BATCH = "samples per run of the SoC; 0: as many as its DDR holds"
+_ADDRESS = 'Ray cluster for the workers ("local", "auto", host:port); empty: forked processes'
+
 # -- value checks --------------------------------------------------------------------------------
 
 
@@ -100,6 +103,12 @@ def _choice(choices: Iterable[str]) -> Callable:
         return value
 
     return check
+
+
+def _text(value):
+    if not isinstance(value, str):
+        raise _Bad("must be a string")
+    return value
 
 
 def _table(value):
@@ -257,11 +266,19 @@ class FirmwareConfig(_Section):
 @dataclass(frozen=True)
 class IssConfig(_Section):
     workers: int = _key(2, _integer(1, 256), "processes for the ISS run of the test set")
+    # one per run: batches save the ISS nothing (benchmarks/runtime_throughput.py)
+    batch: int = _key(1, _integer(0), _BATCH)
+    address: str = _key("", _text, _ADDRESS)
 
 
 @dataclass(frozen=True)
 class RtlConfig(_Section):
-    per_group: int = _key(10, _integer(1), "RTL samples per (class, attribute) group")
+    per_group: int = _key(
+        0, _integer(0), "RTL samples per (class, attribute) group; 0: the whole test split"
+    )
+    batch: int = _key(0, _integer(0), _BATCH)
+    workers: int = _key(2, _integer(1, 256), "simulator processes (or Ray tasks) of the RTL run")
+    address: str = _key("", _text, _ADDRESS)
 
 
 @dataclass(frozen=True)

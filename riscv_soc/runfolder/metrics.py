@@ -159,15 +159,17 @@ class RtlMetrics:
     spikes_per_sample: float
     cycles: float
     activity: dict[str, float]
-    groups: int  # (class, attribute) groups in the subset
+    groups: int  # (class, attribute) groups among the RTL's samples
     groups_in_test: int
-    subset_scores: dict[str, Scores]  # teacher, student, core, iss, rtl on the subset
+    subset_scores: dict[str, Scores]  # teacher, student, core, iss, rtl on the RTL's samples
     core_full_run_agreement: float
     bit_exact_core: bool
     bit_exact_iss: bool
     scores_equal_core: bool
     diffs_core: list[str]
     diffs_iss: list[str]
+    # True: the whole test split; None (records written before it existed) or False: a subset
+    whole_split: bool | None = field(default=None, metadata=OPTIONAL)
 
     def __post_init__(self) -> None:
         _check(0 <= self.groups <= self.groups_in_test, self, "groups", self.groups,

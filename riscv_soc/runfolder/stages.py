@@ -16,7 +16,7 @@ TITLES = {  # stage -> what it makes (the progress line)
     "core": "core run, test set",
     "firmware": "firmware",
     "iss": "ISS run, test set",
-    "rtl": "RTL run, stratified subset",
+    "rtl": "RTL run, test set",
     "energy": "energy",
     "calibration": "SHD-shape calibration",
 }

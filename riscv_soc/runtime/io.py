@@ -57,6 +57,12 @@ class SampleIO:
         at = mb["address"]
         return int(memories[mb["memory"]][at : at + 4].view("<u4")[0]) == mb["done"]
 
+    def captured_done(self, capture: list[np.ndarray]) -> bool:
+        """`done` on one sample's captured spans (the mailbox lies in the first dmem span)."""
+        mb = self.io["mailbox"]
+        word = _Captured(self.spans, [capture]).words(mb["memory"], mb["address"], 1)
+        return int(word[0, 0]) == mb["done"]
+
     def capture(self, memories: dict[str, np.ndarray]) -> list[np.ndarray]:
         """Copies of the memory spans that hold one sample's outputs."""
         return [memories[memory][start:end].copy() for memory, start, end in self.spans]

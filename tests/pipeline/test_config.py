@@ -96,7 +96,7 @@ def test_unknown_arch_and_teacher_option_keys(tmp_path):
         ("[student]\nremedy = 'convert+magic'",
          "student.remedy='convert+magic' is not known; valid: none, augment"),
         ("[student]\nkd = 'loud'", "student.kd='loud' is not known; valid: "),
-        ("[rtl]\nper_group = 0", "rtl.per_group=0 must be an integer >= 1"),
+        ("[rtl]\nper_group = -1", "rtl.per_group=-1 must be an integer >= 0"),
         ("[energy]\nclock_mhz = 0", "energy.clock_mhz=0 must be > 0"),
         ("[firmware]\nddr_mib = 3", "firmware.ddr_mib=3 must be a power of two"),
         ("[quant]\nweight_bits = 40", 'quant.weight_bits=40 must be "auto" or an integer in '

@@ -92,7 +92,7 @@ def test_summary_rows(reference):
     assert iss["board_j"] > iss["core_j"] > 0
     assert rows["core (fixed point)"]["wga"] == iss["wga"]
     assert rows["teacher (ANN)"]["cycles"] is None and rows["teacher (ANN)"]["op_count_j"] > 0
-    assert rows["core, RTL subset"]["acc"] == rows["RTL (firmware)"]["acc"]
+    assert rows["core, RTL samples"]["acc"] == rows["RTL (firmware)"]["acc"]
 
 
 def test_report_is_self_contained_and_rebuilds(reference, capsys):
@@ -180,7 +180,7 @@ def test_changed_inputs_rerun_only_what_depends_on_them(reference, tmp_path):
     assert again.executed == [] and again.skipped == list(STAGE_NAMES)
     clock = run_pipeline(dict(config, energy={"clock_mhz": 100.0}), out)
     assert clock.executed == ["energy"]
-    subset = run_pipeline(dict(config, rtl={"per_group": 1}), out)
+    subset = run_pipeline(dict(config, rtl={**config["rtl"], "per_group": 1}), out)
     assert subset.executed == ["rtl", "energy"]
     assert subset.records["rtl"].metrics.scores.samples == 4
 
@@ -191,11 +191,11 @@ def test_a_failed_check_is_loud(reference, tmp_path, monkeypatch, capsys):
         "riscv_soc.pipeline.hardware.compare_runs",
         lambda a, b: ["readout: 1 entries differ, first at (0, 0): 3 != 4"],
     )
-    config = dict(config, rtl={"per_group": 1})
+    config = dict(config, rtl={**config["rtl"], "per_group": 1})
     result = run_pipeline(config, out)
     assert result.failures == [
-        "RTL run differs from the core run on the RTL subset: readout: 1 entries differ, first at "
-        "(0, 0): 3 != 4"]  # fmt: skip
+        "RTL run differs from the core run on the RTL's samples: readout: 1 entries differ, "
+        "first at (0, 0): 3 != 4"]  # fmt: skip
     assert "> **FAIL**: RTL vs core on the stratified subset (4 samples, 4 of 4 groups): DIFFER" \
         in result.report[0].read_text()  # fmt: skip
     path = tmp_path / "config.toml"

@@ -18,7 +18,7 @@ from riscv_soc.pipeline import STAGE_NAMES, load_config, run_pipeline
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = ("acc", "unbiased_acc", "wga", "spurious_gap")
 ROW_LABELS = ("teacher (ANN)", "student (float)", "core (fixed point)", "ISS (firmware)",
-              "core, RTL subset", "RTL (firmware)")  # fmt: skip
+              "core, RTL samples", "RTL (firmware)")  # fmt: skip
 
 
 @pytest.mark.slow
@@ -48,7 +48,7 @@ def test_quick_report_states_that_the_rtl_equals_the_core(quick_run):
     assert equal in md and subset["rtl"] == subset["core"]
     rows = {r["stage"]: r for r in json.loads((out / "summary.json").read_text())["rows"]}
     for key in KEYS:
-        assert rows["RTL (firmware)"][key] == rows["core, RTL subset"][key], key
+        assert rows["RTL (firmware)"][key] == rows["core, RTL samples"][key], key
     html = (out / "report.html").read_text()
     assert html.count('src="data:image/png;base64,') == 4
     assert not re.search(r"(src|href)=\"(?!data:)", html)  # nothing fetched

@@ -36,17 +36,17 @@ def test_compile_then_run_on_every_backend(capsys, files):
     assert code in (0, None) and out.startswith(f"wrote {tmp / 'fw'}: 10 files, code ")
     assert "  llm: 8 of 2048 bytes per lane (2 regions)" in out
     results = {}
-    for backend, network in (("core", "net.npz"), ("iss", "fw"), ("iss", "net.npz"),
-                             ("core", "fw")):  # fmt: skip
-        name = f"{backend}_{network.split('.')[0]}.npz"
+    for backend, network, *extra in (("core", "net.npz"), ("iss", "fw"), ("iss", "net.npz"),
+                                     ("core", "fw"), ("iss", "fw", "--batch", "3")):  # fmt: skip
+        name = f"{backend}_{network.split('.')[0]}{len(extra)}.npz"
         code, out, _ = _cli(capsys, "run", tmp / network, "--backend", backend, "--data",
-                            tmp / "data.npz", "--out", tmp / name)  # fmt: skip
+                            tmp / "data.npz", "--out", tmp / name, *extra)  # fmt: skip
         assert code in (0, None) and "4 samples, accuracy" in out
         results[name] = load_result(tmp / name)
     want = core.run(bundle, spikes, seed=0)
     for name, got in results.items():
         assert core.diff_results(want, got, activity=False) == [], name
-    summary = json.loads((tmp / "iss_fw.json").read_text())
+    summary = json.loads((tmp / "iss_fw0.json").read_text())
     assert summary["backend"] == "iss" and summary["activity_totals"]["cycles"] > 0
     assert "profile_h_synaptic" in summary["activity_totals"]
 
@@ -98,6 +98,10 @@ def test_one_step_rule_on_every_backend(capsys, files):
          "no manifest"),
         (("run", "{tmp}/net.npz", "--backend", "fpga", "--data", "{tmp}/data.npz", "--out",
           "{tmp}/r.npz"), "--backend 'fpga'"),
+        (("run", "{tmp}/net.npz", "--backend", "core", "--data", "{tmp}/data.npz", "--out",
+          "{tmp}/r.npz", "--batch", "2"), "--batch, --workers, --address: for --backend iss"),
+        (("run", "{tmp}/net.npz", "--backend", "iss", "--data", "{tmp}/data.npz", "--out",
+          "{tmp}/r.npz", "--batch", "99999999"), "holds at most"),
     ],
 )  # fmt: skip
 def test_user_errors_are_one_line(capsys, files, argv, message):

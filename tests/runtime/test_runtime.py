@@ -120,8 +120,6 @@ def test_bad_arguments(recurrent):
         runtime.run(fw, spikes, backend="fpga")
     with pytest.raises(ConfigError, match="max_cycles=100: sample 0 did not finish"):
         runtime.run(fw, spikes, max_cycles=100)
-    with pytest.raises(ConfigError, match="workers=2: .* iss backend only"):
-        runtime.run(fw, spikes, backend="rtl", workers=2)
     with pytest.raises(ConfigError, match="workers=0"):
         runtime.run(fw, spikes, workers=0)
 
