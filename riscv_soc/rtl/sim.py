@@ -8,6 +8,8 @@ read from the hardware counters. Used by `snnsoc rtl`, the difftest and the firm
     states = run_many([img_a, img_b], max_cycles=100_000)   # one simulator process
     runs = run_many_traced([img_a, img_b])                  # (state, commit trace) per image
     state = run(image, memories=("dmem",))                  # registers and dmem only
+    runs = run_programs(images, ddr=DdrModel(stall_seed=1), traced=True)  # RtlRun per image:
+                                    # state, commit trace, DMA transfers' late cycles (`dma_late`)
 """
 
 from __future__ import annotations
@@ -18,16 +20,28 @@ import pickle
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from riscv_soc.ddr import PLAIN, DdrModel, DmaLate
 from riscv_soc.errors import ConfigError
 from riscv_soc.firmware.image import MEMORIES, Image
 from riscv_soc.machine import MachineState, check_max_cycles, check_memory_names
 from riscv_soc.rtl import commits, simbuild
 from riscv_soc.rtl.driver import JOB_ENV
 from riscv_soc.soc import DEFAULT, SocConfig
+
+
+@dataclass(frozen=True)
+class RtlRun:
+    """One program's run: its end state, its commit trace (None untraced) and, per DMA channel,
+    how many cycles each completed transfer finished late (the testbench's log)."""
+
+    state: MachineState
+    trace: np.ndarray | None
+    dma_late: DmaLate
 
 
 def run(
@@ -61,8 +75,8 @@ def run_many(
     Every state holds the memories `memories` names (see `run`). `trace` records all runs into
     one waveform. `defines` names Verilog macros of a separate build (a test's RTL variant).
     """
-    runs = _run(images, max_cycles, config, trace, workdir, memories, False, defines)
-    return [state for state, _ in runs]
+    runs = run_programs(images, max_cycles, config, trace, workdir, memories, defines=defines)
+    return [r.state for r in runs]
 
 
 def run_many_traced(
@@ -74,13 +88,30 @@ def run_many_traced(
     defines: tuple[str, ...] = (),
 ) -> list[tuple[MachineState, np.ndarray]]:
     """`run_many`, with each run's commit trace (`riscv_soc.commit.COMMIT` records)."""
-    return _run(images, max_cycles, config, None, workdir, memories, True, defines)
+    runs = run_programs(images, max_cycles, config, None, workdir, memories, True, defines=defines)
+    return [(r.state, r.trace) for r in runs]
 
 
-def _run(images, max_cycles, config, trace, workdir, memories, commit_trace, defines):
+def run_programs(
+    images: Sequence[Image],
+    max_cycles: int = 1_000_000_000,
+    config: SocConfig = DEFAULT,
+    trace: str | os.PathLike | None = None,
+    workdir: str | os.PathLike | None = None,
+    memories: Iterable[str] = MEMORIES,
+    traced: bool = False,
+    ddr: DdrModel | Sequence[DdrModel] = PLAIN,
+    defines: tuple[str, ...] = (),
+) -> list[RtlRun]:
+    """`run_many` in full: an `RtlRun` per image, with its commit trace when `traced`.
+
+    `ddr` is how the DDR behaves (`riscv_soc.ddr.DdrModel`: stalls, error ranges), for every
+    image or one per image.
+    """
     images = list(images)
     check_max_cycles(max_cycles)
     names = check_memory_names(memories)
+    models = _ddr_models(ddr, len(images))
     for image in images:
         if not isinstance(image, Image):
             raise ConfigError(f"images: expected riscv_soc Images, got {type(image).__name__}")
@@ -90,25 +121,43 @@ def _run(images, max_cycles, config, trace, workdir, memories, commit_trace, def
     out = simbuild.build(config, defines=defines)
     scratch = Path(tempfile.mkdtemp(prefix="snnsoc_rtl_", dir=workdir))
     try:
-        states = _simulate(out, scratch, images, max_cycles, config, trace, names, commit_trace)
-        traces = [
-            commits.read(scratch / f"commits_{n}.txt") if commit_trace else None
-            for n in range(len(images))
+        programs = [(image, int(max_cycles), m) for image, m in zip(images, models, strict=True)]
+        states = _simulate(out, scratch, programs, config, trace, names, traced)
+        return [
+            RtlRun(
+                state,
+                commits.read(scratch / f"commits_{n}.txt") if traced else None,
+                _read_dma_log(scratch / f"dma_{n}.txt"),
+            )
+            for n, state in enumerate(states)
         ]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return list(zip(states, traces, strict=True))
 
 
-def _simulate(
-    out, scratch, images, max_cycles, config, trace, names, commit_trace
-) -> list[MachineState]:
+def _ddr_models(ddr, count: int) -> list[DdrModel]:
+    models = [ddr] * count if isinstance(ddr, DdrModel) else list(ddr)
+    if len(models) != count or not all(isinstance(m, DdrModel) for m in models):
+        raise ConfigError(f"ddr: expected a DdrModel or one per image ({count}), got {ddr!r}")
+    return models
+
+
+def _read_dma_log(path: Path) -> DmaLate:
+    """The testbench's lines "<channel> <late>" as per-channel lists (no file: no transfer)."""
+    late: tuple[list[int], list[int]] = ([], [])
+    text = path.read_text() if path.is_file() else ""
+    for line in text.splitlines():
+        channel, cycles = line.split()
+        late[int(channel)].append(int(cycles))
+    return tuple(late[0]), tuple(late[1])
+
+
+def _simulate(out, scratch, programs, config, trace, names, commit_trace) -> list[MachineState]:
     from cocotb_tools.runner import get_runner
 
     memdir = scratch / "mem"
     memdir.mkdir()
     job = scratch / "job.pkl"
-    programs = [(image, int(max_cycles)) for image in images]
     job.write_bytes(
         pickle.dumps(
             {
@@ -130,14 +179,15 @@ def _simulate(
             hdl_toplevel_lang="verilog",
             build_dir=out,
             test_dir=scratch,
-            plusargs=[f"+memdir={memdir}"] + ([f"+commit_trace={scratch}"] if commit_trace else []),
+            plusargs=[f"+memdir={memdir}", f"+dma_log={scratch}"]
+            + ([f"+commit_trace={scratch}"] if commit_trace else []),
             test_args=test_args,
             extra_env={JOB_ENV: str(job), "COCOTB_LOG_LEVEL": "WARNING"},
             waves=False,
             log_file=scratch / "sim.log",
         )
     states = []
-    for n in range(len(images)):
+    for n in range(len(programs)):
         result = scratch / f"state_{n}.pkl"
         if not result.is_file():
             log = (scratch / "sim.log").read_text(errors="replace")[-4000:]
