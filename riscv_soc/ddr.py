@@ -95,11 +95,11 @@ PLAIN = DdrModel()  # a slave that keeps up and never errs
 
 
 def random_faults(rng: np.random.Generator, start: int, end: int) -> tuple[DdrFault, ...]:
-    """One to three ranges of 1-8 vectors each inside DDR bytes [start, end), SLVERR or DECERR."""
+    """Two to six ranges of 1-32 vectors each inside DDR bytes [start, end), SLVERR or DECERR."""
     vectors = (end - start) // FAULT_ALIGN
     faults = []
-    for _ in range(int(rng.integers(1, 4))):
-        length = int(rng.integers(1, 9))
+    for _ in range(int(rng.integers(2, 7))):
+        length = int(rng.integers(1, min(32, vectors) + 1))
         first = int(rng.integers(0, vectors - length + 1))
         lo = start + FAULT_ALIGN * first
         kind = "slverr" if rng.random() < 0.5 else "decerr"

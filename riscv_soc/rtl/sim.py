@@ -36,12 +36,14 @@ from riscv_soc.soc import DEFAULT, SocConfig
 
 @dataclass(frozen=True)
 class RtlRun:
-    """One program's run: its end state, its commit trace (None untraced) and, per DMA channel,
-    how many cycles each completed transfer finished late (the testbench's log)."""
+    """One program's run: its end state, its commit trace (None untraced) and, from the
+    testbench's log, how many cycles each completed DMA transfer finished late (per channel, in
+    order) and how many transfers the DDR answered with an error response."""
 
     state: MachineState
     trace: np.ndarray | None
     dma_late: DmaLate
+    dma_errors: int
 
 
 def run(
@@ -94,7 +96,7 @@ def run_many_traced(
 
 def run_programs(
     images: Sequence[Image],
-    max_cycles: int = 1_000_000_000,
+    max_cycles: int | Sequence[int] = 1_000_000_000,
     config: SocConfig = DEFAULT,
     trace: str | os.PathLike | None = None,
     workdir: str | os.PathLike | None = None,
@@ -105,13 +107,15 @@ def run_programs(
 ) -> list[RtlRun]:
     """`run_many` in full: an `RtlRun` per image, with its commit trace when `traced`.
 
-    `ddr` is how the DDR behaves (`riscv_soc.ddr.DdrModel`: stalls, error ranges), for every
-    image or one per image.
+    `max_cycles` and `ddr` (how the DDR behaves, `riscv_soc.ddr.DdrModel`: stalls, error ranges)
+    are for every image or one per image.
     """
     images = list(images)
-    check_max_cycles(max_cycles)
+    limits = _per_image(max_cycles, (int, np.integer), len(images), "max_cycles")
+    for limit in limits:
+        check_max_cycles(limit)
     names = check_memory_names(memories)
-    models = _ddr_models(ddr, len(images))
+    models = _per_image(ddr, DdrModel, len(images), "ddr")
     for image in images:
         if not isinstance(image, Image):
             raise ConfigError(f"images: expected riscv_soc Images, got {type(image).__name__}")
@@ -121,13 +125,13 @@ def run_programs(
     out = simbuild.build(config, defines=defines)
     scratch = Path(tempfile.mkdtemp(prefix="snnsoc_rtl_", dir=workdir))
     try:
-        programs = [(image, int(max_cycles), m) for image, m in zip(images, models, strict=True)]
+        programs = list(zip(images, map(int, limits), models, strict=True))
         states = _simulate(out, scratch, programs, config, trace, names, traced)
         return [
             RtlRun(
                 state,
                 commits.read(scratch / f"commits_{n}.txt") if traced else None,
-                _read_dma_log(scratch / f"dma_{n}.txt"),
+                *_read_dma_log(scratch / f"dma_{n}.txt"),
             )
             for n, state in enumerate(states)
         ]
@@ -135,21 +139,25 @@ def run_programs(
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _ddr_models(ddr, count: int) -> list[DdrModel]:
-    models = [ddr] * count if isinstance(ddr, DdrModel) else list(ddr)
-    if len(models) != count or not all(isinstance(m, DdrModel) for m in models):
-        raise ConfigError(f"ddr: expected a DdrModel or one per image ({count}), got {ddr!r}")
-    return models
+def _per_image(value, kind, count: int, name: str) -> list:
+    """`value` for each of `count` images: one for all, or a sequence of one per image."""
+    values = list(value) if isinstance(value, Sequence) else [value] * count
+    if len(values) != count or not all(isinstance(v, kind) for v in values):
+        raise ConfigError(f"{name}: expected one value or one per image ({count}), got {value!r}")
+    return values
 
 
-def _read_dma_log(path: Path) -> DmaLate:
-    """The testbench's lines "<channel> <late>" as per-channel lists (no file: no transfer)."""
+def _read_dma_log(path: Path) -> tuple[DmaLate, int]:
+    """The testbench's lines "<channel> <late> <errors>": per-channel delays, erring transfers
+    (no file: no transfer)."""
     late: tuple[list[int], list[int]] = ([], [])
+    errors = 0
     text = path.read_text() if path.is_file() else ""
     for line in text.splitlines():
-        channel, cycles = line.split()
-        late[int(channel)].append(int(cycles))
-    return tuple(late[0]), tuple(late[1])
+        channel, cycles, erred = map(int, line.split())
+        late[channel].append(cycles)
+        errors += erred
+    return (tuple(late[0]), tuple(late[1])), errors
 
 
 def _simulate(out, scratch, programs, config, trace, names, commit_trace) -> list[MachineState]:

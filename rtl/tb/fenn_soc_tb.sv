@@ -17,9 +17,10 @@
 // With +commit_trace=DIR it writes the commit trace of program n (the n-th release of reset) to
 // DIR/commits_<n>.txt: one line per retired instruction (riscv_soc/commit.py defines the record,
 // riscv_soc/rtl/commits.py reads the lines), closed one cycle after done_o rises. With
-// +dma_log=DIR it writes, for program n, DIR/dma_<n>.txt: one line "<channel> <late>" per DMA
-// transfer that completes (channel 0 MM2S, 1 S2MM, in completion order), late = the cycles it
-// completed after its schedule (docs/isa.md: a stalling DDR delays completion).
+// +dma_log=DIR it writes, for program n, DIR/dma_<n>.txt: one line "<channel> <late> <errors>" per
+// DMA transfer that completes (channel 0 MM2S, 1 S2MM, in completion order), late = the cycles it
+// completed after its schedule (docs/isa.md: a stalling DDR delays completion), errors = 1 when
+// the DDR answered it with an error response.
 module fenn_soc_tb #(
   parameter int unsigned ImemBytes    = 64 * 1024,
   parameter int unsigned DmemBytes    = 128 * 1024,
@@ -251,17 +252,19 @@ module fenn_soc_tb #(
       end
       if (rst_n && u_soc.u_dma.u_mm2s_channel.finish) begin
         dma_log_line(0, u_soc.u_dma.u_mm2s_channel.elapsed_q
-                        - u_soc.u_dma.u_mm2s_channel.deadline_q);
+                        - u_soc.u_dma.u_mm2s_channel.deadline_q,
+                     |u_soc.u_dma.u_mm2s_channel.mover_errs_i);
       end
       if (rst_n && u_soc.u_dma.u_s2mm_channel.finish) begin
         dma_log_line(1, u_soc.u_dma.u_s2mm_channel.elapsed_q
-                        - u_soc.u_dma.u_s2mm_channel.deadline_q);
+                        - u_soc.u_dma.u_s2mm_channel.deadline_q,
+                     |u_soc.u_dma.u_s2mm_channel.mover_errs_i);
       end
     end
   end
 
-  task automatic dma_log_line(int channel, logic [31:0] late);
-    $fwrite(dma_fd, "%0d %0d\n", channel, late);
+  task automatic dma_log_line(int channel, logic [31:0] late, logic errors);
+    $fwrite(dma_fd, "%0d %0d %0d\n", channel, late, errors);
     $fflush(dma_fd);  // read as soon as the program's state is
   endtask
 
