@@ -70,7 +70,8 @@ class Summary:
         mode += ", DDR errors" if self.ddr_errors else ""
         return (
             f"difftest ({mode}): {self.cycles} cycles, exits {dict(sorted(self.exits.items()))}, "
-            f"{self.generated} instructions generated; {self.programs} programs, "
+            f"{self.dma_transfers} DMA transfers ({self.dma_late} late, {self.dma_errors} with "
+            f"error responses), {self.generated} instructions generated; {self.programs} programs, "
             f"{self.instructions} instructions, {self.mismatches} mismatches"
         )
 

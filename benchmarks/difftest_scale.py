@@ -1,0 +1,69 @@
+"""How many generated instructions the lock-step difftest covers per second, with and without DDR
+stalls, sharded over Ray workers; and the time 10 M generated instructions would take at that rate.
+
+    python benchmarks/difftest_scale.py --programs 400 --length 1000 --workers 2
+
+Runs `riscv_soc.difftest.run` once plain and once with `ddr_stalls` (alternately, `--pairs` times:
+the machine is shared, so the two see the same load), and records programs, generated and retired
+instructions, mismatches, DMA transfers (late ones under stalls), wall time, the rate and the load
+average around each run as benchmarks/results/difftest_scale.json. The extrapolation is the
+measured rate, not a claim: a loaded machine gives a lower one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+
+from record import write_record
+
+from riscv_soc import difftest
+
+GOAL = 10_000_000  # generated instructions in lock-step (issue 14)
+
+
+def measure(seed: int, programs: int, length: int, workers: int, stalls: bool) -> dict:
+    load_before = os.getloadavg()[0]
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as out:
+        summary = difftest.run(seed, programs, length, out, workers=workers, ddr_stalls=stalls)
+    wall = time.perf_counter() - start
+    rate = summary.generated / wall
+    return {
+        "ddr_stalls": stalls,
+        "programs": summary.programs,
+        "generated": summary.generated,
+        "retired": summary.instructions,
+        "mismatches": summary.mismatches,
+        "exits": summary.exits,
+        "dma_transfers": summary.dma_transfers,
+        "dma_late": summary.dma_late,
+        "wall_s": round(wall, 1),
+        "generated_per_s": round(rate),
+        "minutes_for_10M_generated": round(GOAL / rate / 60, 1),
+        "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--programs", type=int, default=400)
+    parser.add_argument("--length", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pairs", type=int, default=1)
+    args = parser.parse_args()
+    runs = []
+    for _ in range(args.pairs):
+        for stalls in (False, True):
+            runs.append(measure(args.seed, args.programs, args.length, args.workers, stalls))
+            print(runs[-1], flush=True)
+    settings = {k: getattr(args, k) for k in ("seed", "programs", "length", "workers", "pairs")}
+    path = write_record("difftest_scale", {"settings": settings, "runs": runs})
+    print(f"recorded {path}")
+
+
+if __name__ == "__main__":
+    main()
