@@ -63,12 +63,8 @@ package fenn_pkg;
   // AXI package's req_t/resp_t (github.com/pulp-platform/axi). Only the signals that vary: ID 0,
   // 32-byte INCR beats and the other fixed attributes are tied off where fenn_soc flattens the
   // structs into its m_axi_* ports.
-  typedef enum logic [1:0] {
-    AxiOkay   = 2'b00,
-    AxiExOkay = 2'b01,
-    AxiSlvErr = 2'b10,
-    AxiDecErr = 2'b11
-  } axi_resp_e;
+  // RRESP/BRESP in the spec's order: 0 OKAY, 1 EXOKAY, 2 SLVERR, 3 DECERR.
+  typedef enum logic [1:0] {AxiOkay, AxiExOkay, AxiSlvErr, AxiDecErr} axi_resp_e;
 
   // AW or AR: a burst of len + 1 beats of 32 bytes from addr.
   typedef struct packed {

@@ -19,18 +19,27 @@ from cocotbext.axi.memory import Memory
 from riscv_soc.ddr import OKAY, PLAIN, DdrModel
 
 
+def _stamp_before_send(channel, stamp) -> None:
+    """Make `channel.send(obj)` call `stamp(obj)` first: the library builds a response as OKAY
+    before it touches memory, and sends it after."""
+    send = channel.send
+
+    async def send_stamped(obj) -> None:
+        stamp(obj)
+        await send(obj)
+
+    channel.send = send_stamped
+
+
 class _FaultyWrite(AxiRamWrite):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.model = PLAIN
         self.burst_response = OKAY
-        send = self.b_channel.send
+        _stamp_before_send(self.b_channel, self._stamp)  # one B per burst, after its beats
 
-        async def send_response(b) -> None:  # the library sends one B per burst, after its beats
-            b.bresp, self.burst_response = self.burst_response, OKAY
-            await send(b)
-
-        self.b_channel.send = send_response
+    def _stamp(self, b) -> None:
+        b.bresp, self.burst_response = self.burst_response, OKAY
 
     async def _write(self, address, data) -> None:
         response = self.model.response(address)
@@ -44,13 +53,10 @@ class _FaultyRead(AxiRamRead):
         super().__init__(*args, **kwargs)
         self.model = PLAIN
         self.beat_response = OKAY
-        send = self.r_channel.send
+        _stamp_before_send(self.r_channel, self._stamp)  # each beat read, then sent
 
-        async def send_beat(r) -> None:  # the library reads a beat, then sends it
-            r.rresp = self.beat_response
-            await send(r)
-
-        self.r_channel.send = send_beat
+    def _stamp(self, r) -> None:
+        r.rresp = self.beat_response
 
     async def _read(self, address, length) -> bytes:
         self.beat_response = self.model.response(address)
