@@ -52,15 +52,18 @@ def run(
     config: SocConfig = DEFAULT,
     trace: str | os.PathLike | None = None,
     memories: Iterable[str] = MEMORIES,
+    ddr: DdrModel = PLAIN,
 ) -> MachineState:
     """Run `image` from reset until ecall, ebreak, a trap or `max_cycles` cycles.
 
     `trace` names an FST waveform file to write (GTKWave opens it). `memories` names the memories
     copied into the state (all by default; the others are absent, as with `riscv_soc.iss.run`):
     each costs a dump, DDR its full configured size. Registers, counters and CSRs are always
-    there. Raises ImageError when the image does not fit `config`, ConfigError for a bad argument.
+    there. `ddr`: how the DDR behaves (`riscv_soc.ddr.DdrModel`: stalls, error ranges). Raises
+    ImageError when the image does not fit `config`, ConfigError for a bad argument.
     """
-    return run_many([image], max_cycles, config, trace, memories=memories)[0]
+    runs = run_programs([image], max_cycles, config, trace, memories=memories, ddr=ddr)
+    return runs[0].state
 
 
 def run_many(
