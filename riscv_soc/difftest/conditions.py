@@ -41,11 +41,12 @@ def draw(
     stalls: bool = False,
     errors: bool = False,
 ) -> Conditions:
-    """The conditions of program `index` of `seed` (the same in every shard of a run)."""
+    """The conditions of program `index` of `seed` (the same in every shard of a run). Every draw
+    is made whatever the mode, so a program has the same limit in every mode."""
     rng = np.random.default_rng([seed, index, 0xDD7])
-    stall_seed = int(rng.integers(1 << 31)) if stalls else None
-    faults = random_faults(rng, 0, 2 * DDR_DATA) if errors else ()
-    ddr = DdrModel(stall_seed=stall_seed, faults=faults)
+    stall_seed = int(rng.integers(1 << 31))
+    faults = random_faults(rng, 0, 2 * DDR_DATA)
+    ddr = DdrModel(stall_seed=stall_seed if stalls else None, faults=faults if errors else ())
     if rng.random() >= LIMIT_SHARE:
         return Conditions(max_cycles, ddr)
     return Conditions(_limit_before_dma(rng, image, config, max_cycles), ddr)
