@@ -25,25 +25,11 @@ module fenn_dma
   output logic [511:0]       vmem_wdata_o,
   input  logic [511:0]       vmem_rdata_i,
 
-  // AXI4 master (ID 0, INCR bursts of 32-byte beats).
-  output logic               m_axi_awvalid,
-  input  logic               m_axi_awready,
-  output logic [31:0]        m_axi_awaddr,
-  output logic [7:0]         m_axi_awlen,
-  output logic               m_axi_wvalid,
-  input  logic               m_axi_wready,
-  output logic [255:0]       m_axi_wdata,
-  output logic               m_axi_wlast,
-  input  logic               m_axi_bvalid,
-  input  logic [1:0]         m_axi_bresp,
-  output logic               m_axi_arvalid,
-  input  logic               m_axi_arready,
-  output logic [31:0]        m_axi_araddr,
-  output logic [7:0]         m_axi_arlen,
-  input  logic               m_axi_rvalid,
-  output logic               m_axi_rready,
-  input  logic [255:0]       m_axi_rdata,
-  input  logic [1:0]         m_axi_rresp
+  // AXI4 master (ID 0, INCR bursts of 32-byte beats); S2MM drives the write channels, MM2S the
+  // read channels.
+  output axi_req_t           axi_req_o,
+  input  axi_resp_t          axi_resp_i,
+  output logic               ddr_busy_o     // a channel starts or is busy: AXI may be in use
 );
 
   dma_csr_wr_t  wr_mm2s, wr_s2mm;
@@ -60,7 +46,8 @@ module fenn_dma
   assign done_bytes_o = 21'(done_mm2s) + 21'(done_s2mm);
 
   // ---------------------------------------------------------------- MM2S
-  logic        mm2s_start, mm2s_busy, mm2s_err, mm2s_req, mm2s_gnt;
+  logic        mm2s_start, mm2s_busy, mm2s_active, mm2s_req, mm2s_gnt;
+  axi_errs_t   mm2s_errs;
   logic [31:0] mm2s_src, mm2s_dst, mm2s_count;
   logic [VmemAw-1:0] mm2s_addr;
   logic [511:0] mm2s_data;
@@ -75,7 +62,8 @@ module fenn_dma
     .dst_o       (mm2s_dst),
     .count_o     (mm2s_count),
     .mover_busy_i(mm2s_busy),
-    .mover_err_i (mm2s_err),
+    .mover_errs_i(mm2s_errs),
+    .active_o    (mm2s_active),
     .done_bytes_o(done_mm2s)
   );
 
@@ -86,15 +74,9 @@ module fenn_dma
     .dst_i     (mm2s_dst),
     .count_i   (mm2s_count),
     .busy_o    (mm2s_busy),
-    .err_o     (mm2s_err),
-    .arvalid_o (m_axi_arvalid),
-    .arready_i (m_axi_arready),
-    .araddr_o  (m_axi_araddr),
-    .arlen_o   (m_axi_arlen),
-    .rvalid_i  (m_axi_rvalid),
-    .rready_o  (m_axi_rready),
-    .rdata_i   (m_axi_rdata),
-    .rresp_i   (m_axi_rresp),
+    .errs_o    (mm2s_errs),
+    .axi_o     (axi_req_o.rd),
+    .axi_i     (axi_resp_i.rd),
     .vec_req_o (mm2s_req),
     .vec_gnt_i (mm2s_gnt),
     .vec_addr_o(mm2s_addr),
@@ -102,7 +84,8 @@ module fenn_dma
   );
 
   // ---------------------------------------------------------------- S2MM
-  logic        s2mm_start, s2mm_busy, s2mm_err, s2mm_req, s2mm_gnt;
+  logic        s2mm_start, s2mm_busy, s2mm_active, s2mm_req, s2mm_gnt;
+  axi_errs_t   s2mm_errs;
   logic [31:0] s2mm_src, s2mm_dst, s2mm_count;
   logic [VmemAw-1:0] s2mm_addr;
 
@@ -116,7 +99,8 @@ module fenn_dma
     .dst_o       (s2mm_dst),
     .count_o     (s2mm_count),
     .mover_busy_i(s2mm_busy),
-    .mover_err_i (s2mm_err),
+    .mover_errs_i(s2mm_errs),
+    .active_o    (s2mm_active),
     .done_bytes_o(done_s2mm)
   );
 
@@ -127,21 +111,13 @@ module fenn_dma
     .dst_i    (s2mm_dst),
     .count_i  (s2mm_count),
     .busy_o   (s2mm_busy),
-    .err_o    (s2mm_err),
+    .errs_o   (s2mm_errs),
     .rd_req_o (s2mm_req),
     .rd_gnt_i (s2mm_gnt),
     .rd_addr_o(s2mm_addr),
     .rd_data_i(vmem_rdata_i),
-    .awvalid_o(m_axi_awvalid),
-    .awready_i(m_axi_awready),
-    .awaddr_o (m_axi_awaddr),
-    .awlen_o  (m_axi_awlen),
-    .wvalid_o (m_axi_wvalid),
-    .wready_i (m_axi_wready),
-    .wdata_o  (m_axi_wdata),
-    .wlast_o  (m_axi_wlast),
-    .bvalid_i (m_axi_bvalid),
-    .bresp_i  (m_axi_bresp)
+    .axi_o    (axi_req_o.wr),
+    .axi_i    (axi_resp_i.wr)
   );
 
   // ---------------------------------------------------------------- port B
@@ -151,5 +127,6 @@ module fenn_dma
   assign vmem_we_o    = mm2s_req;
   assign vmem_addr_o  = mm2s_req ? mm2s_addr : s2mm_addr;
   assign vmem_wdata_o = mm2s_data;
+  assign ddr_busy_o   = mm2s_active || s2mm_active;
 
 endmodule

@@ -1,7 +1,8 @@
 // Command side of one DMA channel: its CSRs (source, destination, count, control, status), the
 // start-time checks and the completion schedule of docs/isa.md ("DMA engine"). A transfer of n
 // bytes started in cycle t0 is busy in t0+1 .. t0+L-1 and idle from t0+L, L = 10 + 4*n/64, unless
-// its data mover (fenn_dma_mm2s / fenn_dma_s2mm) is still working then: completion waits for it.
+// its data mover (fenn_dma_mm2s / fenn_dma_s2mm) is still working then: completion waits for it
+// (a stalling AXI slave), and takes the error responses the mover received.
 module fenn_dma_channel
   import fenn_isa_pkg::*;
   import fenn_pkg::*;
@@ -22,7 +23,8 @@ module fenn_dma_channel
   output logic [31:0]  dst_o,
   output logic [31:0]  count_o,
   input  logic         mover_busy_i,
-  input  logic         mover_err_i,   // the AXI slave answered SLVERR or DECERR
+  input  axi_errs_t    mover_errs_i,  // the error responses the AXI slave gave the transfer
+  output logic         active_o,      // starting or busy: the AXI port may be in use
 
   output logic [19:0]  done_bytes_o   // bytes of the transfer completing this cycle, else 0
 );
@@ -82,9 +84,9 @@ module fenn_dma_channel
       end
       if (finish) begin
         busy_q         <= 1'b0;
-        ok_q           <= !mover_err_i;
-        err_slave_q    <= mover_err_i;
-        err_decode_q   <= 1'b0;
+        ok_q           <= !(mover_errs_i.slv_err || mover_errs_i.dec_err);
+        err_slave_q    <= mover_errs_i.slv_err;
+        err_decode_q   <= mover_errs_i.dec_err;
         err_internal_q <= 1'b0;
       end
     end
@@ -93,6 +95,7 @@ module fenn_dma_channel
   assign src_o        = src_q;
   assign dst_o        = dst_q;
   assign count_o      = count_q;
+  assign active_o     = start_o || busy_q;
   assign done_bytes_o = finish ? count_run_q[19:0] : 20'b0;
 
   logic [7:0]  status;

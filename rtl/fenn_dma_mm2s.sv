@@ -1,8 +1,12 @@
 // MM2S data mover: reads DDR over the AXI4 read channels (256-bit beats, INCR bursts that never
 // cross a 4 KiB boundary, several in flight) and writes each pair of beats as one 64-byte vector
 // into the vector memory through the DMA's port. Twice the bandwidth the schedule needs
-// (16 bytes a cycle), so it finishes on time whenever the slave keeps up.
-module fenn_dma_mm2s #(
+// (16 bytes a cycle), so it finishes on time whenever the slave keeps up. A vector with a beat
+// answered SLVERR or DECERR is not written (docs/isa.md, "DDR error responses"); the transfer
+// still reads every beat.
+module fenn_dma_mm2s
+  import fenn_pkg::*;
+#(
   parameter int unsigned VmemAw = 13
 ) (
   input  logic              clk_i,
@@ -13,16 +17,10 @@ module fenn_dma_mm2s #(
   input  logic [31:0]       dst_i,       // vector-memory byte address, 64-byte aligned
   input  logic [31:0]       count_i,     // bytes, a multiple of 64
   output logic              busy_o,
-  output logic              err_o,       // a beat came back with SLVERR/DECERR
+  output axi_errs_t         errs_o,      // the error responses of the transfer so far
 
-  output logic              arvalid_o,
-  input  logic              arready_i,
-  output logic [31:0]       araddr_o,
-  output logic [7:0]        arlen_o,
-  input  logic              rvalid_i,
-  output logic              rready_o,
-  input  logic [255:0]      rdata_i,
-  input  logic [1:0]        rresp_i,
+  output axi_rd_req_t       axi_o,
+  input  axi_rd_resp_t      axi_i,
 
   output logic              vec_req_o,   // write vec_data_o at vec_addr_o
   input  logic              vec_gnt_i,
@@ -32,8 +30,9 @@ module fenn_dma_mm2s #(
 
   logic [31:0]       ar_addr_q, ar_left_q, burst_bytes;
   logic [VmemAw-1:0] vec_addr_q;
-  logic [31:0]       vec_left_q;  // vectors still to write
-  logic              half_q, vec_valid_q, err_q;
+  logic [31:0]       vec_left_q;  // vectors still to write (or drop)
+  logic              half_q, vec_valid_q, low_err_q, vec_err_q;
+  axi_errs_t         errs_q;
   logic [255:0]      low_q;
   logic [511:0]      vec_q;
 
@@ -43,15 +42,17 @@ module fenn_dma_mm2s #(
     if (ar_left_q < burst_bytes) burst_bytes = ar_left_q;
   end
 
-  logic ar_fire, r_fire, vec_done;
-  assign arvalid_o = ar_left_q != 0;
-  assign araddr_o  = ar_addr_q;
-  assign arlen_o   = 8'(burst_bytes / 32 - 1);
-  assign ar_fire   = arvalid_o && arready_i;
+  logic ar_fire, r_fire, r_err, vec_done;
+  assign axi_o.ar_valid = ar_left_q != 0;
+  assign axi_o.ar.addr  = ar_addr_q;
+  assign axi_o.ar.len   = 8'(burst_bytes / 32 - 1);
+  assign ar_fire        = axi_o.ar_valid && axi_i.ar_ready;
   // The second beat of a vector needs the vector register free (or freed this cycle).
-  assign rready_o  = !half_q || !vec_valid_q || vec_gnt_i;
-  assign r_fire    = rvalid_i && rready_o;
-  assign vec_done  = vec_valid_q && vec_gnt_i;
+  assign axi_o.r_ready  = !half_q || !vec_valid_q || vec_done;
+  assign r_fire         = axi_i.r_valid && axi_o.r_ready;
+  assign r_err          = axi_i.r_resp inside {AxiSlvErr, AxiDecErr};
+  // A vector with an error beat leaves the register without a write.
+  assign vec_done       = vec_valid_q && (vec_gnt_i || vec_err_q);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -61,7 +62,9 @@ module fenn_dma_mm2s #(
       vec_left_q  <= '0;
       half_q      <= 1'b0;
       vec_valid_q <= 1'b0;
-      err_q       <= 1'b0;
+      low_err_q   <= 1'b0;
+      vec_err_q   <= 1'b0;
+      errs_q      <= '0;
       low_q       <= '0;
       vec_q       <= '0;
     end else if (start_i) begin
@@ -70,7 +73,7 @@ module fenn_dma_mm2s #(
       vec_addr_q <= dst_i[VmemAw+5:6];
       vec_left_q <= count_i / 64;
       half_q     <= 1'b0;
-      err_q      <= 1'b0;
+      errs_q     <= '0;
     end else begin
       if (ar_fire) begin
         ar_addr_q <= ar_addr_q + burst_bytes;
@@ -82,17 +85,23 @@ module fenn_dma_mm2s #(
       end
       if (r_fire) begin
         half_q <= !half_q;
-        err_q  <= err_q || rresp_i != 2'b00;
-        if (!half_q) low_q <= rdata_i;
-        else         vec_q <= {rdata_i, low_q};
+        errs_q.slv_err <= errs_q.slv_err || axi_i.r_resp == AxiSlvErr;
+        errs_q.dec_err <= errs_q.dec_err || axi_i.r_resp == AxiDecErr;
+        if (!half_q) begin
+          low_q     <= axi_i.r_data;
+          low_err_q <= r_err;
+        end else begin
+          vec_q     <= {axi_i.r_data, low_q};
+          vec_err_q <= low_err_q || r_err;
+        end
       end
-      vec_valid_q <= (vec_valid_q && !vec_gnt_i) || (r_fire && half_q);
+      vec_valid_q <= (vec_valid_q && !vec_done) || (r_fire && half_q);
     end
   end
 
   assign busy_o     = vec_left_q != 0;
-  assign err_o      = err_q;
-  assign vec_req_o  = vec_valid_q;
+  assign errs_o     = errs_q;
+  assign vec_req_o  = vec_valid_q && !vec_err_q;
   assign vec_addr_o = vec_addr_q;
   assign vec_data_o = vec_q;
 
@@ -104,10 +113,11 @@ module fenn_dma_mm2s #(
   // boundary (AXI4), and a raised ARVALID stays up, its address and length unchanged, until
   // ARREADY.
   a_ar_4k: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      arvalid_o |-> 32'(araddr_o[11:0]) + 32 * (32'(arlen_o) + 1) <= 32'd4096)
-    else $error("MM2S burst at %h, %0d beats, crosses a 4 KiB boundary", araddr_o, arlen_o + 1);
+      axi_o.ar_valid |-> 32'(axi_o.ar.addr[11:0]) + 32 * (32'(axi_o.ar.len) + 1) <= 32'd4096)
+    else $error("MM2S burst at %h, %0d beats, crosses a 4 KiB boundary", axi_o.ar.addr,
+                axi_o.ar.len + 1);
   a_ar_held: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      arvalid_o && !arready_i |=> arvalid_o && $stable(araddr_o) && $stable(arlen_o));
+      axi_o.ar_valid && !axi_i.ar_ready |=> axi_o.ar_valid && $stable(axi_o.ar));
 `endif
 
 endmodule

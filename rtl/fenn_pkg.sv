@@ -47,4 +47,64 @@ package fenn_pkg;
     logic [31:0] wdata;
   } dma_csr_wr_t;
 
+  // ---------------------------------------------------------------- AXI4 port to DDR
+  // The DMA's AXI4 master as request (master -> slave) and response (slave -> master) structs,
+  // split into the write channels (S2MM) and the read channels (MM2S), in the style of the PULP
+  // AXI package's req_t/resp_t (github.com/pulp-platform/axi). Only the signals that vary: ID 0,
+  // 32-byte INCR beats and the other fixed attributes are tied off where fenn_soc flattens the
+  // structs into its m_axi_* ports.
+  // RRESP/BRESP in the spec's order: 0 OKAY, 1 EXOKAY, 2 SLVERR, 3 DECERR.
+  typedef enum logic [1:0] {AxiOkay, AxiExOkay, AxiSlvErr, AxiDecErr} axi_resp_e;
+
+  // AW or AR: a burst of len + 1 beats of 32 bytes from addr.
+  typedef struct packed {
+    logic [31:0] addr;
+    logic [7:0]  len;
+  } axi_ax_t;
+
+  typedef struct packed {
+    logic         aw_valid;
+    axi_ax_t      aw;
+    logic         w_valid;
+    logic [255:0] w_data;
+    logic         w_last;
+    logic         b_ready;
+  } axi_wr_req_t;
+
+  typedef struct packed {
+    logic      aw_ready;
+    logic      w_ready;
+    logic      b_valid;
+    axi_resp_e b_resp;
+  } axi_wr_resp_t;
+
+  typedef struct packed {
+    logic    ar_valid;
+    axi_ax_t ar;
+    logic    r_ready;
+  } axi_rd_req_t;
+
+  typedef struct packed {
+    logic         ar_ready;
+    logic         r_valid;
+    logic [255:0] r_data;
+    axi_resp_e    r_resp;
+  } axi_rd_resp_t;
+
+  // The error responses a transfer received (docs/isa.md, "DDR error responses").
+  typedef struct packed {
+    logic slv_err;  // some response was SLVERR
+    logic dec_err;  // some response was DECERR
+  } axi_errs_t;
+
+  typedef struct packed {
+    axi_wr_req_t wr;
+    axi_rd_req_t rd;
+  } axi_req_t;
+
+  typedef struct packed {
+    axi_wr_resp_t wr;
+    axi_rd_resp_t rd;
+  } axi_resp_t;
+
 endpackage

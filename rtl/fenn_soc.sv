@@ -32,6 +32,9 @@ module fenn_soc
   output logic [3:0]        cause_o,       // fenn_isa_pkg::cause_e
   output logic [31:0]       tval_o,
   output logic [31:0]       pc_o,
+  // The AXI port may be busy: a DMA channel starts or has a transfer in flight (from the
+  // start cycle until its data mover is done). Idle, the port's outputs stay still.
+  output logic              ddr_busy_o,
 
   // AXI4 master to DDR: 32-bit addresses (offsets into DDR), 256-bit data, ID 0.
   output logic [0:0]        m_axi_awid,
@@ -175,6 +178,9 @@ module fenn_soc
   );
 
   // ---------------------------------------------------------------- DMA
+  axi_req_t  axi_req;
+  axi_resp_t axi_resp;
+
   fenn_dma #(.VmemBytes(VmemBytes), .DdrBytes(DdrBytes)) u_dma (
     .clk_i, .rst_ni,
     .csr_addr_i   (dma_csr_addr),
@@ -186,12 +192,33 @@ module fenn_soc
     .vmem_addr_o  (vmem_b_addr),
     .vmem_wdata_o (vmem_b_wdata),
     .vmem_rdata_i (vmem_b_rdata),
-    .m_axi_awvalid, .m_axi_awready, .m_axi_awaddr, .m_axi_awlen,
-    .m_axi_wvalid, .m_axi_wready, .m_axi_wdata, .m_axi_wlast,
-    .m_axi_bvalid, .m_axi_bresp,
-    .m_axi_arvalid, .m_axi_arready, .m_axi_araddr, .m_axi_arlen,
-    .m_axi_rvalid, .m_axi_rready, .m_axi_rdata, .m_axi_rresp
+    .axi_req_o    (axi_req),
+    .axi_resp_i   (axi_resp),
+    .ddr_busy_o
   );
+
+  // ---------------------------------------------------------------- AXI4 port
+  // The structs flattened into the m_axi_* ports, the only place they are.
+  assign m_axi_awvalid = axi_req.wr.aw_valid;
+  assign m_axi_awaddr  = axi_req.wr.aw.addr;
+  assign m_axi_awlen   = axi_req.wr.aw.len;
+  assign m_axi_wvalid  = axi_req.wr.w_valid;
+  assign m_axi_wdata   = axi_req.wr.w_data;
+  assign m_axi_wlast   = axi_req.wr.w_last;
+  assign m_axi_bready  = axi_req.wr.b_ready;
+  assign m_axi_arvalid = axi_req.rd.ar_valid;
+  assign m_axi_araddr  = axi_req.rd.ar.addr;
+  assign m_axi_arlen   = axi_req.rd.ar.len;
+  assign m_axi_rready  = axi_req.rd.r_ready;
+
+  assign axi_resp.wr.aw_ready = m_axi_awready;
+  assign axi_resp.wr.w_ready  = m_axi_wready;
+  assign axi_resp.wr.b_valid  = m_axi_bvalid;
+  assign axi_resp.wr.b_resp   = axi_resp_e'(m_axi_bresp);
+  assign axi_resp.rd.ar_ready = m_axi_arready;
+  assign axi_resp.rd.r_valid  = m_axi_rvalid;
+  assign axi_resp.rd.r_data   = m_axi_rdata;
+  assign axi_resp.rd.r_resp   = axi_resp_e'(m_axi_rresp);
 
   // Fixed AXI attributes: 32-byte beats, incrementing bursts, normal non-cacheable bufferable.
   assign m_axi_awid    = '0;
@@ -201,7 +228,6 @@ module fenn_soc
   assign m_axi_awcache = 4'b0011;
   assign m_axi_awprot  = 3'b000;
   assign m_axi_wstrb   = '1;
-  assign m_axi_bready  = 1'b1;
   assign m_axi_arid    = '0;
   assign m_axi_arsize  = 3'd5;
   assign m_axi_arburst = 2'b01;

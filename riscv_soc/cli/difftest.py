@@ -6,7 +6,10 @@ A thin layer over `riscv_soc.difftest.run`: compares the commit traces record by
 `--out`, and exits 1 on any mismatch. `--coverage FILE` writes the retired instructions per
 mnemonic (from the traces) as JSON. `--replay CASE.json` runs one saved case again.
 `--workers N` shards the programs over N Ray workers (started here, or on the cluster at
-`--address`); the summary and the saved cases are those of the serial run.
+`--address`); the summary and the saved cases are those of the serial run. `--ddr-stalls` makes
+the RTL's DDR pause at random on every AXI channel (the ISS replays each DMA transfer's delay from
+the RTL's log), `--ddr-errors` makes it answer SLVERR/DECERR on random ranges (the ISS models
+them); each program's stall seed and ranges come from the seed.
 """
 
 from __future__ import annotations
@@ -44,6 +47,12 @@ def run_difftest(
     address: Annotated[
         str | None, typer.Option("--address", help="Ray cluster address; default: start Ray here")
     ] = None,
+    ddr_stalls: Annotated[
+        bool, typer.Option("--ddr-stalls", help="the DDR pauses at random on every AXI channel")
+    ] = False,
+    ddr_errors: Annotated[
+        bool, typer.Option("--ddr-errors", help="the DDR answers SLVERR/DECERR on random ranges")
+    ] = False,
 ) -> None:
     """Compare the RTL with the ISS on constrained-random programs (traces, state and cycles)."""
     if replay is not None:
@@ -60,6 +69,8 @@ def run_difftest(
         lockstep=not end_state_only,
         workers=workers,
         address=address,
+        ddr_stalls=ddr_stalls,
+        ddr_errors=ddr_errors,
     )
     if coverage is not None:
         artefacts.write_json(coverage, result.coverage)

@@ -4,11 +4,14 @@ Where it sits: `generator.generate` -> `riscv_soc.isa.asm.assemble` -> `riscv_so
 and `riscv_soc.rtl.run_many_traced` (one simulator process per chunk of programs) -> the commit
 traces compared record by record (`riscv_soc.commit`: the first divergence, with the instructions
 before it) and the whole end states by `diff_states`, cycles included. `lockstep=False` compares
-end states only. Each mismatching program is saved for replay (`replay`) as `<name>.s` (its
-source), `<name>.npz` (its initial memory data) and `<name>.json` (seed, index, length,
-configuration, the differences). With `workers` > 1 (or a Ray `address`) the programs are split
-into one contiguous block per worker, each run as a Ray task, and the blocks' summaries merged in
-order: the result, saved cases included, is the serial run's.
+end states only. Each program runs under its `conditions` (a cycle limit for one in ten, and with
+`ddr_stalls` / `ddr_errors` a DDR that pauses on every AXI channel / answers with errors on random
+ranges); under stalls the ISS takes each DMA transfer's completion delay from the RTL's log, so
+traces, states and cycles still compare exactly. Each mismatching program is saved for replay
+(`replay`) as `<name>.s` (its source), `<name>.npz` (its initial memory data) and `<name>.json`
+(seed, index, length, configuration, conditions, the differences). With `workers` > 1 (or a Ray
+`address`) the programs are split into one contiguous block per worker, each run as a Ray task,
+and the blocks' summaries merged in order: the result, saved cases included, is the serial run's.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ import numpy as np
 from riscv_soc import commit
 from riscv_soc import iss as iss_sim
 from riscv_soc import rtl as rtl_sim
+from riscv_soc.ddr import DdrFault, DdrModel
+from riscv_soc.difftest import conditions
+from riscv_soc.difftest.conditions import Conditions
 from riscv_soc.difftest.generator import Program, build_image, generate
 from riscv_soc.errors import ConfigError
 from riscv_soc.image import Image
@@ -48,6 +54,11 @@ class Summary:
     instructions: int = 0  # retired on the ISS, all programs together
     mismatches: int = 0
     lockstep: bool = True  # commit traces compared (else end states only)
+    ddr_stalls: bool = False  # the DDR paused at random on every AXI channel
+    ddr_errors: bool = False  # the DDR answered SLVERR/DECERR on random ranges
+    dma_transfers: int = 0  # DMA transfers completed on the RTL
+    dma_late: int = 0  # those that completed after their schedule (stalls)
+    dma_errors: int = 0  # those the DDR answered with an error response
     coverage: dict[str, int] = field(default_factory=dict)  # retired per mnemonic (lock-step)
     cycles: int = 0
     exits: dict[str, int] = field(default_factory=dict)
@@ -56,9 +67,12 @@ class Summary:
 
     def line(self) -> str:
         mode = "lock-step and end state" if self.lockstep else "end state"
+        mode += ", DDR stalls" if self.ddr_stalls else ""
+        mode += ", DDR errors" if self.ddr_errors else ""
         return (
             f"difftest ({mode}): {self.cycles} cycles, exits {dict(sorted(self.exits.items()))}, "
-            f"{self.generated} instructions generated; {self.programs} programs, "
+            f"{self.dma_transfers} DMA transfers ({self.dma_late} late, {self.dma_errors} with "
+            f"error responses), {self.generated} instructions generated; {self.programs} programs, "
             f"{self.instructions} instructions, {self.mismatches} mismatches"
         )
 
@@ -69,6 +83,9 @@ class Summary:
         self.instructions += other.instructions
         self.mismatches += other.mismatches
         self.cycles += other.cycles
+        self.dma_transfers += other.dma_transfers
+        self.dma_late += other.dma_late
+        self.dma_errors += other.dma_errors
         coverage = collections.Counter(self.coverage) + collections.Counter(other.coverage)
         self.coverage = dict(sorted(coverage.items()))
         self.exits = dict(collections.Counter(self.exits) + collections.Counter(other.exits))
@@ -81,6 +98,7 @@ class Failure:
     """A mismatching program and its differences, to be saved where the run was started."""
 
     program: Program
+    conditions: Conditions
     diffs: list[str]
 
 
@@ -94,24 +112,37 @@ def run(
     lockstep: bool = True,
     workers: int = 1,
     address: str | None = None,
+    ddr_stalls: bool = False,
+    ddr_errors: bool = False,
 ) -> Summary:
     """Generate `programs` programs of about `length` instructions from `seed`, run and compare.
 
     `progress(n)` is called after each chunk (each block with Ray) with the number of programs
     done. `workers` > 1 or an `address` (of a Ray cluster) shards the programs over Ray tasks.
+    `ddr_stalls` / `ddr_errors` make the RTL's DDR pause / answer with errors (see the module).
     """
     _check_args(seed, programs, length, workers)
+    mode = Mode(lockstep, ddr_stalls, ddr_errors)
     if workers == 1 and not address:
-        blocks = [_run_block(seed, 0, programs, length, config, lockstep, progress)]
+        blocks = [_run_block(seed, 0, programs, length, config, mode, progress)]
     else:
-        blocks = _run_ray(seed, programs, length, config, lockstep, workers, address, progress)
-    summary = Summary(lockstep=lockstep)
+        blocks = _run_ray(seed, programs, length, config, mode, workers, address, progress)
+    summary = Summary(lockstep=lockstep, ddr_stalls=ddr_stalls, ddr_errors=ddr_errors)
     for block, failures in blocks:
         for failure in failures:
-            path = save(failure.program, failure.diffs, Path(out_dir), config)
+            path = save(failure.program, failure.conditions, failure.diffs, Path(out_dir), config)
             block.saved.append(str(path))
         summary.merge(block)
     return summary
+
+
+@dataclass(frozen=True)
+class Mode:
+    """What a run compares and how the DDR behaves."""
+
+    lockstep: bool = True
+    ddr_stalls: bool = False
+    ddr_errors: bool = False
 
 
 def _run_block(
@@ -120,36 +151,46 @@ def _run_block(
     stop: int,
     length: int,
     config: SocConfig,
-    lockstep: bool,
+    mode: Mode,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[Summary, list[Failure]]:
     """Programs start..stop-1 of `seed`: their summary (nothing saved yet) and mismatches."""
-    summary = Summary(lockstep=lockstep)
+    summary = Summary(lockstep=mode.lockstep)
     failures: list[Failure] = []
     coverage: collections.Counter[str] = collections.Counter()
+    dma: collections.Counter[str] = collections.Counter()
     for first in range(start, stop, CHUNK):
         batch = [generate(seed, i, length, config) for i in range(first, min(stop, first + CHUNK))]
         images = [p.image(config) for p in batch]
-        for program, image, (ref, rtl, diffs) in zip(
-            batch, images, compare(images, config, lockstep, coverage), strict=True
+        runs = [
+            conditions.draw(
+                p.seed, p.index, image, config, MAX_CYCLES, mode.ddr_stalls, mode.ddr_errors
+            )
+            for p, image in zip(batch, images, strict=True)
+        ]
+        outcomes = compare(images, config, mode.lockstep, coverage, conditions=runs, dma=dma)
+        for program, image, run_as, (ref, rtl, diffs) in zip(
+            batch, images, runs, outcomes, strict=True
         ):
             summary.generated += sum(len(s.data) for s in image.sections if s.memory == "imem") // 4
             _account(summary, ref, rtl, diffs)
             if diffs:
-                failures.append(Failure(program, diffs))
+                failures.append(Failure(program, run_as, diffs))
         if progress is not None:
             progress(summary.programs)
     summary.coverage = dict(sorted(coverage.items()))
+    summary.dma_transfers, summary.dma_late = dma["transfers"], dma["late"]
+    summary.dma_errors = dma["errors"]
     return summary, failures
 
 
-def _run_ray(seed, programs, length, config, lockstep, workers, address, progress):
+def _run_ray(seed, programs, length, config, mode, workers, address, progress):
     """One contiguous block of programs per worker, as Ray tasks; the blocks in program order."""
     with ray_session(workers, address) as ray:
         task = ray.remote(num_cpus=1)(_run_block)
         size = -(-programs // workers)
         bounds = [(a, min(programs, a + size)) for a in range(0, programs, size)]
-        pending = [task.remote(seed, a, b, length, config, lockstep) for a, b in bounds]
+        pending = [task.remote(seed, a, b, length, config, mode) for a, b in bounds]
         blocks = []
         for ref in pending:
             blocks.append(result(ray, ref))
@@ -164,29 +205,43 @@ def compare(
     lockstep: bool = True,
     coverage: collections.Counter[str] | None = None,
     rtl_defines: tuple[str, ...] = (),
+    conditions: list[Conditions] | None = None,
+    dma: collections.Counter[str] | None = None,
 ) -> Iterator[tuple[MachineState, MachineState, list[str]]]:
     """(iss state, rtl state, differences) per image, the trace's first divergence leading.
 
     `coverage` counts the retired instructions per mnemonic (lock-step only); `rtl_defines`
-    selects a build of the RTL with these Verilog macros.
+    selects a build of the RTL with these Verilog macros; `conditions` gives each image its
+    cycle limit and DDR (default: MAX_CYCLES, a DDR that keeps up and never errs); `dma` counts
+    the RTL's completed DMA "transfers", the "late" ones and those with "errors" among them.
     """
-    if not lockstep:
-        rtl_states = rtl_sim.run_many(images, MAX_CYCLES, config, defines=rtl_defines)
-        for image, rtl in zip(images, rtl_states, strict=True):
-            ref = iss_sim.run(image, MAX_CYCLES, config)
-            yield ref, rtl, diff_states(ref, rtl)
-        return
-    for image, (rtl, rtl_trace) in zip(
+    runs_as = conditions or [Conditions(MAX_CYCLES)] * len(images)
+    rtl_runs = rtl_sim.run_programs(
         images,
-        rtl_sim.run_many_traced(images, MAX_CYCLES, config, defines=rtl_defines),
-        strict=True,
-    ):
-        ref, ref_trace = iss_sim.run_traced(image, MAX_CYCLES, config)
+        [c.max_cycles for c in runs_as],
+        config,
+        traced=lockstep,
+        ddr=[c.ddr for c in runs_as],
+        defines=rtl_defines,
+    )
+    for image, run_as, rtl in zip(images, runs_as, rtl_runs, strict=True):
+        if dma is not None:
+            delays = [d for channel in rtl.dma_late for d in channel]
+            dma.update(
+                transfers=len(delays), late=sum(d > 0 for d in delays), errors=rtl.dma_errors
+            )
+        late = rtl.dma_late if run_as.ddr.stalls else None  # else the schedule, checked exactly
+        args = (image, run_as.max_cycles, config)
+        if not lockstep:
+            ref = iss_sim.run(*args, ddr=run_as.ddr, dma_late=late)
+            yield ref, rtl.state, diff_states(ref, rtl.state)
+            continue
+        ref, ref_trace = iss_sim.run_traced(*args, ddr=run_as.ddr, dma_late=late)
         if coverage is not None:
             coverage.update(commit.mnemonics(ref_trace))
-        divergence = commit.first_divergence(ref_trace, rtl_trace)
-        lines = commit.describe(divergence, ref_trace, rtl_trace) if divergence else []
-        yield ref, rtl, lines + diff_states(ref, rtl)
+        divergence = commit.first_divergence(ref_trace, rtl.trace)
+        lines = commit.describe(divergence, ref_trace, rtl.trace) if divergence else []
+        yield ref, rtl.state, lines + diff_states(ref, rtl.state)
 
 
 def _account(summary, ref, rtl, diffs) -> None:
@@ -202,7 +257,9 @@ def _account(summary, ref, rtl, diffs) -> None:
         summary.mismatches += 1
 
 
-def save(program: Program, diffs: list[str], out_dir: Path, config: SocConfig) -> Path:
+def save(
+    program: Program, run_as: Conditions, diffs: list[str], out_dir: Path, config: SocConfig
+) -> Path:
     """Write a mismatching program for replay; returns the path of its .json record."""
     source = out_dir / f"{program.name}.s"
     data = out_dir / f"{program.name}.npz"
@@ -221,6 +278,7 @@ def save(program: Program, diffs: list[str], out_dir: Path, config: SocConfig) -
             "source": source.name,
             "data": data.name,
             "config": dataclasses.asdict(config),
+            "conditions": dataclasses.asdict(run_as),
             "differences (iss != rtl)": diffs[:50],
         },
     )
@@ -235,6 +293,7 @@ def replay(
     try:
         case = json.loads(path.read_text())
         config = SocConfig(**case["config"])
+        run_as = _conditions(case.get("conditions"))
         source = (path.parent / case["source"]).read_text()
         with np.load(path.parent / case["data"]) as arrays:
             data = {name: arrays[name] for name in arrays.files}
@@ -243,7 +302,17 @@ def replay(
     if case.get("format") != "snnsoc-difftest-case" or case.get("version") != 1:
         raise ConfigError(f"{path}: format/version {case.get('format')}/{case.get('version')}")
     image = build_image(source, data, config, str(path.parent / case["source"]))
-    return next(compare([image], config, lockstep))
+    return next(compare([image], config, lockstep, conditions=[run_as]))
+
+
+def _conditions(record: dict | None) -> Conditions:
+    """A saved case's conditions (cases saved before they existed ran without any)."""
+    if record is None:
+        return Conditions(MAX_CYCLES)
+    ddr = record["ddr"]
+    faults = tuple(DdrFault(**f) for f in ddr["faults"])
+    model = DdrModel(ddr["stall_seed"], ddr["stall_probability"], faults)
+    return Conditions(record["max_cycles"], model)
 
 
 def _check_args(seed: int, programs: int, length: int, workers: int = 1) -> None:

@@ -90,8 +90,8 @@ MCOUNTINHIBIT_MASK = 0b101 | (((1 << len(COUNTERS)) - 1) << FIRST_HPM)  # writab
 DMA_IDLE = 1 << 1
 DMA_STARTING = 1 << 2  # the first DMA_SETUP_CYCLES cycles of a transfer
 DMA_TRANSFERRING = 1 << 3
-DMA_ERR_SLAVE = 1 << 4  # SLVERR from the AXI slave (RTL interconnect only)
-DMA_ERR_DECODE = 1 << 5  # an address range falls outside DDR or vector memory
+DMA_ERR_SLAVE = 1 << 4  # the DDR answered SLVERR (docs/isa.md, "A DDR that stalls ...")
+DMA_ERR_DECODE = 1 << 5  # a range outside DDR or vector memory, or the DDR answered DECERR
 DMA_ERR_INTERNAL = 1 << 6  # misaligned address or count, count 0 or >= DMA_MAX_BYTES
 DMA_OK = 1 << 7  # the last transfer completed without error
 

@@ -18,6 +18,11 @@ Many runs of one image (load and decode once; the firmware runtime runs thousand
         state = iss.run(max_cycles, memories=()) # copy no memory into the state
         out = iss.memories["dmem"][c:d]
 
+A DDR that answers with errors on address ranges (`riscv_soc.ddr.DdrModel`), and DMA transfers
+that complete late as a stalling DDR made them on the RTL (`dma_late`, from the RTL's log):
+
+    state = run(image, ddr=DdrModel(faults=(DdrFault(0, 1024, "slverr"),)), dma_late=((3,), ()))
+
 `Iss.run` resumes after a cycle-limit stop (`max_cycles` counts from reset); after ecall, ebreak,
 the spin or a trap, call `reset()` first. `reset(reload_memories=True)` also restores every
 memory to the image's contents.
@@ -30,6 +35,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from riscv_soc import commit
+from riscv_soc.ddr import PLAIN, DdrModel, DmaLate
 from riscv_soc.errors import ConfigError
 from riscv_soc.image import MEMORIES, Image
 from riscv_soc.isa import csr
@@ -58,15 +64,20 @@ def run(
     max_cycles: int = 1_000_000_000,
     config: SocConfig = DEFAULT,
     memories: Iterable[str] = MEMORIES,
+    ddr: DdrModel = PLAIN,
+    dma_late: DmaLate | None = None,
 ) -> MachineState:
     """Run `image` from reset until ecall, ebreak, the spin, a trap or `max_cycles` cycles.
 
-    The state holds the named memories (all by default) without copying them. Raises ImageError
-    when the image does not fit `config`, ConfigError for a bad argument.
+    The state holds the named memories (all by default) without copying them. `ddr` names DDR
+    ranges that answer with errors (its stalls are the RTL's business); `dma_late` the cycles
+    each transfer of each channel completes late, in order (None: none is late; given, a transfer
+    beyond a channel's list never completes: the RTL did not complete it either). Raises
+    ImageError when the image does not fit `config`, ConfigError for a bad argument.
     """
     check_max_cycles(max_cycles)
     names = check_memory_names(memories)
-    machine = Iss(image, config)
+    machine = Iss(image, config, ddr, dma_late)
     machine._execute(max_cycles)
     return machine._state({name: machine.memories[name] for name in names})
 
@@ -76,11 +87,13 @@ def run_traced(
     max_cycles: int = 1_000_000_000,
     config: SocConfig = DEFAULT,
     memories: Iterable[str] = MEMORIES,
+    ddr: DdrModel = PLAIN,
+    dma_late: DmaLate | None = None,
 ) -> tuple[MachineState, np.ndarray]:
     """`run`, and the commit trace: one `riscv_soc.commit.COMMIT` record per retired instruction."""
     check_max_cycles(max_cycles)
     names = check_memory_names(memories)
-    machine = Iss(image, config)
+    machine = Iss(image, config, ddr, dma_late)
     chunks = machine._execute(max_cycles, traced=True)
     state = machine._state({name: machine.memories[name] for name in names})
     return state, chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
@@ -89,10 +102,19 @@ def run_traced(
 class Iss:
     """A loaded, pre-decoded image and the machine state it runs on (see the module docstring)."""
 
-    def __init__(self, image: Image, config: SocConfig = DEFAULT) -> None:
+    def __init__(
+        self,
+        image: Image,
+        config: SocConfig = DEFAULT,
+        ddr: DdrModel = PLAIN,
+        dma_late: DmaLate | None = None,
+    ) -> None:
         if not isinstance(image, Image):
             raise ConfigError(f"image: expected a riscv_soc Image, got {type(image).__name__}")
         _check_config(config)
+        if not isinstance(ddr, DdrModel):
+            raise ConfigError(f"ddr: expected a riscv_soc.ddr.DdrModel, got {type(ddr).__name__}")
+        self._model = (_late_table(dma_late), ddr.fault_table())
         self.image = image
         self.config = config
         self.memories: dict[str, np.ndarray] = image.memory_arrays(config)  # raises ImageError
@@ -171,6 +193,7 @@ class Iss:
             m["vmem"],
             m["llm"],
             m["ddr"],
+            self._model,
             self.config.llm_lane_bytes,
             int(max_cycles),
             records,
@@ -209,6 +232,21 @@ class Iss:
         if pc >= self.config.imem_bytes:
             return ""
         return disassemble(int(self._words[pc >> 2]), pc)
+
+
+def _late_table(dma_late: DmaLate | None) -> np.ndarray:
+    """The kernel's `late` table: one row per channel, a column past the longest list (never)."""
+    if dma_late is None:
+        return np.zeros((2, 0), np.int64)
+    ok = len(dma_late) == 2 and all(
+        isinstance(d, int) and not isinstance(d, bool) and d >= 0 for lst in dma_late for d in lst
+    )
+    if not ok:
+        raise ConfigError(f"dma_late: expected two lists of integers >= 0, got {dma_late!r}")
+    table = np.full((2, max(map(len, dma_late)) + 1), _kernels.NEVER, np.int64)
+    for ch, delays in enumerate(dma_late):
+        table[ch, : len(delays)] = delays
+    return table
 
 
 def _check_config(config: SocConfig) -> None:

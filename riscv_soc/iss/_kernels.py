@@ -17,7 +17,12 @@ State arrays (all owned by the caller, updated in place, so a run can be resumed
   `cycles`, `instret` and `counters` are what the machine did; a counter CSR reads that less what
   mcountinhibit kept it from counting (see `_counter_value`).
 - `dma`: int64[2, N_DMA] per channel (MM2S, S2MM): the registers as written, the result bits of the
-  last finished command, and the transfer in flight (captured registers and its end cycle).
+  last finished command, the transfer in flight (captured registers and its end cycle) and how
+  many transfers the channel started.
+- `model`: the DDR's behaviour (`riscv_soc.ddr`), a pair of int64 arrays: `late` [2, m], the cycles
+  the k-th transfer of each channel completes after its schedule (column min(k, m - 1); m = 0:
+  never late), and `faults` [f, 3], DDR ranges [start, end) and the status bit their error
+  response sets.
 - memories: uint8 arrays (dmem, vmem, llm lane-major, ddr); instruction words as uint32.
 """
 
@@ -97,8 +102,10 @@ STORE_MISALIGNED, STORE_FAULT = _CAUSE["store_address_misaligned"], _CAUSE["stor
 LOAD_USE = _CAUSE["vector_load_use"]
 
 # dma[channel] fields.
-D_SRC, D_DST, D_COUNT, D_RESULT, D_BUSY, D_T0, D_END, D_CSRC, D_CDST, D_CCOUNT = range(10)
-N_DMA = 10
+D_SRC, D_DST, D_COUNT, D_RESULT, D_BUSY, D_T0, D_END, D_CSRC, D_CDST, D_CCOUNT, D_STARTED = range(
+    11
+)
+N_DMA = 11
 MM2S = 0  # channel 0; channel 1 is S2MM
 NEVER = 1 << 62  # end cycle of no transfer
 
@@ -117,6 +124,8 @@ N_DMA_REGS = len(decode.DMA_REGS)
 DMA_CONTROL, DMA_STATUS = decode.DMA_CONTROL, decode.DMA_STATUS
 DMA_IDLE, DMA_STARTING, DMA_TRANSFERRING = csr.DMA_IDLE, csr.DMA_STARTING, csr.DMA_TRANSFERRING
 DMA_ERR_DECODE, DMA_ERR_INTERNAL, DMA_OK = csr.DMA_ERR_DECODE, csr.DMA_ERR_INTERNAL, csr.DMA_OK
+DMA_ERR_SLAVE = csr.DMA_ERR_SLAVE
+BURST_BYTES = 4096  # the RTL's AXI bursts end at 4 KiB boundaries (one write response each)
 DMA_ALIGN, DMA_MAX_BYTES = csr.DMA_ALIGN, csr.DMA_MAX_BYTES
 DMA_SETUP_CYCLES = csr.DMA_SETUP_CYCLES
 _dma_cycles = njit(inline="always")(csr.dma_cycles)  # the transfer time, compiled
@@ -339,22 +348,46 @@ def _dma_next_end(dma):
 
 
 @njit
-def _dma_complete(dma, t, vmem, ddr, counters):
-    """Finish every transfer whose end cycle is at or before cycle t: move its data."""
+def _fault_bit(faults, address):
+    """The status bit of the error response to DDR `address` (decode before slave), else 0."""
+    bit = 0
+    for f in range(faults.shape[0]):
+        if faults[f, 0] <= address < faults[f, 1]:
+            bit = max(bit, faults[f, 2])
+    return bit
+
+
+@njit
+def _dma_complete(dma, t, vmem, ddr, counters, model):
+    """Finish every transfer whose end cycle is at or before cycle t: move its data.
+
+    A vector whose DDR address lies in a fault range is not moved; MM2S reports each such vector's
+    error, S2MM one response per 4 KiB burst, the decode error if any of its vectors has one.
+    """
+    faults = model[1]
     for ch in range(2):
         if dma[ch, D_BUSY] and dma[ch, D_END] <= t:
             src, dst, n = dma[ch, D_CSRC], dma[ch, D_CDST], dma[ch, D_CCOUNT]
             source, target = (ddr, vmem) if ch == MM2S else (vmem, ddr)
-            for b in range(n):  # a loop: slice assignment costs seconds of compile time
-                target[dst + b] = source[src + b]
+            result, burst = 0, 0
+            for vec in range(0, n, VECTOR_BYTES):
+                bit = _fault_bit(faults, (src if ch == MM2S else dst) + vec)
+                if bit == 0:
+                    for b in range(vec, vec + VECTOR_BYTES):  # a loop: slices compile slowly
+                        target[dst + b] = source[src + b]
+                burst = max(burst, bit)
+                end = vec + VECTOR_BYTES
+                if ch == MM2S or (dst + end) % BURST_BYTES == 0 or end == n:  # a response
+                    result |= burst
+                    burst = 0
             counters[DMA_BYTES] += n
-            dma[ch, D_RESULT] = DMA_OK
+            dma[ch, D_RESULT] = result if result else DMA_OK
             dma[ch, D_BUSY] = 0
             dma[ch, D_END] = NEVER
 
 
 @njit
-def _dma_start(dma, ch, t, vmem_bytes, ddr_bytes):
+def _dma_start(dma, ch, t, vmem_bytes, ddr_bytes, model):
     """A control write with bit 0 set in cycle t: reject, ignore (busy) or start a transfer."""
     if dma[ch, D_BUSY]:
         return
@@ -369,7 +402,11 @@ def _dma_start(dma, ch, t, vmem_bytes, ddr_bytes):
     dma[ch, D_CSRC], dma[ch, D_CDST], dma[ch, D_CCOUNT] = src, dst, n
     dma[ch, D_BUSY] = 1
     dma[ch, D_T0] = t
-    dma[ch, D_END] = t + _dma_cycles(n)
+    late = model[0]
+    delay = late[ch, min(dma[ch, D_STARTED], late.shape[1] - 1)] if late.shape[1] else 0
+    dma[ch, D_STARTED] += 1
+    end = t + _dma_cycles(n) + delay
+    dma[ch, D_END] = min(NEVER, end)
 
 
 @njit
@@ -441,18 +478,18 @@ def _csr_read(code, t, instret, counters, dma, core):
 
 
 @njit
-def _csr_write(code, value, t, dma, sizes):
+def _csr_write(code, value, t, dma, sizes, model):
     """Write a writable CSR (decode made every other write illegal)."""
     ch, reg = divmod(code - CSR_DMA_BASE, N_DMA_REGS)
     if reg == DMA_CONTROL:
         if value & 1:
-            _dma_start(dma, ch, t, sizes[0], sizes[1])
+            _dma_start(dma, ch, t, sizes[0], sizes[1], model)
     else:
         dma[ch, D_SRC + reg] = value & M32
 
 
 @njit
-def _csr_access(code, write, value, mode, t, instret, counters, dma, sizes, core, vmem, ddr):
+def _csr_access(code, write, value, mode, t, instret, counters, dma, sizes, core, vmem, ddr, model):
     """One Zicsr instruction in cycle t: the old value (sign-extended), after an optional write.
 
     A write to mcountinhibit governs the counting from cycle t + 1: this instruction's own cycle
@@ -466,25 +503,25 @@ def _csr_access(code, write, value, mode, t, instret, counters, dma, sizes, core
         elif mode == CSR_CLEAR:
             value = old & ~value
         if code == CSR_MCOUNTINHIBIT:
-            _dma_complete(dma, t + 1, vmem, ddr, counters)
+            _dma_complete(dma, t + 1, vmem, ddr, counters, model)
             _set_inhibit(core, value & MCOUNTINHIBIT_MASK, t + 1, instret + 1, counters)
         else:
-            _csr_write(code, value, t, dma, sizes)
+            _csr_write(code, value, t, dma, sizes, model)
     return _s32(old)
 
 
 @njit
-def _zicsr(op, code, rs1, x, t, instret, counters, dma, sizes, core, vmem, ddr):
+def _zicsr(op, code, rs1, x, t, instret, counters, dma, sizes, core, vmem, ddr, model):
     """One Zicsr instruction: the immediate forms take the rs1 field itself (uimm5); csrrw(i)
     always writes, set and clear only with a non-zero source field (the privileged spec's rule)."""
     immediate = op in (CSRRWI, CSRRSI, CSRRCI)
     value = rs1 if immediate else x[rs1]
     if op in (CSRRW, CSRRWI):
         return _csr_access(code, True, value, CSR_WRITE, t, instret, counters, dma, sizes, core,
-                           vmem, ddr)  # fmt: skip
+                           vmem, ddr, model)  # fmt: skip
     mode = CSR_SET if op in (CSRRS, CSRRSI) else CSR_CLEAR
     return _csr_access(code, rs1 != 0, value, mode, t, instret, counters, dma, sizes, core, vmem,
-                       ddr)  # fmt: skip
+                       ddr, model)  # fmt: skip
 
 
 # ---------------------------------------------------------------- the commit trace
@@ -572,7 +609,7 @@ def _build(fingerprint: int, traced: bool):
     # With one, it fills the zeroed COMMIT records of `trace` from `tn[0]` on and returns
     # (resumable, exit kind none) when the array is full; `classes` is `trace_classes()`.
     def run(
-        dec, words, x, v, rng, counters, core, dma, dmem, vmem, llm, ddr, lane_bytes, limit,
+        dec, words, x, v, rng, counters, core, dma, dmem, vmem, llm, ddr, model, lane_bytes, limit,
         trace, tn, classes,
     ):  # fmt: skip
         if fingerprint < 0:
@@ -596,7 +633,7 @@ def _build(fingerprint: int, traced: bool):
             if traced and n_trace == trace.shape[0]:
                 break  # exit kind none: the caller empties the trace and resumes
             if cycles >= stop_at:
-                _dma_complete(dma, cycles, vmem, ddr, counters)
+                _dma_complete(dma, cycles, vmem, ddr, counters, model)
                 if cycles >= limit:
                     exit_kind = EXIT_LIMIT
                     break
@@ -764,7 +801,7 @@ def _build(fingerprint: int, traced: bool):
             # ---- Zicsr (decode turned illegal accesses into ILLEGAL_OP; rs1 holds uimm5)
             elif op in (CSRRW, CSRRS, CSRRC, CSRRWI, CSRRSI, CSRRCI):
                 x[rd] = _zicsr(
-                    op, imm, rs1, x, cycles, instret, counters, dma, sizes, core, vmem, ddr
+                    op, imm, rs1, x, cycles, instret, counters, dma, sizes, core, vmem, ddr, model
                 )
                 stop_at = min(limit, _dma_next_end(dma))
             # ---- Zbb subset
@@ -909,7 +946,7 @@ def _build(fingerprint: int, traced: bool):
             if exit_kind in (EXIT_ECALL, EXIT_EBREAK, EXIT_SPIN):  # one cycle, retired
                 cycles += 1
                 instret += 1
-        _dma_complete(dma, cycles, vmem, ddr, counters)  # the state the next cycle would see
+        _dma_complete(dma, cycles, vmem, ddr, counters, model)  # the state the next cycle would see
         core[PC], core[CYCLES], core[INSTRET], core[PENDING] = pc, cycles, instret, pending
         core[EXIT], core[CAUSE], core[TVAL] = exit_kind, cause, tval
 

@@ -114,9 +114,16 @@ def _field(bits: tuple[int, int], words: np.ndarray) -> np.ndarray:
 def predecode(imem: np.ndarray) -> np.ndarray:
     """Decode every word of instruction memory (uint8 bytes, little-endian) into int64 rows.
 
-    Returns an int64 array of shape [len(imem) // 4, N_FIELDS].
+    Returns an int64 array of shape [len(imem) // 4, N_FIELDS]. A row depends on its word alone,
+    so each distinct word is decoded once (a program fills little of the memory: mostly zeros).
     """
     words = np.frombuffer(np.ascontiguousarray(imem).tobytes(), "<u4").astype(np.int64)
+    distinct, where = np.unique(words, return_inverse=True)
+    return _decode_words(distinct)[where.reshape(-1)]
+
+
+def _decode_words(words: np.ndarray) -> np.ndarray:
+    """One row per word of `words` (int64)."""
     rows = np.zeros((words.size, N_FIELDS), np.int64)
     rows[:, OP] = table.ILLEGAL_OP
     rows[:, ACT] = ACT_NONE

@@ -1,11 +1,12 @@
 """The cocotb driver that runs inside the simulator: many programs, one process.
 
 Where it sits: `riscv_soc.rtl.sim` starts the simulator with this module and a job file (pickled
-images, cycle budgets, the memory configuration, the memories to return); for each program this
-driver loads the image (memories by the testbench backdoor, DDR into cocotbext-axi's AxiRam on the
-AXI4 port), releases reset, awaits done (the testbench generates the clock: no Python per clock
-edge), reads the final state from the hardware and writes a pickled MachineState per program
-beside the job file.
+images, cycle budgets, DDR behaviours, the memory configuration, the memories to return); for
+each program this driver loads the image (memories by the testbench backdoor, DDR into the AXI4
+port's RAM model `ddr_ram.DdrRam`, which stalls and errs as the program's `DdrModel` says),
+releases reset, awaits done (the testbench generates the clock: no Python per clock edge), reads
+the final state from the hardware and writes a pickled MachineState per program beside the job
+file.
 """
 
 from __future__ import annotations
@@ -18,15 +19,17 @@ from pathlib import Path
 import cocotb
 import numpy as np
 from cocotb.triggers import Event, FallingEdge, First, RisingEdge, Timer
-from cocotbext.axi import AxiBus, AxiRam
+from cocotbext.axi import AxiBus
 from cocotbext.axi.stream import StreamMonitor
 
+from riscv_soc.ddr import DdrModel
 from riscv_soc.image import Image
 from riscv_soc.isa import csr
 from riscv_soc.isa.disasm import disassemble
 from riscv_soc.isa.hardware import EXIT_NAMES, LANES, TRAP_CAUSES, VREGS
 from riscv_soc.machine import EXIT_TRAP, MachineState
 from riscv_soc.rtl import memfiles
+from riscv_soc.rtl.ddr_ram import DdrRam
 from riscv_soc.soc import SocConfig
 
 JOB_ENV = "SNNSOC_RTL_JOB"
@@ -117,11 +120,10 @@ class Testbench:
         # The model runs on the testbench's gated DDR clock. Its reset is driven from here: a
         # reset signal would cost a simulator callback per model part, checked every time slot.
         gate_stream_monitors(DdrActivity(dut.ddr_en_q))
-        self.ddr = AxiRam(
+        self.ddr = DdrRam(
             AxiBus.from_prefix(dut, "ddr"), dut.ddr_clk, size=config.ddr_bytes, mem=self.ddr_mem
         )
-        w, r = self.ddr.write_if, self.ddr.read_if
-        self.ddr_parts = (w, r, w.aw_channel, w.w_channel, w.b_channel, r.ar_channel, r.r_channel)
+        self.ddr_parts = (self.ddr.write_if, self.ddr.read_if, *self.ddr.channels)
         dut.run_i.value = 0
         dut.dump_mask_i.value = sum(1 << k for k, name in enumerate(_DUMPED) if name in memories)
         for name in ("load_i", "scatter_i", "gather_i", "dump_i"):
@@ -138,9 +140,12 @@ class Testbench:
         for part in self.ddr_parts:
             part.assert_reset(active)
 
-    async def run(self, image: Image, max_cycles: int, commit_trace: bool) -> MachineState:
+    async def run(
+        self, image: Image, max_cycles: int, ddr: DdrModel, commit_trace: bool
+    ) -> MachineState:
         self.dut.run_i.value = 0
         self.reset_ddr_model(True)
+        self.ddr.configure(ddr)
         await Timer(10, "ns")
         self._write_memories(image)
         await self.pulse("load_i")
@@ -223,7 +228,7 @@ async def run_job(dut):
     job_path = Path(os.environ[JOB_ENV])
     job = pickle.loads(job_path.read_bytes())
     tb = Testbench(dut, job["config"], Path(job["memdir"]), job["memories"])
-    for n, (image, max_cycles) in enumerate(job["programs"]):
-        state = await tb.run(image, max_cycles, job["commit_trace"])
+    for n, (image, max_cycles, ddr) in enumerate(job["programs"]):
+        state = await tb.run(image, max_cycles, ddr, job["commit_trace"])
         out = job_path.parent / f"state_{n}.pkl"
         out.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))

@@ -8,6 +8,8 @@ read from the hardware counters. Used by `snnsoc rtl`, the difftest and the firm
     states = run_many([img_a, img_b], max_cycles=100_000)   # one simulator process
     runs = run_many_traced([img_a, img_b])                  # (state, commit trace) per image
     state = run(image, memories=("dmem",))                  # registers and dmem only
+    runs = run_programs(images, ddr=DdrModel(stall_seed=1), traced=True)  # RtlRun per image:
+                                    # state, commit trace, DMA transfers' late cycles (`dma_late`)
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import pickle
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from riscv_soc.ddr import PLAIN, DdrModel, DmaLate
 from riscv_soc.errors import ConfigError
 from riscv_soc.image import MEMORIES, Image
 from riscv_soc.machine import MachineState, check_max_cycles, check_memory_names
@@ -30,21 +34,36 @@ from riscv_soc.rtl.driver import JOB_ENV
 from riscv_soc.soc import DEFAULT, SocConfig
 
 
+@dataclass(frozen=True)
+class RtlRun:
+    """One program's run: its end state, its commit trace (None untraced) and, from the
+    testbench's log, how many cycles each completed DMA transfer finished late (per channel, in
+    order) and how many transfers the DDR answered with an error response."""
+
+    state: MachineState
+    trace: np.ndarray | None
+    dma_late: DmaLate
+    dma_errors: int
+
+
 def run(
     image: Image,
     max_cycles: int = 1_000_000_000,
     config: SocConfig = DEFAULT,
     trace: str | os.PathLike | None = None,
     memories: Iterable[str] = MEMORIES,
+    ddr: DdrModel = PLAIN,
 ) -> MachineState:
     """Run `image` from reset until ecall, ebreak, a trap or `max_cycles` cycles.
 
     `trace` names an FST waveform file to write (GTKWave opens it). `memories` names the memories
     copied into the state (all by default; the others are absent, as with `riscv_soc.iss.run`):
     each costs a dump, DDR its full configured size. Registers, counters and CSRs are always
-    there. Raises ImageError when the image does not fit `config`, ConfigError for a bad argument.
+    there. `ddr`: how the DDR behaves (`riscv_soc.ddr.DdrModel`: stalls, error ranges). Raises
+    ImageError when the image does not fit `config`, ConfigError for a bad argument.
     """
-    return run_many([image], max_cycles, config, trace, memories=memories)[0]
+    runs = run_programs([image], max_cycles, config, trace, memories=memories, ddr=ddr)
+    return runs[0].state
 
 
 def run_many(
@@ -61,8 +80,8 @@ def run_many(
     Every state holds the memories `memories` names (see `run`). `trace` records all runs into
     one waveform. `defines` names Verilog macros of a separate build (a test's RTL variant).
     """
-    runs = _run(images, max_cycles, config, trace, workdir, memories, False, defines)
-    return [state for state, _ in runs]
+    runs = run_programs(images, max_cycles, config, trace, workdir, memories, defines=defines)
+    return [r.state for r in runs]
 
 
 def run_many_traced(
@@ -74,13 +93,32 @@ def run_many_traced(
     defines: tuple[str, ...] = (),
 ) -> list[tuple[MachineState, np.ndarray]]:
     """`run_many`, with each run's commit trace (`riscv_soc.commit.COMMIT` records)."""
-    return _run(images, max_cycles, config, None, workdir, memories, True, defines)
+    runs = run_programs(images, max_cycles, config, None, workdir, memories, True, defines=defines)
+    return [(r.state, r.trace) for r in runs]
 
 
-def _run(images, max_cycles, config, trace, workdir, memories, commit_trace, defines):
+def run_programs(
+    images: Sequence[Image],
+    max_cycles: int | Sequence[int] = 1_000_000_000,
+    config: SocConfig = DEFAULT,
+    trace: str | os.PathLike | None = None,
+    workdir: str | os.PathLike | None = None,
+    memories: Iterable[str] = MEMORIES,
+    traced: bool = False,
+    ddr: DdrModel | Sequence[DdrModel] = PLAIN,
+    defines: tuple[str, ...] = (),
+) -> list[RtlRun]:
+    """`run_many` in full: an `RtlRun` per image, with its commit trace when `traced`.
+
+    `max_cycles` and `ddr` (how the DDR behaves, `riscv_soc.ddr.DdrModel`: stalls, error ranges)
+    are for every image or one per image.
+    """
     images = list(images)
-    check_max_cycles(max_cycles)
+    limits = _per_image(max_cycles, (int, np.integer), len(images), "max_cycles")
+    for limit in limits:
+        check_max_cycles(limit)
     names = check_memory_names(memories)
+    models = _per_image(ddr, DdrModel, len(images), "ddr")
     for image in images:
         if not isinstance(image, Image):
             raise ConfigError(f"images: expected riscv_soc Images, got {type(image).__name__}")
@@ -90,25 +128,47 @@ def _run(images, max_cycles, config, trace, workdir, memories, commit_trace, def
     out = simbuild.build(config, defines=defines)
     scratch = Path(tempfile.mkdtemp(prefix="snnsoc_rtl_", dir=workdir))
     try:
-        states = _simulate(out, scratch, images, max_cycles, config, trace, names, commit_trace)
-        traces = [
-            commits.read(scratch / f"commits_{n}.txt") if commit_trace else None
-            for n in range(len(images))
+        programs = list(zip(images, map(int, limits), models, strict=True))
+        states = _simulate(out, scratch, programs, config, trace, names, traced)
+        return [
+            RtlRun(
+                state,
+                commits.read(scratch / f"commits_{n}.txt") if traced else None,
+                *_read_dma_log(scratch / f"dma_{n}.txt"),
+            )
+            for n, state in enumerate(states)
         ]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return list(zip(states, traces, strict=True))
 
 
-def _simulate(
-    out, scratch, images, max_cycles, config, trace, names, commit_trace
-) -> list[MachineState]:
+def _per_image(value, kind, count: int, name: str) -> list:
+    """`value` for each of `count` images: one for all, or a sequence of one per image."""
+    values = list(value) if isinstance(value, Sequence) else [value] * count
+    if len(values) != count or not all(isinstance(v, kind) for v in values):
+        raise ConfigError(f"{name}: expected one value or one per image ({count}), got {value!r}")
+    return values
+
+
+def _read_dma_log(path: Path) -> tuple[DmaLate, int]:
+    """The testbench's lines "<channel> <late> <errors>": per-channel delays, erring transfers
+    (no file: no transfer)."""
+    late: tuple[list[int], list[int]] = ([], [])
+    errors = 0
+    text = path.read_text() if path.is_file() else ""
+    for line in text.splitlines():
+        channel, cycles, erred = map(int, line.split())
+        late[channel].append(cycles)
+        errors += erred
+    return (tuple(late[0]), tuple(late[1])), errors
+
+
+def _simulate(out, scratch, programs, config, trace, names, commit_trace) -> list[MachineState]:
     from cocotb_tools.runner import get_runner
 
     memdir = scratch / "mem"
     memdir.mkdir()
     job = scratch / "job.pkl"
-    programs = [(image, int(max_cycles)) for image in images]
     job.write_bytes(
         pickle.dumps(
             {
@@ -130,7 +190,7 @@ def _simulate(
             hdl_toplevel_lang="verilog",
             build_dir=out,
             test_dir=scratch,
-            plusargs=[f"+memdir={memdir}"]
+            plusargs=[f"+memdir={memdir}", f"+dma_log={scratch}"]
             + ([f"+commit_trace={scratch}"] if commit_trace else [])
             + _coverage_plusargs(scratch),
             test_args=test_args,
@@ -139,7 +199,7 @@ def _simulate(
             log_file=scratch / "sim.log",
         )
     states = []
-    for n in range(len(images)):
+    for n in range(len(programs)):
         result = scratch / f"state_{n}.pkl"
         if not result.is_file():
             log = (scratch / "sim.log").read_text(errors="replace")[-4000:]

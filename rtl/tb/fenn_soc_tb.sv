@@ -16,7 +16,11 @@
 // llm.hex (one 512-bit line per lane address, lane i in bits 16i+15:16i); out_*.hex for dumps.
 // With +commit_trace=DIR it writes the commit trace of program n (the n-th release of reset) to
 // DIR/commits_<n>.txt: one line per retired instruction (riscv_soc/commit.py defines the record,
-// riscv_soc/rtl/commits.py reads the lines), closed one cycle after done_o rises.
+// riscv_soc/rtl/commits.py reads the lines), closed one cycle after done_o rises. With
+// +dma_log=DIR it writes, for program n, DIR/dma_<n>.txt: one line "<channel> <late> <errors>" per
+// DMA transfer that completes (channel 0 MM2S, 1 S2MM, in completion order), late = the cycles it
+// completed after its schedule (docs/isa.md: a stalling DDR delays completion), errors = 1 when
+// the DDR answered it with an error response.
 module fenn_soc_tb #(
   parameter int unsigned ImemBytes    = 64 * 1024,
   parameter int unsigned DmemBytes    = 128 * 1024,
@@ -58,17 +62,16 @@ module fenn_soc_tb #(
   always #5ns clk = ~clk;
 
   // The DDR model's clock: high in the second half of a cycle, only in cycles where the AXI port
-  // can be busy (a DMA channel started in the cycle before or is busy; a channel stays busy until
-  // its data mover, and so its AXI traffic, is done; and the first cycle after reset, in which the
-  // model raises its readies). The enable changes while the clock is low: no glitches. The model
-  // thus samples the SoC's outputs in mid-cycle, when they are stable, and its own outputs reach
-  // the SoC through flops (below) at the next rising edge: cycle for cycle a rising-edge AXI slave.
+  // can be busy (the SoC's ddr_busy_o in the cycle before: a DMA channel starts or is busy, and a
+  // channel stays busy until its data mover, and so its AXI traffic, is done; and the first cycle
+  // after reset, in which the model raises its readies). The enable changes while the clock is
+  // low: no glitches. The model thus samples the SoC's outputs in mid-cycle, when they are
+  // stable, and its own outputs reach the SoC through flops (below) at the next rising edge: cycle
+  // for cycle a rising-edge AXI slave.
   // With no transfer in flight the model's coroutines are never woken (the driver watches ddr_en_q
   // and lets the model's channel monitors watch their signals only while it is high).
-  logic ddr_active, ddr_en_q, ddr_clk;
-  assign ddr_active = u_soc.u_dma.u_mm2s_channel.start_o || u_soc.u_dma.u_mm2s_channel.busy_q
-                   || u_soc.u_dma.u_s2mm_channel.start_o || u_soc.u_dma.u_s2mm_channel.busy_q
-                   || u_soc.u_core.boot_q;
+  logic ddr_busy, ddr_active, ddr_en_q, ddr_clk, first_q;
+  assign ddr_active = ddr_busy || first_q;
   always_ff @(posedge clk) ddr_en_q <= ddr_active;
   assign ddr_clk = !clk && ddr_en_q;
 
@@ -129,6 +132,12 @@ module fenn_soc_tb #(
   end
   assign rst_n = run_i;
 
+  // The DDR model raises its readies in the first cycle after reset (ddr_active above).
+  always_ff @(posedge clk or negedge rst_n) begin
+    if (!rst_n) first_q <= 1'b1;
+    else        first_q <= 1'b0;
+  end
+
   // What the machine did, for MachineState and the cycle budget: the events the CSR file counts
   // (its count_d - count_q), counted whether or not mcountinhibit stops the CSRs.
   logic [63:0] total_q [8];
@@ -155,6 +164,7 @@ module fenn_soc_tb #(
     .imem_waddr_i('0),
     .imem_wdata_i('0),
     .done_o, .exit_o, .cause_o, .tval_o, .pc_o,
+    .ddr_busy_o  (ddr_busy),
     .m_axi_awid, .m_axi_awaddr, .m_axi_awlen, .m_axi_awsize, .m_axi_awburst, .m_axi_awlock,
     .m_axi_awcache, .m_axi_awprot, .m_axi_awvalid, .m_axi_awready,
     .m_axi_wdata, .m_axi_wstrb, .m_axi_wlast, .m_axi_wvalid, .m_axi_wready,
@@ -222,6 +232,41 @@ module fenn_soc_tb #(
       end
     end
   end
+
+  // ---------------------------------------------------------------- DMA completion log
+  string dma_dir = "";
+  int    dma_fd = 0, dma_n = 0;
+  initial begin
+    if (!$value$plusargs("dma_log=%s", dma_dir)) dma_dir = "";
+  end
+  final if (dma_fd != 0) $fclose(dma_fd);
+
+  always @(posedge clk) begin
+    if (dma_dir != "") begin
+      if (!rst_n && dma_fd != 0) begin
+        $fclose(dma_fd);
+        dma_fd = 0;
+      end else if (rst_n && dma_fd == 0) begin
+        dma_fd = $fopen($sformatf("%s/dma_%0d.txt", dma_dir, dma_n), "w");
+        dma_n  = dma_n + 1;
+      end
+      if (rst_n && u_soc.u_dma.u_mm2s_channel.finish) begin
+        dma_log_line(0, u_soc.u_dma.u_mm2s_channel.elapsed_q
+                        - u_soc.u_dma.u_mm2s_channel.deadline_q,
+                     |u_soc.u_dma.u_mm2s_channel.mover_errs_i);
+      end
+      if (rst_n && u_soc.u_dma.u_s2mm_channel.finish) begin
+        dma_log_line(1, u_soc.u_dma.u_s2mm_channel.elapsed_q
+                        - u_soc.u_dma.u_s2mm_channel.deadline_q,
+                     |u_soc.u_dma.u_s2mm_channel.mover_errs_i);
+      end
+    end
+  end
+
+  task automatic dma_log_line(int channel, logic [31:0] late, logic errors);
+    $fwrite(dma_fd, "%0d %0d %0d\n", channel, late, errors);
+    $fflush(dma_fd);  // read as soon as the program's state is
+  endtask
 
   // ---------------------------------------------------------------- commit trace
   // An instruction's register writes land one cycle after it retires (WB), so its record is

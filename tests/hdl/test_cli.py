@@ -58,6 +58,36 @@ def test_rtl_bad_arguments_exit_2(capsys, tmp_path):
     assert code == 2 and "max_cycles" in err
 
 
+# One MM2S transfer, waited for: under stalls the same state, later.
+DMA_WAIT = """
+    li t0, 4096
+    csrw dma_mm2s_count, t0
+    csrwi dma_mm2s_control, 1
+1:  csrr t1, dma_mm2s_status
+    andi t1, t1, 2
+    beqz t1, 1b
+    vloadv v1, 0(zero)
+    ecall
+    .section .ddr
+    .half 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25
+    .zero 4000
+"""
+
+
+def test_rtl_ddr_stalls_change_only_time(capsys, tmp_path):
+    elf = tmp_path / "dma.elf"
+    write_elf(assemble(DMA_WAIT), elf)
+    runs = [run_cli(capsys, "rtl", elf, "--json", *extra) for extra in ((), ("--ddr-stalls", 3))]
+    (plain_code, plain, _), (stalled_code, stalled, _) = runs
+    assert plain_code == stalled_code == 0
+    plain, stalled = json.loads(plain), json.loads(stalled)
+    assert stalled["cycles"] > plain["cycles"]
+    for key in ("exit", "x", "v", "csrs", "memory_sha256"):
+        assert plain[key] == stalled[key], key
+    code, _, err = run_cli(capsys, "rtl", elf, "--ddr-stalls", -1)
+    assert code == 2 and "stall_seed" in err
+
+
 @pytest.mark.slow
 def test_trace_writes_an_fst_waveform(tmp_path):
     wave = tmp_path / "run.fst"
@@ -90,8 +120,8 @@ def test_mismatch_is_saved_and_replays(tmp_path, monkeypatch):
     """A deliberately wrong reference: the case is saved, the run fails, replay reruns it."""
     real_run = runner.iss_sim.run_traced
 
-    def wrong_iss(image, max_cycles, config):
-        state, trace = real_run(image, max_cycles, config)
+    def wrong_iss(image, max_cycles, config, **ddr):
+        state, trace = real_run(image, max_cycles, config, **ddr)
         state.x[5] ^= 1
         return state, trace
 
@@ -118,13 +148,13 @@ def test_merged_blocks_save_the_serial_cases(tmp_path, monkeypatch):
     """Blocks merged in order save the same mismatching cases as one block (in-process)."""
     real_run = runner.iss_sim.run_traced
 
-    def wrong_iss(image, max_cycles, config):
-        state, trace = real_run(image, max_cycles, config)
+    def wrong_iss(image, max_cycles, config, **ddr):
+        state, trace = real_run(image, max_cycles, config, **ddr)
         state.x[5] ^= 1
         return state, trace
 
     monkeypatch.setattr(runner.iss_sim, "run_traced", wrong_iss)
-    blocks = [runner._run_block(7, a, b, 60, CONFIG, True) for a, b in ((0, 2), (2, 3))]
+    blocks = [runner._run_block(7, a, b, 60, CONFIG, runner.Mode()) for a, b in ((0, 2), (2, 3))]
     monkeypatch.setattr(runner, "_run_ray", lambda *args: blocks)
     sharded = difftest.run(seed=7, programs=3, length=60, out_dir=tmp_path / "a", workers=2)
     serial = difftest.run(seed=7, programs=3, length=60, out_dir=tmp_path / "b")
