@@ -218,7 +218,11 @@ def test_headline_claims_have_paired_intervals(study, doc):
         assert "[" in printed, claim
         _same_delta(printed, a, b)
         assert crosses == ("yes" if crosses_zero(paired_differences(a, b)) else "no"), claim
-    assert sum(row[-1] == "yes" for row in rows) > 0  # the caveats name these
+    unsettled = [row[3] for row in rows if row[-1] == "yes"]
+    caveats = doc.split("## 6. Caveats")[1]
+    assert unsettled and "cross" in caveats
+    for interval in re.findall(r"\[[^\]]+\]", caveats):  # the ones the caveats quote
+        assert any(interval in printed for printed in unsettled), interval
 
 
 def test_run_size_and_teacher_prose(study, prose):
