@@ -22,9 +22,9 @@ EPILOG = "\n\n".join(
         "  snnsoc experiment --preset paper --out out/paper --method poe --rho 0.95 --seeds 2",
         "  snnsoc experiment --preset paper --out out/paper --backend ray --address auto",
         "Running the same command again resumes: models whose results exist are skipped.",
-        "The output folder holds results.csv (one row per model and test split), report.md (the "
-        "C1/C2 tables), wga_*.png plots, breakdown.json (per bias type) and runs/ (checkpoints "
-        "and per-model results).",
+        "The output folder holds results.csv (one row per model and split: val, test, "
+        "test_biased), report.md (the C1/C2 tables; picks made on val), wga_*.png plots, "
+        "breakdown.json (per bias type) and runs/ (checkpoints and per-model results).",
     ]
 )
 

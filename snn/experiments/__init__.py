@@ -1,7 +1,8 @@
 """Experiment sweeps for the study: presets, units, local/Ray execution, results.csv, report.md.
 
-csv = snn.experiments.run_experiment("quick", "out/quick")            # resumable
-csv = snn.experiments.run_experiment("paper", "out/paper", backend="ray", workers=4)
+csv, report = snn.experiments.run_experiment("quick", "out/quick")    # resumable
+csv, report = snn.experiments.run_experiment("paper", "out/paper", backend="ray", workers=4)
+snn.experiments.write_report(snn.experiments.read_results(csv), "out/again")  # from a CSV alone
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 from snn.experiments.grid import Block, ModelSpec, Preset, Setup, Unit, expand, override
 from snn.experiments.presets import PRESETS, get_preset
 from snn.experiments.report import write_report
+from snn.experiments.results import read_results
 from snn.experiments.sweep import BACKENDS, COLUMNS, collect, run
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "expand",
     "get_preset",
     "override",
+    "read_results",
     "run",
     "run_experiment",
     "write_report",

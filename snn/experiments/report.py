@@ -2,19 +2,23 @@
 
 Sits at the end of `snnsoc experiment`. All numbers are on the unbiased `test` split, as mean ±
 standard deviation over seeds; a Δ column is the mean ± std over seeds of the paired per-seed
-difference. C1 compares the teacher f_T with the distilled student g_{T->S} (rate KD, no remedy);
-C2 compares the student trained alone with the same method f_S with g_{T->S}.
+difference and its 95 % t-interval (snn.experiments.stats). The headline's picks (best teacher,
+best student per method) are made on `val` WGA, or on test when the rows have no val
+(snn.experiments.selection). C1 compares the teacher f_T with the distilled student g_{T->S}
+(rate KD, no remedy); C2 compares the student trained alone with the same method f_S with g_{T->S}.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
 from snn.experiments.presets import ALL_METHODS
+from snn.experiments.selection import REPORT_SPLIT, Selection, choose_split
+from snn.experiments.stats import delta as _delta
+from snn.experiments.stats import mean_std as _fmt
 from snnsoc_common.artefacts import atomic_path, write_text
 from snnsoc_common.tables import markdown_table
 
@@ -36,24 +40,6 @@ def _values(cell: dict[int, dict], metric: str) -> dict[int, float]:
     return {s: r[metric] for s, r in cell.items() if r.get(metric) is not None}
 
 
-def _fmt(values, scale: float = 100.0, digits: int = 1) -> str:
-    values = [v * scale for v in values if v is not None and math.isfinite(v)]
-    if not values:
-        return "–"
-    std = np.std(values, ddof=1) if len(values) > 1 else 0.0
-    return f"{np.mean(values):.{digits}f} ± {std:.{digits}f}"
-
-
-def _delta(a: dict[int, float], b: dict[int, float], scale: float = 100.0) -> str:
-    """b - a, paired by seed."""
-    seeds = sorted(set(a) & set(b))
-    if not seeds:
-        return "–"
-    diffs = [(b[s] - a[s]) * scale for s in seeds]
-    std = np.std(diffs, ddof=1) if len(diffs) > 1 else 0.0
-    return f"{np.mean(diffs):+.1f} ± {std:.1f}"
-
-
 def _settings(table) -> list[tuple[str, float]]:
     return sorted({(k[0], k[1]) for k in table})
 
@@ -72,21 +58,25 @@ def _mean(cell: dict[int, dict], metric: str = "wga") -> float:
     return float(np.mean(values)) if values else float("nan")
 
 
-def headline(table) -> str:
+def headline(table, pick, selection: Selection) -> str:
     """Per setting: the best debiased teacher against ERM, and per method the distilled student
-    (any remedy or KD variant) closest to its teacher in WGA."""
+    (any remedy or KD variant) closest to its teacher in WGA. Both are picked on `pick` (the
+    index of the selection split) and reported from `table` (test)."""
+    on = selection.split
     lines = []
     for dataset, rho in _settings(table):
         teachers = {
             m: _cell(table, dataset, rho, m, "teacher") for m in _methods(table, dataset, rho)
         }
         erm = teachers.pop("erm", {})
-        scored = {m: _mean(c) for m, c in teachers.items() if c}
+        scored = {
+            m: _mean(_cell(pick, dataset, rho, m, "teacher")) for m, c in teachers.items() if c
+        }
         if not erm or not scored:
             continue
         best = max(scored, key=scored.get)
         lines.append(
-            f"- {dataset}, rho {rho:g}: best debiased teacher `{best}` WGA "
+            f"- {dataset}, rho {rho:g}: best debiased teacher on {on} `{best}` WGA "
             f"{_fmt(_values(teachers[best], 'wga').values())} vs ERM teacher "
             f"{_fmt(_values(erm, 'wga').values())} (Δ "
             f"{_delta(_values(erm, 'wga'), _values(teachers[best], 'wga'))}, "
@@ -95,17 +85,18 @@ def headline(table) -> str:
         for m in [best, *sorted(set(scored) - {best})]:
             teacher = _values(teachers[m], "wga")
             students = {
-                (k[3], k[4]): cell
-                for k, cell in table.items()
+                (k[3], k[4]): _mean(pick.get(k, {}))
+                for k in table
                 if k[:3] == (dataset, rho, m) and k[5] == "distilled"
             }
             if not students:
                 continue
-            (kd, remedy), cell = max(students.items(), key=lambda kv: _mean(kv[1]))
+            kd, remedy = max(students, key=students.get)
+            cell = _values(_cell(table, dataset, rho, m, "distilled", kd, remedy), "wga")
             lines.append(
-                f"  - `{m}`: teacher {_fmt(teacher.values())}; best student "
-                f"(kd `{kd}`, remedy `{remedy}`) {_fmt(_values(cell, 'wga').values())}, "
-                f"Δ to the teacher {_delta(teacher, _values(cell, 'wga'))}"
+                f"  - `{m}`: teacher {_fmt(teacher.values())}; best student on {on} "
+                f"(kd `{kd}`, remedy `{remedy}`) {_fmt(cell.values())}, "
+                f"Δ to the teacher {_delta(teacher, cell)}"
             )
     return "\n".join(lines)
 
@@ -299,7 +290,9 @@ def wga_plot(table, dataset: str, rho: float, path: Path) -> None:
 def write_report(rows: list[dict], out: str | Path, preset_name: str = "") -> Path:
     """Write out/report.md and out/wga_<dataset>_rho<rho>.png; returns the report's path."""
     out = Path(out)
-    table = _index(rows)
+    table = _index(rows, REPORT_SPLIT)
+    selection = choose_split(rows)
+    pick = _index(rows, selection.split)
     plots = []
     for dataset, rho in _settings(table):
         name = f"wga_{dataset}_rho{rho:g}.png"
@@ -310,9 +303,11 @@ def write_report(rows: list[dict], out: str | Path, preset_name: str = "") -> Pa
         f"# Experiment report{': ' + preset_name if preset_name else ''}",
         f"{len({tuple(r[k] for k in (*KEY, 'seed')) for r in rows})} models, seeds {seeds}. "
         "Metrics on the unbiased test split (every (class, attribute) cell populated), in %, "
-        "mean ± std over seeds; Δ = mean ± std of the per-seed paired difference. WGA = "
-        "worst-group accuracy; gap = aligned − conflicting accuracy.",
-        "## Headline (WGA)\n\n" + (headline(table) or NOTHING),
+        "mean ± std over seeds; Δ = mean ± std of the per-seed paired difference, with its 95 % "
+        "t-interval over seeds in brackets. WGA = worst-group accuracy; gap = aligned − "
+        "conflicting accuracy.",
+        selection.note,
+        "## Headline (WGA)\n\n" + (headline(table, pick, selection) or NOTHING),
         "## C1 and C2\n\n" + (c1_c2_tables(table) or NOTHING),
         "## KD variants\n\n" + (_variant_table(table, "kd", "KD variants") or NOTHING),
         "## Remedies\n\n" + (_variant_table(table, "remedy", "Remedies") or NOTHING),

@@ -29,7 +29,8 @@ from snn.models.infer import student_outputs, teacher_outputs
 from snn.seeding import torch_seed
 from snnsoc_common.artefacts import write_json
 
-EVAL_SPLITS = ("test", "test_biased")
+# val picks the best method and remedy in the report; test and test_biased report them
+EVAL_SPLITS = ("val", "test", "test_biased")
 RESULT_FORMAT, RESULT_VERSION = "snnsoc-result", 1
 
 

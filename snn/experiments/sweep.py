@@ -25,7 +25,7 @@ from snnsoc_common.cluster import ray_session, result
 
 BACKENDS = ("local", "ray")
 POLL_SECONDS = 2.0
-# What identifies a row: the model and the test split it is scored on.
+# What identifies a row: the model and the split it is scored on (val, test, test_biased).
 KEY_COLUMNS = ("dataset", "rho", "seed", "method", "kd", "remedy", "role", "split")
 COLUMNS = (
     *KEY_COLUMNS,

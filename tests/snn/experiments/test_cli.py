@@ -63,11 +63,14 @@ def test_quick_preset_runs_resumes_and_reports_corruption(capsys, tmp_path):
     printed = capsys.readouterr().out
     assert "results:" in printed and "report:" in printed
     rows = list(csv.DictReader((out / "results.csv").open()))
-    assert len(rows) == 9 * 2
+    assert len(rows) == 9 * 3  # every model on val, test and test_biased
     assert {r["method"] for r in rows} == {"erm", "poe", "reweight"}
     assert {r["role"] for r in rows} == {"teacher", "student", "distilled"}
+    assert {(r["role"], r["split"]) for r in rows} >= {("teacher", "val"), ("distilled", "val")}
     report = (out / "report.md").read_text()
     assert "C1: teacher f_T vs distilled g_T->S" in report
+    assert "picked on val WGA; every number shown is on test" in report
+    assert "best debiased teacher on val" in report and "fell back" not in report
     # a second run resumes: nothing to train, same table
     _ok("--preset", "quick", "--out", str(out), "--workers", "1", "--quiet")
     assert list(csv.DictReader((out / "results.csv").open())) == rows

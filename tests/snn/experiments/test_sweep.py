@@ -5,7 +5,8 @@ import csv
 import pytest
 
 from snn.errors import CheckpointError, ConfigError
-from snn.experiments import COLUMNS, expand, run
+from snn.experiments import COLUMNS, expand, run, write_report
+from snn.experiments.results import read_results
 from snn.experiments.runner import UnitRun
 
 SPEC_COLUMNS = [
@@ -35,10 +36,11 @@ def test_results_csv_has_one_row_per_model_and_split(tiny_preset, tmp_path):
     path = run(tiny_preset, tmp_path, workers=1, progress=False)
     rows = _rows(path)
     assert list(COLUMNS[: len(SPEC_COLUMNS) + 1]) == [*SPEC_COLUMNS[:7], "split", *SPEC_COLUMNS[7:]]
-    assert len(rows) == 6 * 2  # teacher, student, distilled x erm, poe; test and test_biased
+    assert len(rows) == 6 * 3  # teacher, student, distilled x erm, poe; val, test, test_biased
     assert {(r["role"], r["split"]) for r in rows} >= {
         ("teacher", "test"),
         ("distilled", "test_biased"),
+        ("student", "val"),
     }
     student = next(r for r in rows if r["role"] == "distilled")
     assert float(student["spikes_per_sample"]) > 0 and float(student["synops_per_sample"]) > 0
@@ -46,6 +48,9 @@ def test_results_csv_has_one_row_per_model_and_split(tiny_preset, tmp_path):
     assert teacher["spikes_per_sample"] == ""  # ANNs do not spike
     for r in rows:
         assert 0.0 <= float(r["wga"]) <= float(r["unbiased_acc"]) <= 1.0
+    report = write_report(read_results(path), tmp_path).read_text()
+    assert "picked on val WGA; every number shown is on test" in report
+    assert "best debiased teacher on val `poe`" in report and "fell back" not in report
 
 
 def test_interrupted_sweep_resumes_without_redoing_finished_models(
