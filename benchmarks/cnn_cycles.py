@@ -41,8 +41,12 @@ def main() -> None:
     spikes = (np.random.default_rng(0).random(shape) < RATE).astype(np.uint8)
     print(f"CNN {[(p.name, p.n) for p in net.populations]}, {args.samples} samples, {STEPS} steps")
     print(f"{'layout':8} {'projections':28} {'ISS cycles/inference':>21}")
-    result = {"populations": {p.name: p.n for p in net.populations}, "samples": args.samples,
-              "steps": STEPS, "iss_cycles_per_inference": {}}  # fmt: skip
+    result = {
+        "populations": {p.name: p.n for p in net.populations},
+        "samples": args.samples,
+        "steps": STEPS,
+        "iss_cycles_per_inference": {},
+    }
     for layout in ("auto", "dense", "sparse"):
         bundle = quantise(net, QuantConfig(weight_bits=8, layout=layout))
         layouts = ",".join(p.layout for p in bundle.projections)
@@ -67,8 +71,11 @@ def main() -> None:
             for name, run in (("ISS", iss_n), ("RTL", on_rtl)):
                 cycles = run.activity["cycles"].mean()
                 print(f"{name:8} {layouts:28} {cycles:>21,.0f}  (the first {n} samples)")
-            result["rtl"] = {"samples": n, "cycles": float(on_rtl.activity["cycles"].mean()),
-                             "equal_to_core_and_iss": True}  # fmt: skip
+            result["rtl"] = {
+                "samples": n,
+                "cycles": float(on_rtl.activity["cycles"].mean()),
+                "equal_to_core_and_iss": True,
+            }
             print("core == ISS == RTL on those samples, ISS and RTL counters equal")
     print(f"record: {write_record('cnn_cycles', result)}")
 

@@ -103,9 +103,12 @@ def main() -> None:
     dense_w = rng.normal(0, 0.05, (N, N))
     # the same input variance as the dense layer: 10 % of the synapses, sqrt(10) x the weights
     sparse_w = scipy.sparse.random_array(
-        (N, N), density=DENSITY, rng=rng, format="csr",
+        (N, N),
+        density=DENSITY,
+        rng=rng,
+        format="csr",
         data_sampler=lambda size: rng.normal(0, 0.05 / np.sqrt(DENSITY), size),
-    )  # fmt: skip
+    )
     print(
         f"load average {load()} on {os.cpu_count()} CPUs; default threads: numba "
         f"{numba.get_num_threads()}, torch {torch.get_num_threads()}; "
@@ -141,8 +144,12 @@ def main() -> None:
         print(f"snntorch float, batch {b:4d}: {row} samples/s")
     torch.set_num_threads(default_threads)
     best = max(rates, key=rates.get)
-    result = {"samples": samples, "snntorch_best_samples_per_s": rates[best],
-              "snntorch_best": {"batch": best[0], "threads": best[1]}, "core": {}}  # fmt: skip
+    result = {
+        "samples": samples,
+        "snntorch_best_samples_per_s": rates[best],
+        "snntorch_best": {"batch": best[0], "threads": best[1]},
+        "core": {},
+    }
     for threads, rate in sorted(core_rates.items()):
         ratio = rate / rates[best]
         result["core"][f"{threads}_threads"] = {"samples_per_s": rate, "over_snntorch_best": ratio}

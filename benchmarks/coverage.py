@@ -43,8 +43,16 @@ def main() -> None:
     if args.fresh_build:
         shutil.rmtree(coverage_build_dir(), ignore_errors=True)
     with tempfile.TemporaryDirectory() as out:
-        command = [sys.executable, "-m", "riscv_soc.cli", "coverage", "--out", out,
-                   "--waivers", str(args.waivers)]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "riscv_soc.cli",
+            "coverage",
+            "--out",
+            out,
+            "--waivers",
+            str(args.waivers),
+        ]
         start = time.perf_counter()
         subprocess.run(command, check=True)
         wall = time.perf_counter() - start
@@ -57,7 +65,7 @@ def main() -> None:
         "modules": {
             name: {k: row[k] for k in ("line", "branch", "expr", "toggle")}
             for name, row in report["modules"].items()
-        },  # fmt: skip
+        },
         "axi_port_toggle": report["ports"]["axi"]["toggle"],
         "functional": {"bins": fn["bins"], "hit": fn["hit"], "holes": fn["holes"]},
         "goals_not_met": [g for g in report["goals"] if not g["met"]],

@@ -50,10 +50,14 @@ def main() -> None:
     spikes = shd.input_spikes(args.samples, args.seed + 100)  # fresh samples for the ISS run
 
     golden = core.run(bundle, spikes, seed=args.seed)
-    print(f"input spikes per sample:  {golden.activity['input_spikes'].mean():9.0f}   "
-          f"FeNN {a.input_spikes:.0f}")  # fmt: skip
-    print(f"hidden spikes per sample: {golden.activity['spikes'].mean():9.0f}   "
-          f"FeNN {a.hidden_spikes:.0f}")  # fmt: skip
+    print(
+        f"input spikes per sample:  {golden.activity['input_spikes'].mean():9.0f}   "
+        f"FeNN {a.input_spikes:.0f}"
+    )
+    print(
+        f"hidden spikes per sample: {golden.activity['spikes'].mean():9.0f}   "
+        f"FeNN {a.hidden_spikes:.0f}"
+    )
     result = {"fit": FIT_NOTE, "hidden_spikes": float(golden.activity["spikes"].mean())}
     for accumulators, what in shd.VARIANTS.items():
         print(f"\n== accumulators={accumulators}: {what}")
@@ -68,9 +72,11 @@ def iss_activity(bundle, spikes, golden, accumulators: str, seed: int) -> dict:
     compiled = shd.compile_variant(bundle, accumulators)
     dmem = compiled.plan.report()["dmem"]
     activity, diffs = shd.iss_activity(compiled, spikes, golden, seed)
-    print(f"ISS (default SoC, dmem {dmem['used']} of {dmem['bytes']} bytes): {spikes.shape[0]} "
-          f"samples in {time.perf_counter() - started:.1f} s (compile + run); readout, final "
-          f"state and shared counts bit-identical to the core's: {not diffs}")  # fmt: skip
+    print(
+        f"ISS (default SoC, dmem {dmem['used']} of {dmem['bytes']} bytes): {spikes.shape[0]} "
+        f"samples in {time.perf_counter() - started:.1f} s (compile + run); readout, final "
+        f"state and shared counts bit-identical to the core's: {not diffs}"
+    )
     for line in diffs:
         print(f"  {line}")
     return activity
@@ -79,12 +85,17 @@ def iss_activity(bundle, spikes, golden, accumulators: str, seed: int) -> dict:
 def report(act: dict, bundle) -> dict:
     a = FENN_SHD
     instret, cycles = act["instret"].mean(), act["cycles"].mean()
-    print(f"instructions per sample:  {instret:9.0f}   FeNN {a.instructions_per_inference:.0f} "
-          f"(ratio {instret / a.instructions_per_inference:.2f})")  # fmt: skip
-    print(f"cycles per sample:        {cycles:9.0f}   FeNN ISE {a.ise_cycles / a.samples:.0f}, "
-          f"board {a.time_s * a.clock_hz:.0f}")  # fmt: skip
-    counts = ", ".join(f"{n} {act[n].mean():.0f}" for n in EVENTS.values() if n not in
-                       ("cycles", "instret"))  # fmt: skip
+    print(
+        f"instructions per sample:  {instret:9.0f}   FeNN {a.instructions_per_inference:.0f} "
+        f"(ratio {instret / a.instructions_per_inference:.2f})"
+    )
+    print(
+        f"cycles per sample:        {cycles:9.0f}   FeNN ISE {a.ise_cycles / a.samples:.0f}, "
+        f"board {a.time_s * a.clock_hz:.0f}"
+    )
+    counts = ", ".join(
+        f"{n} {act[n].mean():.0f}" for n in EVENTS.values() if n not in ("cycles", "instret")
+    )
     print(f"  {counts}")
     print(f"per inference at FeNN's {a.clock_hz / 1e6:g} MHz:")
     print(f"{'':<8}{'time':>10}{'vs 12.6 ms':>12}{'energy':>12}{'vs 19.2 mJ':>12}")
@@ -92,14 +103,20 @@ def report(act: dict, bundle) -> dict:
     for model in (BOARD, CORE):
         m = energy(act, model, clock_hz=a.clock_hz).mean()
         time_s, joules = m["time_s"], m["dynamic_j"]
-        result[model.name] = {"time_s": float(time_s), "dynamic_j": float(joules),
-                              "time_over_fenn": float(time_s / a.time_s),
-                              "energy_over_fenn": float(joules / a.net_energy_j)}  # fmt: skip
-        print(f"{model.name:<8}{time_s * 1e3:7.2f} ms{time_s / a.time_s:12.3f}"
-              f"{format_joules(joules):>12}{joules / a.net_energy_j:12.3f}")  # fmt: skip
+        result[model.name] = {
+            "time_s": float(time_s),
+            "dynamic_j": float(joules),
+            "time_over_fenn": float(time_s / a.time_s),
+            "energy_over_fenn": float(joules / a.net_energy_j),
+        }
+        print(
+            f"{model.name:<8}{time_s * 1e3:7.2f} ms{time_s / a.time_s:12.3f}"
+            f"{format_joules(joules):>12}{joules / a.net_energy_j:12.3f}"
+        )
     print(f"(FeNN's ISE predicted {a.ise_time_s * 1e3:.2f} ms; energies are net of idle)")
-    rows = compare(act, dense_macs([a.n_inputs, a.n_hidden, a.n_outputs]), bundle,
-                   clock_hz=a.clock_hz)  # fmt: skip
+    rows = compare(
+        act, dense_macs([a.n_inputs, a.n_hidden, a.n_outputs]), bundle, clock_hz=a.clock_hz
+    )
     print(format_comparison(rows))
     return result
 

@@ -53,18 +53,25 @@ def main() -> None:
         f"(FeNN {shd.FENN_LATENCY_S * 1e3} ms: "
         f"{shd_run.latency_ms / (shd.FENN_LATENCY_S * 1e3):.2f}x; hidden spikes recorded)"
     )
-    shd_phases = {name: shd.run(weights, spikes, profile=True, ring_window=window)
-                  for name, window in (("window", True), ("modulo", False))}  # fmt: skip
+    shd_phases = {
+        name: shd.run(weights, spikes, profile=True, ring_window=window)
+        for name, window in (("window", True), ("modulo", False))
+    }
     print(_phase_table(shd_phases))
-    nm_run = nmnist.run(nmnist.random_weights(args.seed),
-                        nmnist.input_spikes(args.samples, args.seed))  # fmt: skip
+    nm_run = nmnist.run(
+        nmnist.random_weights(args.seed), nmnist.input_spikes(args.samples, args.seed)
+    )
     print(f"N-MNIST classifier: {_classifier(nm_run)} (hidden spikes recorded)")
     everything = [*runs, shd_run, *shd_phases.values(), nm_run]
     bad = [r for r in everything if r.differences]
     print(f"ISS bit-exact with the core on {len(everything) - len(bad)} of {len(everything)} runs")
-    record = {"va": [r.to_json() for r in runs], "fenn_dma_va": [b.__dict__ for b in va.FENN_DMA],
-              "shd": shd_run.to_json(), "nmnist": nm_run.to_json(),
-              "shd_phases": {k: r.to_json() for k, r in shd_phases.items()}}  # fmt: skip
+    record = {
+        "va": [r.to_json() for r in runs],
+        "fenn_dma_va": [b.__dict__ for b in va.FENN_DMA],
+        "shd": shd_run.to_json(),
+        "nmnist": nm_run.to_json(),
+        "shd_phases": {k: r.to_json() for k, r in shd_phases.items()},
+    }
     write_record("fenn_workloads", record)
     _plot(runs, RESULTS / "fenn_workloads.png")
     if bad:
@@ -81,8 +88,10 @@ def _classifier(r) -> str:
 def _phase_table(runs: dict) -> str:
     """SHD cycles per inference by phase (profile=True), one column per delay-ring layout."""
     names = list(runs)
-    lines = [f"SHD cycles per inference by phase (profile=True; {runs[names[0]].samples} samples)",
-             f"{'phase':18}" + "".join(f"{n:>14}" for n in names)]  # fmt: skip
+    lines = [
+        f"SHD cycles per inference by phase (profile=True; {runs[names[0]].samples} samples)",
+        f"{'phase':18}" + "".join(f"{n:>14}" for n in names),
+    ]
     rows = {phase: [runs[n].phases[phase] for n in names] for phase in runs[names[0]].phases}
     rows["total"] = [runs[n].cycles_mean for n in names]
     lines += [f"{k:18}" + "".join(f"{x:>14,.0f}" for x in v) for k, v in rows.items()]
@@ -91,9 +100,11 @@ def _phase_table(runs: dict) -> str:
 
 
 def _header() -> str:
-    return (f"{'N_exc':>6} {'rows':6} {'exc spikes':>16} {'inh spikes':>16} "
-            f"{'neuron cycles (ratio)':>24} {'event cycles (ratio)':>26} {'total ratio':>11} "
-            f"{'ms @175MHz':>10} {'ISS s':>6} {'core s':>6} {'(CPU)':>6}")  # fmt: skip
+    return (
+        f"{'N_exc':>6} {'rows':6} {'exc spikes':>16} {'inh spikes':>16} "
+        f"{'neuron cycles (ratio)':>24} {'event cycles (ratio)':>26} {'total ratio':>11} "
+        f"{'ms @175MHz':>10} {'ISS s':>6} {'core s':>6} {'(CPU)':>6}"
+    )
 
 
 def _line(r: va.VaRun, b: va.BoardRun | None) -> str:
@@ -108,10 +119,12 @@ def _line(r: va.VaRun, b: va.BoardRun | None) -> str:
         pair(r.inh_spikes, b and b.inh_spikes, 16),
     )
     ms = r.cycles / va.CLOCK_HZ * 1e3
-    return (f"{r.n_exc:>6} {r.rows:6} {spikes[0]} {spikes[1]} "
-            f"{pair(r.neuron_cycles, b and b.neuron_cycles, 24)} "
-            f"{pair(r.event_cycles, b and b.event_cycles, 26)} {ratio:>11} "
-            f"{ms:>10.1f} {r.wall_s:>6.2f} {r.core_wall_s:>6.2f} {r.core_cpu_s:>6.2f}")  # fmt: skip
+    return (
+        f"{r.n_exc:>6} {r.rows:6} {spikes[0]} {spikes[1]} "
+        f"{pair(r.neuron_cycles, b and b.neuron_cycles, 24)} "
+        f"{pair(r.event_cycles, b and b.event_cycles, 26)} {ratio:>11} "
+        f"{ms:>10.1f} {r.wall_s:>6.2f} {r.core_wall_s:>6.2f} {r.core_cpu_s:>6.2f}"
+    )
 
 
 def _plot(runs: list[va.VaRun], path: Path) -> None:
@@ -127,10 +140,21 @@ def _plot(runs: list[va.VaRun], path: Path) -> None:
         board = sorted((b for b in va.FENN_DMA if b.rows == rows), key=lambda b: b.n_exc)
         for field, colour in (("neuron_cycles", "tab:blue"), ("event_cycles", "tab:red")):
             label = field.split("_")[0]
-            ax.plot([r.n_exc for r in ours], [getattr(r, field) for r in ours], "o-",
-                    color=colour, label=f"snnsoc (ISS) {label}")  # fmt: skip
-            ax.plot([b.n_exc for b in board], [getattr(b, field) for b in board], "s--",
-                    color=colour, alpha=0.6, label=f"FeNN-DMA board {label}")  # fmt: skip
+            ax.plot(
+                [r.n_exc for r in ours],
+                [getattr(r, field) for r in ours],
+                "o-",
+                color=colour,
+                label=f"snnsoc (ISS) {label}",
+            )
+            ax.plot(
+                [b.n_exc for b in board],
+                [getattr(b, field) for b in board],
+                "s--",
+                color=colour,
+                alpha=0.6,
+                label=f"FeNN-DMA board {label}",
+            )
         ax.set(xscale="log", yscale="log", xlabel="N_exc", title=f"{rows} rows, 1,000 steps")
         ax.grid(True, which="both", alpha=0.3)
     axes[0].set_ylabel("cycles")

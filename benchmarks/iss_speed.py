@@ -109,8 +109,11 @@ def main() -> None:
             mips = rates[-1] / 1e6
             print(f"{name:8} {label:10} {instructions:13,d} {seconds:9.3f} {mips:9.3f}")
         print(f"{name:8} {'ratio':10} {'':13} {'':9} {rates[0] / rates[1]:8.0f}x")
-        result[name] = {"iss_mips": rates[0] / 1e6, "reference_mips": rates[1] / 1e6,
-                        "iss_over_reference": rates[0] / rates[1]}  # fmt: skip
+        result[name] = {
+            "iss_mips": rates[0] / 1e6,
+            "reference_mips": rates[1] / 1e6,
+            "iss_over_reference": rates[0] / rates[1],
+        }
     print(f"record: {write_record('iss_speed', result)}")
 
 

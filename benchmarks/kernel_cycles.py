@@ -38,13 +38,23 @@ FENN = {"dense": 5.8, "sparse": 7.6, "update": 1.0}  # cycles, FeNN-DMA measured
 GOALS = {"dense": 4.5, "sparse": 6.5, "update": 0.8}
 # (sources, targets, weights): dense rows of 4 to 48 vectors (128 x 48 vectors fit vector
 # memory), and rows of 16 vectors from DDR
-DENSE_ROWS = ((256, 128, "auto"), (256, 256, "auto"), (256, 512, "auto"), (128, 1536, "auto"),
-              (256, 512, "ddr"))  # fmt: skip
+DENSE_ROWS = (
+    (256, 128, "auto"),
+    (256, 256, "auto"),
+    (256, 512, "auto"),
+    (128, 1536, "auto"),
+    (256, 512, "ddr"),
+)
 UPDATE_SIZES = (512, 1536)
 # (sources, targets, density): ELL rows of about 5, 8, 11, 17 and 26 vectors, split rows in
 # vector memory (twice the bytes of packed rows)
-SPARSE_ROWS = ((256, 1024, 0.02), (256, 2048, 0.02), (256, 2048, 0.05), (128, 2048, 0.1),
-               (128, 8192, 0.05))  # fmt: skip
+SPARSE_ROWS = (
+    (256, 1024, 0.02),
+    (256, 2048, 0.02),
+    (256, 2048, 0.05),
+    (128, 2048, 0.1),
+    (128, 8192, 0.05),
+)
 
 
 def network(n_post: int, weights, layout: str):
@@ -52,8 +62,10 @@ def network(n_post: int, weights, layout: str):
         weights.shape[0],
         [FloatPopulation("h", "lif", n_post, beta=0.9, threshold=1.0)],
         [FloatProjection("in_h", "input", "h", weights)],
-        output="h", num_steps=STEPS, readout="count",
-    )  # fmt: skip
+        output="h",
+        num_steps=STEPS,
+        readout="count",
+    )
     return quantise(net, QuantConfig(layout=layout))
 
 
@@ -102,11 +114,19 @@ def main() -> None:
         ours = profile(bundle, CompileOptions(weights=weights), spikes)
         peer = profile(bundle, CompileOptions(**{**vars(fenn_style), "weights": weights}), spikes)
         where = ", rows in DDR (DMA)" if weights == "ddr" else ""
-        rows += _line(f"dense, per vector ({n_post // LANES}-vector rows{where})", ours["row"],
-              peer["row"], "dense")  # fmt: skip
+        rows += _line(
+            f"dense, per vector ({n_post // LANES}-vector rows{where})",
+            ours["row"],
+            peer["row"],
+            "dense",
+        )
         if n_post in UPDATE_SIZES and weights != "ddr":
-            rows += _line(f"neuron update, per neuron-step (LIF, {n_post})", ours["update"],
-                  peer["update"], "update")  # fmt: skip
+            rows += _line(
+                f"neuron update, per neuron-step (LIF, {n_post})",
+                ours["update"],
+                peer["update"],
+                "update",
+            )
     print("  peer: FeNN-DMA's structure (accumulators in vector memory, update loop)")
     print("  peer: the same synapses as dense rows")
     for n_in, n_post, density in SPARSE_ROWS:
@@ -116,8 +136,12 @@ def main() -> None:
         packed = profile(bundle, CompileOptions(sparse_rows="packed"), spikes)
         dense = profile(network(n_post, weights, "dense"), CompileOptions(), spikes)
         vectors, per_row = bundle.projections[0].row_words // LANES, weights.nnz / n_in
-        rows += _line(f"sparse, per vector ({vectors}-vector rows, {n_in}x{n_post}, p={density})",
-              ours["row"], dense["row"], "sparse")  # fmt: skip
+        rows += _line(
+            f"sparse, per vector ({vectors}-vector rows, {n_in}x{n_post}, p={density})",
+            ours["row"],
+            dense["row"],
+            "sparse",
+        )
         print(
             f"  packed rows (sparse_rows='packed') {packed['row']:.2f}; {per_row:.0f} synapses "
             f"per row: {ours['row'] * vectors / per_row:.2f} cycles per synapse sparse, "
@@ -140,8 +164,16 @@ def _line(name: str, ours: float, peer: float, metric: str) -> list[dict]:
         f"{name:<52} {ours:6.2f} {peer:6.2f} {ours / peer:6.2f} {FENN[metric]:9.1f} "
         f"{GOALS[metric]:5.1f}"
     )
-    return [{"metric": name, "ours": ours, "peer": peer, "ratio": ours / peer,
-             "fenn_dma": FENN[metric], "goal": GOALS[metric]}]  # fmt: skip
+    return [
+        {
+            "metric": name,
+            "ours": ours,
+            "peer": peer,
+            "ratio": ours / peer,
+            "fenn_dma": FENN[metric],
+            "goal": GOALS[metric],
+        }
+    ]
 
 
 def _end_to_end(bundle, data: str, samples: int) -> dict:
@@ -165,8 +197,12 @@ def _end_to_end(bundle, data: str, samples: int) -> dict:
             f"  {pop.name}: synaptic {syn:.0f}, update {upd:.0f} cycles per inference "
             "(profiled build)"
         )
-    return {"data": data, "samples": len(cycles), "cycles_per_inference": float(cycles.mean()),
-            "code_bytes": compiled.code_bytes}  # fmt: skip
+    return {
+        "data": data,
+        "samples": len(cycles),
+        "cycles_per_inference": float(cycles.mean()),
+        "code_bytes": compiled.code_bytes,
+    }
 
 
 if __name__ == "__main__":

@@ -69,10 +69,16 @@ def main() -> None:
         seconds = [v["s_per_epoch"] for v in values]
         median = statistics.median(seconds)
         kernels = values[0]["kernels"]
-        result[name] = {"kernels": kernels, "median_s_per_epoch": median,
-                        "min": min(seconds), "max": max(seconds)}  # fmt: skip
-        print(f"  {name:14s} {kernels:7s} median {median:.3f} s/epoch "
-              f"(min {min(seconds):.3f}, max {max(seconds):.3f})")  # fmt: skip
+        result[name] = {
+            "kernels": kernels,
+            "median_s_per_epoch": median,
+            "min": min(seconds),
+            "max": max(seconds),
+        }
+        print(
+            f"  {name:14s} {kernels:7s} median {median:.3f} s/epoch "
+            f"(min {min(seconds):.3f}, max {max(seconds):.3f})"
+        )
     ratio = result["pinned (AVX2)"]["median_s_per_epoch"] / result["native"]["median_s_per_epoch"]
     result["pinned / native"] = ratio
     print(f"  pinned / native: {ratio:.2f}x the time per epoch")

@@ -88,9 +88,14 @@ def main() -> None:
     )
     print(f"ISS (Numba):              {iss_rate / 1e6:.3f} M instructions/s")
     print(f"ISS / RTL:                {iss_rate / rtl_rate:.0f}x")
-    result = {"instructions": state.instret, "cycles": state.cycles,
-              "rtl_mcycles_per_s": rtl_rate / 1e6, "rtl_startup_s": short_s,
-              "iss_mips": iss_rate / 1e6, "iss_over_rtl": iss_rate / rtl_rate}  # fmt: skip
+    result = {
+        "instructions": state.instret,
+        "cycles": state.cycles,
+        "rtl_mcycles_per_s": rtl_rate / 1e6,
+        "rtl_startup_s": short_s,
+        "iss_mips": iss_rate / 1e6,
+        "iss_over_rtl": iss_rate / rtl_rate,
+    }
     print(f"record: {write_record('rtl_speed', result)}")
 
 

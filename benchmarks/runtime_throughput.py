@@ -54,12 +54,18 @@ def student(seed: int = 0):
     rng = np.random.default_rng(seed)
     net = FloatNetwork(
         192,
-        [FloatPopulation("hidden", "lif", 128, beta=0.9, threshold=1.0),
-         FloatPopulation("readout", "li", 10, beta=0.9, reset="none")],
-        [FloatProjection("in_hidden", "input", "hidden", rng.normal(0, 0.25, (192, 128))),
-         FloatProjection("hidden_readout", "hidden", "readout", rng.normal(0, 0.3, (128, 10)))],
-        output="readout", num_steps=25, readout="mean",
-    )  # fmt: skip
+        [
+            FloatPopulation("hidden", "lif", 128, beta=0.9, threshold=1.0),
+            FloatPopulation("readout", "li", 10, beta=0.9, reset="none"),
+        ],
+        [
+            FloatProjection("in_hidden", "input", "hidden", rng.normal(0, 0.25, (192, 128))),
+            FloatProjection("hidden_readout", "hidden", "readout", rng.normal(0, 0.3, (128, 10))),
+        ],
+        output="readout",
+        num_steps=25,
+        readout="mean",
+    )
     return quantise(net, QuantConfig(rounding="sr"))
 
 
@@ -98,13 +104,19 @@ def rtl_side_by_side(fw, spikes: np.ndarray, batch: int, reference) -> dict:
     cycles = int(reference.activity["cycles"].sum())
     out["inference_cycles"] = cycles
     for name, size in (("per_sample", 0), ("batched", batch)):
-        result, wall, _ = timed(lambda size=size: runtime.run(fw, spikes, backend="rtl",
-                                                               batch=size))  # fmt: skip
+        result, wall, _ = timed(
+            lambda size=size: runtime.run(fw, spikes, backend="rtl", batch=size)
+        )
         assert core.diff_results(reference, result, activity=True) == [], name
-        out[name] = {"wall_s": wall, "effective_mcycles_per_s": cycles / wall / 1e6,
-                     "samples_per_s": len(spikes) / wall}  # fmt: skip
-        print(f"RTL {name:<10} {len(spikes)} samples in {wall:7.1f} s: "
-              f"{cycles / wall / 1e6:6.3f} M effective cycles/s")  # fmt: skip
+        out[name] = {
+            "wall_s": wall,
+            "effective_mcycles_per_s": cycles / wall / 1e6,
+            "samples_per_s": len(spikes) / wall,
+        }
+        print(
+            f"RTL {name:<10} {len(spikes)} samples in {wall:7.1f} s: "
+            f"{cycles / wall / 1e6:6.3f} M effective cycles/s"
+        )
     out["batched_over_per_sample"] = out["per_sample"]["wall_s"] / out["batched"]["wall_s"]
     print(f"RTL batched / per-sample: {out['batched_over_per_sample']:.1f}x; results identical")
     return out
@@ -165,8 +177,9 @@ def main() -> None:
         (f"runtime.run, batch={batch} (wall)", batched_wall, wall),
     ):
         print(f"{name:<40}{n / seconds:10.0f}{seconds / n * 1e3:11.3f}{peer / seconds:10.2f}")
-        result["rows"].append({"what": name, "samples_per_s": n / seconds,
-                               "over_serial": peer / seconds})  # fmt: skip
+        result["rows"].append(
+            {"what": name, "samples_per_s": n / seconds, "over_serial": peer / seconds}
+        )
     extra = cpu - iss_cpu
     print(
         f"runtime work per sample beyond Iss.run: {extra / n * 1e3:.3f} ms CPU "
@@ -174,8 +187,10 @@ def main() -> None:
     )
     result["batch"] = batch
     result["batch_overhead_cycles_per_sample"] = batch_overhead(fw, spikes[:batch])
-    print(f"batch loop: {result['batch_overhead_cycles_per_sample']:.0f} cycles per sample "
-          "outside the inference (DMA, copies)")  # fmt: skip
+    print(
+        f"batch loop: {result['batch_overhead_cycles_per_sample']:.0f} cycles per sample "
+        "outside the inference (DMA, copies)"
+    )
     if args.rtl_samples:
         rtl_spikes = spikes[: args.rtl_samples]
         reference = runtime.run(fw, rtl_spikes)

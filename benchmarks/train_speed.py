@@ -120,8 +120,13 @@ def main() -> None:
         )
     speed_up = medians["plain snntorch"] / medians["snnsoc fit"]
     print(f"  speed-up (plain / ours): {speed_up:.2f}x")
-    result = {"median_s_per_epoch": medians, "plain_over_ours": speed_up,
-              "hidden": args.hidden, "steps": args.steps, "threads": args.threads}  # fmt: skip
+    result = {
+        "median_s_per_epoch": medians,
+        "plain_over_ours": speed_up,
+        "hidden": args.hidden,
+        "steps": args.steps,
+        "threads": args.threads,
+    }
     print(f"  record: {write_record('train_speed', result)}")
 
 

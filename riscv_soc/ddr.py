@@ -40,16 +40,20 @@ class DdrFault:
 
     def __post_init__(self) -> None:
         if self.response not in RESPONSES:
-            raise ConfigError(f"ddr fault response: expected one of {list(RESPONSES)}, got "
-                              f"{self.response!r}")  # fmt: skip
+            raise ConfigError(
+                f"ddr fault response: expected one of {list(RESPONSES)}, got {self.response!r}"
+            )
         for name in ("start", "end"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value % FAULT_ALIGN:
-                raise ConfigError(f"ddr fault {name}: expected a multiple of {FAULT_ALIGN}, got "
-                                  f"{value!r}")  # fmt: skip
+                raise ConfigError(
+                    f"ddr fault {name}: expected a multiple of {FAULT_ALIGN}, got {value!r}"
+                )
         if not 0 <= self.start < self.end <= 1 << 32:
-            raise ConfigError(f"ddr fault: expected 0 <= start < end <= 2**32, got "
-                              f"[{self.start:#x}, {self.end:#x})")  # fmt: skip
+            raise ConfigError(
+                f"ddr fault: expected 0 <= start < end <= 2**32, got "
+                f"[{self.start:#x}, {self.end:#x})"
+            )
 
 
 @dataclass(frozen=True)

@@ -71,8 +71,9 @@ class Recurrent(torch.nn.Module):
 
     def graph(self):
         w = {k: v.detach().double().numpy() for k, v in self.state_dict().items()}
-        return zoo.cubalif_graph(w["fc1.weight"], w["fc1.bias"], w["rec.weight"],
-                                 w["fc2.weight"], w["fc2.bias"])  # fmt: skip
+        return zoo.cubalif_graph(
+            w["fc1.weight"], w["fc1.bias"], w["rec.weight"], w["fc2.weight"], w["fc2.bias"]
+        )
 
 
 class FeedForward(torch.nn.Module):
@@ -94,8 +95,9 @@ class FeedForward(torch.nn.Module):
 
     def graph(self):
         w = {k: v.detach().double().numpy() for k, v in self.state_dict().items()}
-        return zoo.lif_graph([(w["fc0.weight"], w["fc0.bias"]),
-                              (w["fc_out.weight"], w["fc_out.bias"])])  # fmt: skip
+        return zoo.lif_graph(
+            [(w["fc0.weight"], w["fc0.bias"]), (w["fc_out.weight"], w["fc_out.bias"])]
+        )
 
 
 def train(kind: type, trains: np.ndarray, labels: np.ndarray, iterations: int, seed: int):
@@ -133,8 +135,11 @@ def measure(name: str, graph, test: dict, **import_options) -> None:
             bundle = quantise(net, config, cal)
             fixed = core.run(bundle, spikes)
             result = compare(reference, fixed, None, scales_of(bundle))
-            agree = " ".join(f"{p.name} {100 * p.spike_agreement:.2f}"
-                             for p in result.populations if p.agreement_per_step)  # fmt: skip
+            agree = " ".join(
+                f"{p.name} {100 * p.spike_agreement:.2f}"
+                for p in result.populations
+                if p.agreement_per_step
+            )
             acc = "" if labels is None else f" accuracy {np.mean(fixed.predictions == labels):.3f}"
             formats = ",".join(str(p.frac_bits) for p in bundle.populations)
             agreement = f"class agreement {100 * result.class_agreement:6.2f} %"

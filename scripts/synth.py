@@ -34,9 +34,23 @@ LUT4_FAMILIES = ("xcv", "xcve", "xc2v", "xc2vp", "xc3s", "xc3se", "xc3sa", "xc3s
 # Summary columns: name -> the Xilinx cell types counted in it (stat's num_cells_by_type).
 # INV is a LUT1 to Vivado (which may absorb it into a neighbour: the count is an upper bound).
 LUTS = ("INV", *(f"LUT{n}" for n in range(1, 7)))
-LUTRAMS = ("RAM32M", "RAM32M16", "RAM64M", "RAM64M8", "RAM32X1D", "RAM64X1D", "RAM128X1D",
-           "RAM256X1D", "RAM32X1S", "RAM64X1S", "RAM128X1S", "RAM256X1S", "RAM512X1S",
-           "RAM64X8SW", "RAM32X16DR8")  # fmt: skip
+LUTRAMS = (
+    "RAM32M",
+    "RAM32M16",
+    "RAM64M",
+    "RAM64M8",
+    "RAM32X1D",
+    "RAM64X1D",
+    "RAM128X1D",
+    "RAM256X1D",
+    "RAM32X1S",
+    "RAM64X1S",
+    "RAM128X1S",
+    "RAM256X1S",
+    "RAM512X1S",
+    "RAM64X8SW",
+    "RAM32X16DR8",
+)
 SUMMARY = {
     "LUT": LUTS,
     "LUTRAM": LUTRAMS,

@@ -28,9 +28,20 @@ app = typer.Typer(
 
 # Command modules, imported for their @app.command registrations.
 COMMAND_MODULES: tuple[str, ...] = (
-    "isa", "quant", "run", "compare", "iss", "experiment", "rtl", "difftest", "energy", "compile",
-    "pipeline", "bench", "coverage",
-)  # fmt: skip
+    "isa",
+    "quant",
+    "run",
+    "compare",
+    "iss",
+    "experiment",
+    "rtl",
+    "difftest",
+    "energy",
+    "compile",
+    "pipeline",
+    "bench",
+    "coverage",
+)
 for _name in COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_name}")
 

@@ -15,8 +15,9 @@ import typer
 
 from riscv_soc.cli import app
 
-bench_app = typer.Typer(help="FeNN-DMA's workloads, beside FeNN-DMA's board numbers.",
-                        no_args_is_help=True)  # fmt: skip
+bench_app = typer.Typer(
+    help="FeNN-DMA's workloads, beside FeNN-DMA's board numbers.", no_args_is_help=True
+)
 app.add_typer(bench_app, name="bench")
 
 
@@ -52,18 +53,36 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="print the run as JSON")]
 
 
 @bench_app.command("fenn-shd")
-def fenn_shd(weights: WeightsOpt = None, samples: SamplesOpt = 4, backend: BackendOpt = "iss",
-             seed: SeedOpt = 0, as_json: JsonOpt = False) -> None:  # fmt: skip
+def fenn_shd(
+    weights: WeightsOpt = None,
+    samples: SamplesOpt = 4,
+    backend: BackendOpt = "iss",
+    seed: SeedOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
     """FeNN-DMA's SHD classifier (700-256-20, delays, 1,170 steps) on SHD-like input."""
     from riscv_soc.workloads import shd
 
-    _classifier("SHD", shd, weights, samples, backend, seed, as_json,
-                f" (FeNN-DMA {shd.FENN_LATENCY_S * 1e3:.1f} ms)")  # fmt: skip
+    _classifier(
+        "SHD",
+        shd,
+        weights,
+        samples,
+        backend,
+        seed,
+        as_json,
+        f" (FeNN-DMA {shd.FENN_LATENCY_S * 1e3:.1f} ms)",
+    )
 
 
 @bench_app.command("fenn-nmnist")
-def fenn_nmnist(weights: WeightsOpt = None, samples: SamplesOpt = 4, backend: BackendOpt = "iss",
-                seed: SeedOpt = 0, as_json: JsonOpt = False) -> None:  # fmt: skip
+def fenn_nmnist(
+    weights: WeightsOpt = None,
+    samples: SamplesOpt = 4,
+    backend: BackendOpt = "iss",
+    seed: SeedOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
     """FeNN-DMA's N-MNIST classifier (2,312-512-10, sparse rows in DDR, 300 steps)."""
     from riscv_soc.workloads import nmnist
 
@@ -75,15 +94,18 @@ def _classifier(name, module, weights, samples, backend, seed, as_json, note) ->
     from riscv_soc.errors import ConfigError
 
     if samples < 1 or backend not in ("iss", "rtl"):
-        raise ConfigError(f"--samples {samples} must be >= 1 and --backend iss or rtl, "
-                          f"not {backend!r}")  # fmt: skip
+        raise ConfigError(
+            f"--samples {samples} must be >= 1 and --backend iss or rtl, not {backend!r}"
+        )
     w = module.random_weights(seed) if weights is None else module.load_weights(weights)
     r = module.run(w, module.input_spikes(samples, seed), backend, seed)
     if as_json:
         typer.echo(json.dumps(r.to_json(), indent=2))
         return
     same = "bit-exact with the core" if not r.differences else f"DIFFERS: {r.differences[:3]}"
-    typer.echo(f"{name} classifier, {samples} samples on the {backend}: {r.cycles_mean:,.0f} "
-               f"cycles = {r.latency_ms:.2f} ms per inference at 175 MHz{note}; "
-               f"{r.hidden_spikes_mean:,.0f} hidden and {r.input_spikes_mean:,.0f} input spikes "
-               f"per sample; {same}")  # fmt: skip
+    typer.echo(
+        f"{name} classifier, {samples} samples on the {backend}: {r.cycles_mean:,.0f} "
+        f"cycles = {r.latency_ms:.2f} ms per inference at 175 MHz{note}; "
+        f"{r.hidden_spikes_mean:,.0f} hidden and {r.input_spikes_mean:,.0f} input spikes "
+        f"per sample; {same}"
+    )

@@ -64,18 +64,27 @@ def compile_command(
         if not 1 <= ddr_mib <= 4096 or ddr_mib & (ddr_mib - 1):
             raise ConfigError(f"--ddr-mib {ddr_mib}: want a power of two in [1, 4096]")
         config = SocConfig(ddr_bytes=ddr_mib << 20)
-    options = CompileOptions(weights=weights, accumulators=accumulators,
-                             unroll_vectors=unroll_vectors, unroll_row_vectors=unroll_row_vectors,
-                             unroll_words=unroll_words, profile=profile,
-                             record=_names(record), target=target)  # fmt: skip
+    options = CompileOptions(
+        weights=weights,
+        accumulators=accumulators,
+        unroll_vectors=unroll_vectors,
+        unroll_row_vectors=unroll_row_vectors,
+        unroll_words=unroll_words,
+        profile=profile,
+        record=_names(record),
+        target=target,
+    )
     compiled = compile_bundle(load_bundle(bundle_path), options, config)
     files = export_firmware(firmware_of(compiled), out)
-    typer.echo(f"wrote {out}: {len(files)} files, code {compiled.code_bytes} bytes, "
-               f"target {target}")  # fmt: skip
+    typer.echo(
+        f"wrote {out}: {len(files)} files, code {compiled.code_bytes} bytes, target {target}"
+    )
     for memory, use in compiled.plan.report().items():
         unit = " per lane" if memory == "llm" else ""
-        typer.echo(f"  {memory}: {use['used']} of {use['bytes']} bytes{unit}"
-                   f" ({len(use['regions'])} regions)")  # fmt: skip
+        typer.echo(
+            f"  {memory}: {use['used']} of {use['bytes']} bytes{unit}"
+            f" ({len(use['regions'])} regions)"
+        )
 
 
 def _names(record: str | None) -> tuple[str, ...] | None:

@@ -55,9 +55,13 @@ BACKENDS: dict[str, Callable] = {
 
 
 def load_data(
-    data: str, bundle, seed: int, limit: int | None, dt: float | None = None,
+    data: str,
+    bundle,
+    seed: int,
+    limit: int | None,
+    dt: float | None = None,
     steps: int | None = None,
-):  # fmt: skip
+):
     """(spikes, labels or None, groups or None) from an `.npz`, an event file or folder
     (snn.data.event_files, binned with `dt` and `steps`, else the bundle's), or an `snn.data`
     test split."""

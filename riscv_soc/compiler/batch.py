@@ -132,29 +132,55 @@ def plan_batch(plan: Plan) -> BatchLayout:
     """Add the control words (dmem), staging vectors (vmem) and batch slots (DDR) to `plan`'s
     regions, above everything placed; CompileError when one does not fit."""
     if plan.target.name != "sim":
-        raise ConfigError(f"batch: target {plan.target.name!r} has no host DDR protocol; "
-                          "batches run on target 'sim'")  # fmt: skip
+        raise ConfigError(
+            f"batch: target {plan.target.name!r} has no host DDR protocol; "
+            "batches run on target 'sim'"
+        )
     spans = _record_spans(plan)
     offset = spans[-1].offset + _vectors(spans[-1].size)  # the output record's size
     raster = plan.region("input").size
-    control = _append(plan, "batch", "dmem", 4 * len(CONTROL_WORDS), 4,
-                      "batch: samples in DDR, index of the current one")  # fmt: skip
-    staging = _append(plan, "batch_staging", "vmem", max(SEEDS_BYTES + _vectors(raster), offset),
-                      VECTOR_BYTES, "batch: a sample's input and output records (DMA)")  # fmt: skip
+    control = _append(
+        plan,
+        "batch",
+        "dmem",
+        4 * len(CONTROL_WORDS),
+        4,
+        "batch: samples in DDR, index of the current one",
+    )
+    staging = _append(
+        plan,
+        "batch_staging",
+        "vmem",
+        max(SEEDS_BYTES + _vectors(raster), offset),
+        VECTOR_BYTES,
+        "batch: a sample's input and output records (DMA)",
+    )
     layout = BatchLayout(
-        base=_top(plan, "ddr", VECTOR_BYTES), ddr_bytes=plan.config.ddr_bytes,
-        raster_bytes=raster, input_bytes=SEEDS_BYTES + _vectors(raster), output_bytes=offset,
-        spans=tuple(spans), control=control.address, staging=staging.address,
-        staging_bytes=staging.size, seeds=plan.region("seeds").address,
+        base=_top(plan, "ddr", VECTOR_BYTES),
+        ddr_bytes=plan.config.ddr_bytes,
+        raster_bytes=raster,
+        input_bytes=SEEDS_BYTES + _vectors(raster),
+        output_bytes=offset,
+        spans=tuple(spans),
+        control=control.address,
+        staging=staging.address,
+        staging_bytes=staging.size,
+        seeds=plan.region("seeds").address,
         input=plan.region("input").address,
-    )  # fmt: skip
+    )
     if layout.capacity < 1:
         raise CompileError(
             f"batch: one {layout.slot_bytes}-byte sample slot does not fit in DDR above "
             f"{layout.base:#x} ({plan.config.ddr_bytes} bytes)"
         )
-    _append(plan, "batch_slots", "ddr", layout.ddr_bytes - layout.base, VECTOR_BYTES,
-            "batch: a slot per sample, its inputs then its outputs")  # fmt: skip
+    _append(
+        plan,
+        "batch_slots",
+        "ddr",
+        layout.ddr_bytes - layout.base,
+        VECTOR_BYTES,
+        "batch: a slot per sample, its inputs then its outputs",
+    )
     return layout
 
 
@@ -182,8 +208,10 @@ def _append(plan: Plan, name: str, memory: str, size: int, align: int, what: str
     address = _top(plan, memory, align)
     limit = getattr(plan.config, f"{memory}_bytes")
     if address + size > limit:
-        raise CompileError(f"batch: {name} needs {memory} bytes {address:#x}..{address + size:#x}"
-                           f", but {memory} holds {limit:#x}")  # fmt: skip
+        raise CompileError(
+            f"batch: {name} needs {memory} bytes {address:#x}..{address + size:#x}"
+            f", but {memory} holds {limit:#x}"
+        )
     plan.regions[name] = Region(name, memory, address, size, what)
     return plan.regions[name]
 

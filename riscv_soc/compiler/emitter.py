@@ -104,8 +104,14 @@ class Emitter:
     def far_branch(self, mnemonic: str, a: str, b: str, target: str) -> None:
         """Branch to a target that may lie beyond a branch's reach (+-4 KiB): the inverted
         branch skips a `j`."""
-        inverse = {"beq": "bne", "bne": "beq", "blt": "bge", "bge": "blt", "bltu": "bgeu",
-                   "bgeu": "bltu"}[mnemonic]  # fmt: skip
+        inverse = {
+            "beq": "bne",
+            "bne": "beq",
+            "blt": "bge",
+            "bge": "blt",
+            "bltu": "bgeu",
+            "bgeu": "bltu",
+        }[mnemonic]
         skip = self.fresh("skip")
         self.emit(inverse, a, b, skip)
         self.j(target)

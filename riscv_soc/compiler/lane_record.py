@@ -57,26 +57,43 @@ def blocks(plan: Plan) -> int:
 def place_vmem(plan: Plan, vmem) -> None:
     for pp in recorded(plan):
         if pp.looped or pp.pop.dual:
-            why = (f"{pp.nvec} vectors, unroll_vectors={plan.options.unroll_vectors}"
-                   if pp.looped else f"{pp.pop.kind} updates do not generate it")  # fmt: skip
-            raise CompileError(f"population {pp.pop.name!r}: spike_record='ddr' needs an update "
-                               f"in straight code of one current ({why})")  # fmt: skip
+            why = (
+                f"{pp.nvec} vectors, unroll_vectors={plan.options.unroll_vectors}"
+                if pp.looped
+                else f"{pp.pop.kind} updates do not generate it"
+            )
+            raise CompileError(
+                f"population {pp.pop.name!r}: spike_record='ddr' needs an update "
+                f"in straight code of one current ({why})"
+            )
     if recorded(plan):
-        vmem.add("record_buffers", 2 * block_bytes(plan), VECTOR_BYTES,
-                 f"spike record blocks of {BLOCK_STEPS} steps, two buffers")  # fmt: skip
+        vmem.add(
+            "record_buffers",
+            2 * block_bytes(plan),
+            VECTOR_BYTES,
+            f"spike record blocks of {BLOCK_STEPS} steps, two buffers",
+        )
 
 
 def place_ddr(plan: Plan, ddr) -> None:
     if recorded(plan):
-        ddr.add("record", blocks(plan) * block_bytes(plan), VECTOR_BYTES,
-                f"spike record: {blocks(plan)} blocks of {BLOCK_STEPS} steps (S2MM)")  # fmt: skip
+        ddr.add(
+            "record",
+            blocks(plan) * block_bytes(plan),
+            VECTOR_BYTES,
+            f"spike record: {blocks(plan)} blocks of {BLOCK_STEPS} steps (S2MM)",
+        )
 
 
 def manifest(plan: Plan) -> dict:
     """io.record.lanes of manifest.json: where the runtime finds the blocks."""
     region = plan.region("record")
-    return {"memory": region.memory, "address": region.address, "block_steps": BLOCK_STEPS,
-            "vectors": sum(pp.nvec for pp in recorded(plan))}  # fmt: skip
+    return {
+        "memory": region.memory,
+        "address": region.address,
+        "block_steps": BLOCK_STEPS,
+        "vectors": sum(pp.nvec for pp in recorded(plan)),
+    }
 
 
 def emit_constants(e: Emitter, plan: Plan, r: dict) -> None:

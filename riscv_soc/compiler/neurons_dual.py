@@ -37,8 +37,26 @@ from riscv_soc.compiler.regalloc import (
 )
 from riscv_soc.soc import LANES
 
-REGISTERS = ("V", "I", "J", "R", "X1", "X2", "M1", "M2", "SC1", "SC2", "AL1", "AL2", "OFF",
-             "BETA", "ONE", "THR", "VRESET", "REFRAC")  # fmt: skip
+REGISTERS = (
+    "V",
+    "I",
+    "J",
+    "R",
+    "X1",
+    "X2",
+    "M1",
+    "M2",
+    "SC1",
+    "SC2",
+    "AL1",
+    "AL2",
+    "OFF",
+    "BETA",
+    "ONE",
+    "THR",
+    "VRESET",
+    "REFRAC",
+)
 LOOP_UNROLL = 4  # vectors per loop body of a looped update
 MAX_BODY_BYTES = 2048  # a body's state offsets stay within 12-bit immediates
 
@@ -85,11 +103,18 @@ class _DualUpdate:
 
     def _constants(self) -> None:
         e, r, pop = self.e, self.r, self.pop
-        for name, value in (("SC1", pop.syn_scale_raw), ("SC2", pop.syn_scale2_raw),
-                            ("AL1", pop.alpha_raw), ("AL2", pop.alpha2_raw),
-                            ("OFF", pop.i_offset_raw), ("BETA", pop.beta_raw),
-                            ("ONE", 1), ("THR", pop.threshold_raw), ("VRESET", pop.v_reset_raw),
-                            ("REFRAC", pop.refractory)):  # fmt: skip
+        for name, value in (
+            ("SC1", pop.syn_scale_raw),
+            ("SC2", pop.syn_scale2_raw),
+            ("AL1", pop.alpha_raw),
+            ("AL2", pop.alpha2_raw),
+            ("OFF", pop.i_offset_raw),
+            ("BETA", pop.beta_raw),
+            ("ONE", 1),
+            ("THR", pop.threshold_raw),
+            ("VRESET", pop.v_reset_raw),
+            ("REFRAC", pop.refractory),
+        ):
             e.vlui(r[name], value)
         if self.llm:
             if self.pop_plan.looped:

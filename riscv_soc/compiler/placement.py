@@ -90,15 +90,18 @@ class CompileOptions:
         if self.weights not in WEIGHTS:
             raise ConfigError(f"weights={self.weights!r}; expected one of {WEIGHTS}")
         if self.weights == "ddr" and not TARGETS[self.target].ddr_rows:
-            raise ConfigError(f"weights='ddr': target {self.target!r} keeps every row in vector "
-                              "memory (docs/compiler.md, \"Targets\")")  # fmt: skip
+            raise ConfigError(
+                f"weights='ddr': target {self.target!r} keeps every row in vector "
+                'memory (docs/compiler.md, "Targets")'
+            )
         if self.accumulators not in ACCUMULATORS:
             raise ConfigError(f"accumulators={self.accumulators!r}; expected one of {ACCUMULATORS}")
         if self.record is not None and not isinstance(self.record, tuple):
             raise ConfigError(f"record={self.record!r}; expected a tuple of population names")
         if self.spike_record not in SPIKE_RECORDS:
-            raise ConfigError(f"spike_record={self.spike_record!r}; expected one of "
-                              f"{SPIKE_RECORDS}")  # fmt: skip
+            raise ConfigError(
+                f"spike_record={self.spike_record!r}; expected one of {SPIKE_RECORDS}"
+            )
         if self.spike_record == "ddr" and not TARGETS[self.target].ddr_rows:
             raise ConfigError(f"spike_record='ddr': target {self.target!r} uses no DDR")
         if self.sparse_rows not in SPARSE_ROWS:
@@ -108,8 +111,9 @@ class CompileOptions:
             if not 1 <= getattr(self, name) <= 1024:
                 raise ConfigError(f"{name}={getattr(self, name)} outside [1, 1024]")
         if not 0 <= self.inline_scan_bytes <= MAX_INLINE_SCAN_BYTES:
-            raise ConfigError(f"inline_scan_bytes={self.inline_scan_bytes} outside "
-                              f"[0, {MAX_INLINE_SCAN_BYTES}]")  # fmt: skip
+            raise ConfigError(
+                f"inline_scan_bytes={self.inline_scan_bytes} outside [0, {MAX_INLINE_SCAN_BYTES}]"
+            )
 
 
 @dataclass(frozen=True)
@@ -127,8 +131,13 @@ class Region:
         return self.address + self.size
 
     def to_json(self) -> dict:
-        return {"name": self.name, "memory": self.memory, "address": self.address,
-                "bytes": self.size, "what": self.what}  # fmt: skip
+        return {
+            "name": self.name,
+            "memory": self.memory,
+            "address": self.address,
+            "bytes": self.size,
+            "what": self.what,
+        }
 
 
 @dataclass
@@ -240,8 +249,10 @@ def _recorded(bundle: Bundle, record: tuple[str, ...] | None) -> set[str]:
         return set(spiking)
     for name in record:
         if name not in spiking:
-            raise ConfigError(f"record: {name!r} is not a spiking population of the bundle "
-                              f"(spiking: {', '.join(spiking) or 'none'})")  # fmt: skip
+            raise ConfigError(
+                f"record: {name!r} is not a spiking population of the bundle "
+                f"(spiking: {', '.join(spiking) or 'none'})"
+            )
     return set(record)
 
 
@@ -280,9 +291,12 @@ def _register_or_vmem(bundle, pop, incoming, nvec, looped, is_output, options) -
     if options.accumulators == "auto" and nvec <= MAX_TILED_VECTORS:
         return "tiles"
     if options.accumulators == "registers":
-        why = (f"its update loops over {nvec} vectors (unroll_vectors={options.unroll_vectors})"
-               if looped else f"{nvec} accumulators and {temporaries} temporaries need "
-               f"{nvec + temporaries} vector registers, {len(regalloc.POOL)} exist")  # fmt: skip
+        why = (
+            f"its update loops over {nvec} vectors (unroll_vectors={options.unroll_vectors})"
+            if looped
+            else f"{nvec} accumulators and {temporaries} temporaries need "
+            f"{nvec + temporaries} vector registers, {len(regalloc.POOL)} exist"
+        )
         raise CompileError(
             f"population {pop.name!r}: accumulators='registers' is impossible: {why}"
         )
@@ -320,8 +334,10 @@ class _Allocator:
     def check(self, detail: str = "") -> None:
         if self.top > self.size:
             unit = " per lane" if self.memory == "llm" else ""
-            biggest = sorted((r for r in self.result.regions.values() if r.memory == self.memory),
-                             key=lambda r: -r.size)[:3]  # fmt: skip
+            biggest = sorted(
+                (r for r in self.result.regions.values() if r.memory == self.memory),
+                key=lambda r: -r.size,
+            )[:3]
             names = ", ".join(f"{r.name} {r.size}" for r in biggest)
             raise CompileError(
                 f"{self.memory}: the network needs {self.top} bytes{unit}, {self.size} available"
@@ -350,8 +366,12 @@ def _place_llm(result: Plan) -> None:
         slots = pop_plan.pop.delay_slots
         if slots:
             slots *= delay_window.WINDOW if pop_plan.ring_window else 1
-            llm.add(f"ring.{pop_plan.pop.name}", pop_plan.nvec * pop_plan.ring_stride, 2,
-                    f"delay ring of {pop_plan.pop.name}: {slots} slots per neuron")  # fmt: skip
+            llm.add(
+                f"ring.{pop_plan.pop.name}",
+                pop_plan.nvec * pop_plan.ring_stride,
+                2,
+                f"delay ring of {pop_plan.pop.name}: {slots} slots per neuron",
+            )
     llm.check()
 
 
@@ -381,13 +401,17 @@ def _place_vmem(result: Plan) -> None:
             proj_plan.memory = "ddr"
     in_ddr = {proj_plan.index for proj_plan in projs if proj_plan.memory == "ddr"}
     for pop_plan in result.pops:  # tiles scan every row once per tile: not for rows fetched by DMA
-        if pop_plan.home == "tiles" and any(bundle.projections[q].target == pop_plan.pop.name
-                                      for q in in_ddr):  # fmt: skip
+        if pop_plan.home == "tiles" and any(
+            bundle.projections[q].target == pop_plan.pop.name for q in in_ddr
+        ):
             pop_plan.home = "vmem"
     result.dma_buffer_bytes = max((projs[q].row_bytes for q in in_ddr), default=0)
     if options.sparse_rows == "split":
-        sparse = [proj_plan for proj_plan in projs if proj_plan.memory == "vmem"
-                  and bundle.projections[proj_plan.index].layout == "sparse"]  # fmt: skip
+        sparse = [
+            proj_plan
+            for proj_plan in projs
+            if proj_plan.memory == "vmem" and bundle.projections[proj_plan.index].layout == "sparse"
+        ]
         for proj_plan in sorted(
             sparse, key=lambda proj_plan: proj_plan.row_bytes * _rows(bundle, proj_plan)
         ):
@@ -450,13 +474,25 @@ def _place_dmem(result: Plan) -> None:
     dmem = _Allocator(result, "dmem")
     dmem.add("mailbox", MAILBOX_BYTES, 4, f"host flag: 0 while running, {DONE} when done")
     counters = result.target.counters
-    dmem.add("counters", 4 * len(counters) * len(SNAPSHOTS), 4,
-             f"counter snapshots {SNAPSHOTS}: {', '.join(counters)} (low 32 bits)")  # fmt: skip
+    dmem.add(
+        "counters",
+        4 * len(counters) * len(SNAPSHOTS),
+        4,
+        f"counter snapshots {SNAPSHOTS}: {', '.join(counters)} (low 32 bits)",
+    )
     if options.profile:
-        dmem.add("profile", 4 * len(PROFILE_PHASES) * len(result.pops), 4,
-                 "cycles per population: synaptic, update")  # fmt: skip
-    dmem.add("input", 4 * steps * result.input_words, 4,
-             f"input spikes: {steps} steps x {result.input_words} words")  # fmt: skip
+        dmem.add(
+            "profile",
+            4 * len(PROFILE_PHASES) * len(result.pops),
+            4,
+            "cycles per population: synaptic, update",
+        )
+    dmem.add(
+        "input",
+        4 * steps * result.input_words,
+        4,
+        f"input spikes: {steps} steps x {result.input_words} words",
+    )
     if result.record_words:
         dmem.add(
             "record",
@@ -465,14 +501,27 @@ def _place_dmem(result: Plan) -> None:
             f"spike record: {steps + 1} rows x {result.record_words} words (row 0 zero)",
         )
     if result.latest_words:
-        dmem.add("latest_spikes", 4 * result.latest_words, 4,
-                 "spike words of the populations not recorded, of their latest update")  # fmt: skip
-    longest = max((bundle.projections[proj_plan.index].n_pre for proj_plan in result.projs
-                   if proj_plan.memory == "ddr"), default=0)  # fmt: skip
+        dmem.add(
+            "latest_spikes",
+            4 * result.latest_words,
+            4,
+            "spike words of the populations not recorded, of their latest update",
+        )
+    longest = max(
+        (
+            bundle.projections[proj_plan.index].n_pre
+            for proj_plan in result.projs
+            if proj_plan.memory == "ddr"
+        ),
+        default=0,
+    )
     if longest:
         dmem.add("spike_list", 4 * longest, 4, "DDR row addresses of one projection's spikes")
-    dmem.check("; CompileOptions.record can leave populations out of the spike record"
-               if result.record_words else "")  # fmt: skip
+    dmem.check(
+        "; CompileOptions.record can leave populations out of the spike record"
+        if result.record_words
+        else ""
+    )
 
 
 def _place_ddr(result: Plan) -> None:
@@ -480,15 +529,23 @@ def _place_ddr(result: Plan) -> None:
     for proj_plan in result.projs:
         if proj_plan.memory == "ddr":
             proj = result.bundle.projections[proj_plan.index]
-            ddr.add(f"rows.{proj_plan.name}", proj.words.nbytes, VECTOR_BYTES,
-                    f"{proj.layout} rows {proj.source} -> {proj.target} (DMA)")  # fmt: skip
+            ddr.add(
+                f"rows.{proj_plan.name}",
+                proj.words.nbytes,
+                VECTOR_BYTES,
+                f"{proj.layout} rows {proj.source} -> {proj.target} (DMA)",
+            )
     lane_record.place_ddr(result, ddr)
     ddr.check()
 
 
 def _memory_sizes(config: SocConfig) -> dict[str, int]:
-    return {"dmem": config.dmem_bytes, "vmem": config.vmem_bytes,
-            "llm": config.llm_lane_bytes, "ddr": config.ddr_bytes}  # fmt: skip
+    return {
+        "dmem": config.dmem_bytes,
+        "vmem": config.vmem_bytes,
+        "llm": config.llm_lane_bytes,
+        "ddr": config.ddr_bytes,
+    }
 
 
 def source_index(bundle: Bundle, source: str) -> int:

@@ -64,8 +64,13 @@ def _emit_init(e: Emitter, plan: Plan) -> None:
     llm_top = max((r.end for r in plan.regions.values() if r.memory == "llm"), default=0)
     if llm_top:
         e.li("a0", 0)
-        e.li("a1", min(-(-llm_top // LLM_ZERO_UNROLL_BYTES) * LLM_ZERO_UNROLL_BYTES,
-                       plan.config.llm_lane_bytes))  # fmt: skip
+        e.li(
+            "a1",
+            min(
+                -(-llm_top // LLM_ZERO_UNROLL_BYTES) * LLM_ZERO_UNROLL_BYTES,
+                plan.config.llm_lane_bytes,
+            ),
+        )
         e.jal("ra", "llm_zero")
     if plan.options.profile:
         _clear_words(e, plan.region("profile"))
@@ -75,8 +80,14 @@ def _emit_init(e: Emitter, plan: Plan) -> None:
     e.jalr("zero", 0, regalloc.LINK)
 
 
-def _init_slot(e: Emitter, pop_plan: PopulationPlan, values: dict, minimum: str,
-               state: Pointer | None = None, k: int = 0) -> None:  # fmt: skip
+def _init_slot(
+    e: Emitter,
+    pop_plan: PopulationPlan,
+    values: dict,
+    minimum: str,
+    state: Pointer | None = None,
+    k: int = 0,
+) -> None:
     """Slot k's initial fields (through `state`, else at STATE); V copied from V0 (the image's
     initial V) when there is one, its load issued before the other stores so nothing waits."""
 
@@ -175,14 +186,25 @@ def _emit_synaptic(e: Emitter, plan: Plan, pop_plan: PopulationPlan, pool, accs:
         incoming = [(q, p) for q, p in incoming if p.layout != "dense"]  # delayed: into the ring
     for q, proj in incoming:
         proj_plan = plan.projs[q]
-        regs = pool.take(regalloc.row_registers(proj.layout, pop_plan.home, proj_plan.split),
-                         f"the row kernel of {proj.name}")  # fmt: skip
+        regs = pool.take(
+            regalloc.row_registers(proj.layout, pop_plan.home, proj_plan.split),
+            f"the row kernel of {proj.name}",
+        )
         kernel = _row_kernel(e, plan, pop_plan, proj, regs, accs)
         words_reg, words_offset, n_words = _source_words(plan, pop_plan, proj)
         if proj_plan.memory == "vmem":
-            emit_scan(e, words_reg, words_offset, n_words, plan.region(f"rows.{proj.name}").address,
-                      proj_plan.stored_row_bytes, kernel.on_spike, plan.options.unroll_words,
-                      plan.options.inline_scan_bytes, ROW_BIAS)  # fmt: skip
+            emit_scan(
+                e,
+                words_reg,
+                words_offset,
+                n_words,
+                plan.region(f"rows.{proj.name}").address,
+                proj_plan.stored_row_bytes,
+                kernel.on_spike,
+                plan.options.unroll_words,
+                plan.options.inline_scan_bytes,
+                ROW_BIAS,
+            )
         else:
             _ddr_rows(e, plan, proj, kernel, words_reg, words_offset, n_words)
         pool.release(regs)
@@ -201,13 +223,30 @@ def _emit_tiles(e: Emitter, plan: Plan, pop_plan: PopulationPlan, pool, dense) -
             regs = pool.take(
                 regalloc.row_registers("dense", "registers"), f"the rows of {proj.name}"
             )
-            kernel = RowKernel("dense", len(tile), 0, pop_plan.pop.saturate, "registers", regs,
-                               plan.options.unroll_row_vectors, accs=accs)  # fmt: skip
+            kernel = RowKernel(
+                "dense",
+                len(tile),
+                0,
+                pop_plan.pop.saturate,
+                "registers",
+                regs,
+                plan.options.unroll_row_vectors,
+                accs=accs,
+            )
             words_reg, words_offset, n_words = _source_words(plan, pop_plan, proj)
             rows = plan.region(f"rows.{proj.name}").address + tile.start * VECTOR_BYTES
-            emit_scan(e, words_reg, words_offset, n_words, rows, proj.row_words * 2,
-                      kernel.on_spike, plan.options.unroll_words, plan.options.inline_scan_bytes,
-                      ROW_BIAS)  # fmt: skip
+            emit_scan(
+                e,
+                words_reg,
+                words_offset,
+                n_words,
+                rows,
+                proj.row_words * 2,
+                kernel.on_spike,
+                plan.options.unroll_words,
+                plan.options.inline_scan_bytes,
+                ROW_BIAS,
+            )
             pool.release(regs)
         e.li(regalloc.ACC_PTR, block + pop_plan.field_offset("isyn", tile.start))
         isyn = Pointer(e, regalloc.ACC_PTR, tmp=regalloc.TMP2)
@@ -220,8 +259,17 @@ def _row_kernel(e: Emitter, plan: Plan, pop_plan: PopulationPlan, proj: Projecti
     """The kernel of `proj`'s rows, with its per-projection set-up emitted now."""
     pop = pop_plan.pop
     split = plan.projs[plan.bundle.projections.index(proj)].split
-    kernel = RowKernel(proj.layout, proj.row_words // LANES, proj.bits, pop.saturate, pop_plan.home,
-                       regs, plan.options.unroll_row_vectors, accs=accs, split=split)  # fmt: skip
+    kernel = RowKernel(
+        proj.layout,
+        proj.row_words // LANES,
+        proj.bits,
+        pop.saturate,
+        pop_plan.home,
+        regs,
+        plan.options.unroll_row_vectors,
+        accs=accs,
+        split=split,
+    )
     acc = ACC_FIELDS[proj.port]
     if proj.layout == "sparse":
         if not split:  # split rows hold the addresses themselves
@@ -259,8 +307,15 @@ def _source_words(plan: Plan, pop_plan: PopulationPlan, proj: Projection) -> tup
     return regalloc.RECORD_ROW, offset, spp.nvec
 
 
-def _ddr_rows(e: Emitter, plan: Plan, proj: Projection, kernel: RowKernel, words_reg: str,
-              words_offset: int, n_words: int) -> None:  # fmt: skip
+def _ddr_rows(
+    e: Emitter,
+    plan: Plan,
+    proj: Projection,
+    kernel: RowKernel,
+    words_reg: str,
+    words_offset: int,
+    n_words: int,
+) -> None:
     """Rows in DDR: list the spiking rows' addresses, then for each the DMA of the next row runs
     while the current one (already in vector memory) is processed."""
     row_bytes = proj.row_words * 2
@@ -272,9 +327,17 @@ def _ddr_rows(e: Emitter, plan: Plan, proj: Projection, kernel: RowKernel, words
         filler()
 
     e.li(regalloc.LIST_PTR, spikes)
-    emit_scan(e, words_reg, words_offset, n_words, plan.region(f"rows.{proj.name}").address,
-              row_bytes, append, plan.options.unroll_words,
-              plan.options.inline_scan_bytes)  # fmt: skip
+    emit_scan(
+        e,
+        words_reg,
+        words_offset,
+        n_words,
+        plan.region(f"rows.{proj.name}").address,
+        row_bytes,
+        append,
+        plan.options.unroll_words,
+        plan.options.inline_scan_bytes,
+    )
     done, top, compute = e.fresh("ddr_done"), e.fresh("ddr_row"), e.fresh("ddr_compute")
     e.mv(regalloc.LIST_END, regalloc.LIST_PTR)
     e.li(regalloc.LIST_PTR, spikes)

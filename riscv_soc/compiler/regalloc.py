@@ -81,9 +81,17 @@ def row_registers(layout: str, home: str, split: bool = False) -> tuple[str, ...
 
 
 def update_registers(
-    *, spiking: bool, synaptic: bool, adaptive: bool, reset: str, home: str, has_bias: bool,
-    delayed: bool, readout: str | None, has_leak: bool = False,
-) -> tuple[str, ...]:  # fmt: skip
+    *,
+    spiking: bool,
+    synaptic: bool,
+    adaptive: bool,
+    reset: str,
+    home: str,
+    has_bias: bool,
+    delayed: bool,
+    readout: str | None,
+    has_leak: bool = False,
+) -> tuple[str, ...]:
     """Vector temporaries of a neuron update (neurons.py); `readout` only for the output."""
     names = ["V0", "V1", "BETA", "X"]
     if home != "registers":

@@ -65,8 +65,13 @@ class RowKernel:
         """Bytes of one vector of a row in memory."""
         return 2 * VECTOR_BYTES if self.split else VECTOR_BYTES
 
-    def emit(self, e: Emitter, row_reg: str, filler: Callable[[], None] | None = None,
-             row_offset: int = 0) -> None:  # fmt: skip
+    def emit(
+        self,
+        e: Emitter,
+        row_reg: str,
+        filler: Callable[[], None] | None = None,
+        row_offset: int = 0,
+    ) -> None:
         """The row whose address plus `row_offset` is in `row_reg` (an offset of 2048 lets
         straight code reach 4 KiB of row with immediates); `filler` goes into a load shadow."""
         filler = filler or (lambda: None)
@@ -92,14 +97,17 @@ class RowKernel:
         """The row of a spike the scan found (`emit_scan(..., row_bias=ROW_BIAS)`)."""
         self.emit(e, ROW, filler, ROW_BIAS)
 
-    def _straight(self, e: Emitter, row_reg: str, count: int, filler, advance=False,
-                  row_offset: int = 0) -> None:  # fmt: skip
+    def _straight(
+        self, e: Emitter, row_reg: str, count: int, filler, advance=False, row_offset: int = 0
+    ) -> None:
         """`count` vectors from the registers' current positions; `advance` leaves the pointers
         `count` vectors on (a chunk of a loop), else every pointer but the row's where it was."""
         row = Pointer(e, row_reg, offset=row_offset, tmp=TMP2)
         acc = Pointer(e, ACC_PTR, tmp=TMP2)
-        body = {"sparse": self._sparse_split if self.split else self._sparse,
-                "delayed": self._delayed}.get(self.layout)  # fmt: skip
+        body = {
+            "sparse": self._sparse_split if self.split else self._sparse,
+            "delayed": self._delayed,
+        }.get(self.layout)
         if body is None:
             body = self._dense_registers if self.home == "registers" else self._dense_memory
         body(e, row, acc, count, filler)

@@ -38,9 +38,42 @@ from riscv_soc.isa.numerics import (
 
 # Index of the lowest set bit of a 32-bit word through a de Bruijn sequence (a ctz).
 _DEBRUIJN = np.array(
-    [0, 1, 28, 2, 29, 14, 24, 3, 30, 22, 20, 15, 25, 17, 4, 8,
-     31, 27, 13, 23, 21, 19, 16, 7, 26, 12, 18, 6, 11, 5, 10, 9], np.int64,
-)  # fmt: skip
+    [
+        0,
+        1,
+        28,
+        2,
+        29,
+        14,
+        24,
+        3,
+        30,
+        22,
+        20,
+        15,
+        25,
+        17,
+        4,
+        8,
+        31,
+        27,
+        13,
+        23,
+        21,
+        19,
+        16,
+        7,
+        26,
+        12,
+        18,
+        6,
+        11,
+        5,
+        10,
+        9,
+    ],
+    np.int64,
+)
 _GATHER_BITS = np.uint64(0x0102040810204080)
 A_INPUT, A_SPIKES, A_SYNOPS, A_ROW_WORDS, A_UPDATES, A_SATURATIONS = range(len(L.ACTIVITY))
 RESET_SUBTRACT, RESET_VALUE, RESET_VALUE_AFTER = (
@@ -376,11 +409,26 @@ def _run(arr, in_words, seeds, spk, state_out, acc_out, act_out):
             for p in range(arr.pops.shape[0]):
                 _propagate(arr, p, t, in_words[s], spk[s], isyn, ring, act)
                 if arr.pops[p, L.P_DUAL]:
-                    _update_dual(arr, p, state_out[s], isyn, acc, s0, s1, masks, draws,
-                                 spk[s, t], act)  # fmt: skip
+                    _update_dual(
+                        arr, p, state_out[s], isyn, acc, s0, s1, masks, draws, spk[s, t], act
+                    )
                 else:
-                    _update(arr, p, t, state_out[s], isyn, ring, acc, s0, s1, b_all, masks,
-                            draws, spk[s, t], act)  # fmt: skip
+                    _update(
+                        arr,
+                        p,
+                        t,
+                        state_out[s],
+                        isyn,
+                        ring,
+                        acc,
+                        s0,
+                        s1,
+                        b_all,
+                        masks,
+                        draws,
+                        spk[s, t],
+                        act,
+                    )
 
 
 def _named(fn, name: str):

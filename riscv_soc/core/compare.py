@@ -76,8 +76,10 @@ def compare(
         for name in a.spikes | {k.rsplit("_", 1)[0]: None for k in a.state}
         if name in b.spikes or any(k.startswith(f"{name}_") for k in b.state)
     )
-    err = np.abs(_real(a.readout, scale_a.get("readout", 1.0)) - _real(b.readout,
-                 scale_b.get("readout", 1.0)))  # fmt: skip
+    err = np.abs(
+        _real(a.readout, scale_a.get("readout", 1.0))
+        - _real(b.readout, scale_b.get("readout", 1.0))
+    )
     return Comparison(
         samples=int(a.readout.shape[0]),
         class_agreement=float(np.mean(a.predictions == b.predictions)) if err.size else 1.0,

@@ -17,16 +17,61 @@ from riscv_soc.quant.pack import padded
 from riscv_soc.soc import LANES
 
 # Columns of CoreArrays.pops.
-(P_N, P_NVEC, P_OFF, P_WORD_OFF, P_SYN, P_SPIKING, P_RESET, P_SAT, P_BETA, P_BETA_FB, P_ALPHA,
- P_ALPHA_FB, P_THR, P_VRESET, P_RND_V, P_RND_I, P_RND_R, P_BIAS_OFF, P_RING_OFF, P_SLOTS,
- P_ADAPT, P_RHO, P_RHO_FB, P_JUMP, P_RND_A, P_DUAL, P_ALPHA2, P_ALPHA2_FB, P_SYN_FB, P_SCALE,
- P_SCALE2, P_SCALE_SHIFT, P_REFRAC, P_OFFSET, P_HOLD, P_LEAK_OFF, P_INCLUSIVE,
- P_NCOLS) = range(38)  # fmt: skip
+(
+    P_N,
+    P_NVEC,
+    P_OFF,
+    P_WORD_OFF,
+    P_SYN,
+    P_SPIKING,
+    P_RESET,
+    P_SAT,
+    P_BETA,
+    P_BETA_FB,
+    P_ALPHA,
+    P_ALPHA_FB,
+    P_THR,
+    P_VRESET,
+    P_RND_V,
+    P_RND_I,
+    P_RND_R,
+    P_BIAS_OFF,
+    P_RING_OFF,
+    P_SLOTS,
+    P_ADAPT,
+    P_RHO,
+    P_RHO_FB,
+    P_JUMP,
+    P_RND_A,
+    P_DUAL,
+    P_ALPHA2,
+    P_ALPHA2_FB,
+    P_SYN_FB,
+    P_SCALE,
+    P_SCALE2,
+    P_SCALE_SHIFT,
+    P_REFRAC,
+    P_OFFSET,
+    P_HOLD,
+    P_LEAK_OFF,
+    P_INCLUSIVE,
+    P_NCOLS,
+) = range(38)
 RESET_CODES = {"none": 0, "subtract": 1, "value": 2, "value_after": 3}
 
 # Columns of CoreArrays.projs.
-(J_SRC, J_LAYOUT, J_BITS, J_ROW_WORDS, J_STRIDE, J_WORDS_OFF, J_COUNT_OFF, J_SPARSE_OFF,
- J_PORT, J_NCOLS) = range(10)  # fmt: skip
+(
+    J_SRC,
+    J_LAYOUT,
+    J_BITS,
+    J_ROW_WORDS,
+    J_STRIDE,
+    J_WORDS_OFF,
+    J_COUNT_OFF,
+    J_SPARSE_OFF,
+    J_PORT,
+    J_NCOLS,
+) = range(10)
 LAYOUT_CODES = {"dense": 0, "sparse": 1, "delayed": 2}
 
 # A sparse row runs as a dense row (zero words for absent synapses; adding 0 changes nothing,

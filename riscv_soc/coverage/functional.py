@@ -49,8 +49,17 @@ from riscv_soc.soc import LANES
 
 SCALAR_EDGES = {"0": 0, "min": 0x80000000, "max": 0x7FFFFFFF}
 LANE_EDGES = {"0": 0, "min": -32768, "max": 32767}
-VALUE_IMMEDIATES = ("imm12", "imm16", "uimm20", "shamt", "uimm5", "vshift", "ishift", "lane",
-                    "nbits")  # fmt: skip
+VALUE_IMMEDIATES = (
+    "imm12",
+    "imm16",
+    "uimm20",
+    "shamt",
+    "uimm5",
+    "vshift",
+    "ishift",
+    "lane",
+    "nbits",
+)
 # The status register's bits (docs/isa.md, "DMA"), by name: dma/<channel>/<name>.
 DMA_BITS = {
     name.lower(): getattr(csr, f"DMA_{name}")

@@ -51,8 +51,22 @@ DMA_SPAN = 8 * 1024
 DDR_DATA = 16 * 1024  # DDR bytes filled with random data (DMA sources and targets)
 DMEM_DATA = 4 * 1024
 
-_SCALAR_RR = ("add", "sub", "sll", "slt", "sltu", "xor", "srl", "sra", "or", "and",
-              "mul", "mulh", "mulhsu", "mulhu")  # fmt: skip
+_SCALAR_RR = (
+    "add",
+    "sub",
+    "sll",
+    "slt",
+    "sltu",
+    "xor",
+    "srl",
+    "sra",
+    "or",
+    "and",
+    "mul",
+    "mulh",
+    "mulhsu",
+    "mulhu",
+)
 _DIVS = ("div", "divu", "rem", "remu")
 _SCALAR_RI = ("addi", "slti", "sltiu", "xori", "ori", "andi")
 _SHIFT_I = ("slli", "srli", "srai")
@@ -203,8 +217,25 @@ class _Generator:
 
     # ------------------------------------------------------------ items
     def item(self, depth: int) -> None:
-        kinds = ("scalar", "scalar", "scalar", "mem", "vector", "vector", "vector", "vmem", "lane",
-                 "csr", "div", "fence", "reseed", "branch", "loop", "jump", "dma")  # fmt: skip
+        kinds = (
+            "scalar",
+            "scalar",
+            "scalar",
+            "mem",
+            "vector",
+            "vector",
+            "vector",
+            "vmem",
+            "lane",
+            "csr",
+            "div",
+            "fence",
+            "reseed",
+            "branch",
+            "loop",
+            "jump",
+            "dma",
+        )
         if depth > 0:  # bodies: no jumps or DMA; a loop only inside one other loop
             kinds = kinds[:-2] if self.loops == 1 else kinds[:-3]
         getattr(self, f"item_{self.pick(kinds)}")(depth)

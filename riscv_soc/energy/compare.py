@@ -40,25 +40,29 @@ def compare(
     if has_counters(activity):
         for model in models:
             m = energy(activity, model, clock_hz).mean()
-            rows.append({
-                "estimate": f"{model.name} (counters)",
-                "energy_j": m["dynamic_j"],
-                "static_j": m["static_j"],
-                "time_s": m["time_s"],
-                "basis": f"{model.description}; {m['clock_hz'] / 1e6:g} MHz",
-            })  # fmt: skip
+            rows.append(
+                {
+                    "estimate": f"{model.name} (counters)",
+                    "energy_j": m["dynamic_j"],
+                    "static_j": m["static_j"],
+                    "time_s": m["time_s"],
+                    "basis": f"{model.description}; {m['clock_hz'] / 1e6:g} MHz",
+                }
+            )
     reports = [snn_op_energy(activity, bundle)] if has_synops(activity) else []
     if ann_macs is not None:
         reports.append(ann_op_energy(ann_macs))
     for report in reports:
         m = report.mean()
-        rows.append({
-            "estimate": f"op count, {report.network}",
-            "energy_j": m["energy_j"],
-            "static_j": 0.0,
-            "time_s": None,
-            "basis": "; ".join(report.assumptions),
-        })  # fmt: skip
+        rows.append(
+            {
+                "estimate": f"op count, {report.network}",
+                "energy_j": m["energy_j"],
+                "static_j": 0.0,
+                "time_s": None,
+                "basis": "; ".join(report.assumptions),
+            }
+        )
     return rows
 
 

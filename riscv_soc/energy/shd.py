@@ -53,8 +53,9 @@ def network(gain: float, seed: int) -> FloatNetwork:
         FloatProjection("rec", "hidden", "hidden", gain * rng.normal(0.0, 0.1, (256, 256))),
         FloatProjection("hidden_out", "hidden", "output", rng.normal(0.0, 0.1, (256, 20))),
     ]
-    return FloatNetwork(a.n_inputs, [hidden, output], projections, "output", dt=1e-3,
-                        num_steps=a.steps)  # fmt: skip
+    return FloatNetwork(
+        a.n_inputs, [hidden, output], projections, "output", dt=1e-3, num_steps=a.steps
+    )
 
 
 def input_spikes(samples: int, seed: int) -> np.ndarray:

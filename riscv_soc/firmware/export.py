@@ -45,8 +45,9 @@ def firmware_of(compiled) -> Firmware:
     manifest["image"]["load_use_nops"] = compiled.load_use_nops
     if compiled.batch is not None:
         manifest["batch"] = compiled.batch.to_json()
-    return Firmware(compiled.image, manifest, compiled.bundle, compiled.plan.config,
-                    compiled.listing())  # fmt: skip
+    return Firmware(
+        compiled.image, manifest, compiled.bundle, compiled.plan.config, compiled.listing()
+    )
 
 
 def export_firmware(firmware: Firmware, fwdir: str | os.PathLike) -> list[Path]:
@@ -80,8 +81,10 @@ def load_firmware(fwdir: str | os.PathLike) -> Firmware:
     try:
         manifest = json.loads(path.read_text())
     except FileNotFoundError:
-        raise ImageError(f"{path}: no manifest; is {fwdir} a firmware directory "
-                         "(snnsoc compile BUNDLE -o FWDIR)?") from None  # fmt: skip
+        raise ImageError(
+            f"{path}: no manifest; is {fwdir} a firmware directory "
+            "(snnsoc compile BUNDLE -o FWDIR)?"
+        ) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise ImageError(f"{path}: not a readable manifest: {err}") from None
     check_manifest(manifest, str(path))
@@ -89,7 +92,9 @@ def load_firmware(fwdir: str | os.PathLike) -> Firmware:
     image = read_elf(fwdir / manifest["image"].get("files", {}).get("elf", ELF), config)
     bundle = load_bundle(fwdir / BUNDLE)
     if bundle_digest(bundle) != manifest["bundle"]["sha256"]:
-        raise ImageError(f"{fwdir / BUNDLE}: its sha256 does not match manifest.json's "
-                         f"bundle.sha256 {manifest['bundle']['sha256'][:12]}...")  # fmt: skip
+        raise ImageError(
+            f"{fwdir / BUNDLE}: its sha256 does not match manifest.json's "
+            f"bundle.sha256 {manifest['bundle']['sha256'][:12]}..."
+        )
     listing = (fwdir / LISTING).read_text() if (fwdir / LISTING).is_file() else ""
     return Firmware(image, manifest, bundle, config, listing)

@@ -29,8 +29,10 @@ def bundle_digest(bundle: Bundle) -> str:
     h = hashlib.sha256()
     pops = [{k: v for k, v in asdict(p).items() if k not in PER_NEURON} for p in bundle.populations]
     projs = [{k: v for k, v in asdict(p).items() if k != "words"} for p in bundle.projections]
-    top = {k: getattr(bundle, k) for k in ("n_inputs", "output", "readout", "readout_shift",
-                                           "dt", "num_steps", "encoding")}  # fmt: skip
+    top = {
+        k: getattr(bundle, k)
+        for k in ("n_inputs", "output", "readout", "readout_shift", "dt", "num_steps", "encoding")
+    }
     h.update(json.dumps([top, pops, projs], sort_keys=True, default=str).encode())
     for pop in bundle.populations:
         for name in PER_NEURON:
@@ -82,14 +84,14 @@ def _io(plan: Plan) -> dict:
             "address": reg("input").address,
             "steps": bundle.num_steps,
             "words_per_step": plan.input_words,
-        },  # fmt: skip
+        },
         "seeds": {"memory": "vmem", "address": reg("seeds").address},
         "counters": {
             "memory": "dmem",
             "address": reg("counters").address,
             "names": list(plan.target.counters),
             "snapshots": list(SNAPSHOTS),
-        },  # fmt: skip
+        },
         "record": {
             "memory": "dmem",
             "address": reg("record").address if plan.record_words else 0,
@@ -108,7 +110,7 @@ def _io(plan: Plan) -> dict:
                 pop_plan.pop.name
                 for pop_plan in plan.pops
                 if pop_plan.pop.spiking and not pop_plan.recorded
-            ],  # fmt: skip
+            ],
         },
         "state": {},
     }
@@ -116,9 +118,14 @@ def _io(plan: Plan) -> dict:
     for pop_plan in plan.pops:
         block = reg(f"state.{pop_plan.pop.name}").address
         fields = {name: pop_plan.field_offset(name) for name in pop_plan.fields}
-        out["state"][pop_plan.pop.name] = {"memory": "vmem", "address": block, "n": pop_plan.pop.n,
-                                     "vectors": pop_plan.nvec, "slot_bytes": pop_plan.slot_bytes,
-                                     "fields": fields}  # fmt: skip
+        out["state"][pop_plan.pop.name] = {
+            "memory": "vmem",
+            "address": block,
+            "n": pop_plan.pop.n,
+            "vectors": pop_plan.nvec,
+            "slot_bytes": pop_plan.slot_bytes,
+            "fields": fields,
+        }
         if pop_plan.is_output:
             out["readout"] = {
                 "memory": "vmem",
@@ -129,9 +136,12 @@ def _io(plan: Plan) -> dict:
                 "slot_bytes": pop_plan.slot_bytes,
             }
     if plan.options.profile:
-        out["profile"] = {"memory": "dmem", "address": reg("profile").address,
-                          "phases": list(PROFILE_PHASES),
-                          "populations": [pop_plan.pop.name for pop_plan in plan.pops]}  # fmt: skip
+        out["profile"] = {
+            "memory": "dmem",
+            "address": reg("profile").address,
+            "phases": list(PROFILE_PHASES),
+            "populations": [pop_plan.pop.name for pop_plan in plan.pops],
+        }
     return out
 
 
@@ -154,8 +164,10 @@ def check_manifest(manifest: dict, where: str) -> None:
         got = manifest.get("format") if isinstance(manifest, dict) else type(manifest).__name__
         raise ImageError(f"{where}: format {got!r}, expected {FORMAT!r}")
     if manifest.get("version") != VERSION:
-        raise ImageError(f"{where}: manifest version {manifest.get('version')!r}; this snnsoc "
-                         f"reads version {VERSION}")  # fmt: skip
+        raise ImageError(
+            f"{where}: manifest version {manifest.get('version')!r}; this snnsoc "
+            f"reads version {VERSION}"
+        )
     for key in ("bundle", "soc", "io", "image"):
         if key not in manifest:
             raise ImageError(f"{where}: no {key!r} entry")

@@ -70,8 +70,20 @@ def elf_bytes(image: Image, config: SocConfig = DEFAULT) -> bytes:
         flags = SHF_ALLOC | (SHF_EXECINSTR if sec.memory == "imem" else SHF_WRITE)
         kind = SHT_PROGBITS if sec.data or sec.size == 0 else SHT_NOBITS
         size = sec.size if kind == SHT_NOBITS else len(sec.data)
-        headers.append(_shdr(names.add(sec.name), kind, flags, sec.address, offset, size, 0, 0,
-                             _alignment(sec.address), 0))  # fmt: skip
+        headers.append(
+            _shdr(
+                names.add(sec.name),
+                kind,
+                flags,
+                sec.address,
+                offset,
+                size,
+                0,
+                0,
+                _alignment(sec.address),
+                0,
+            )
+        )
     shstrtab_name = names.add(".shstrtab")
     extra_offsets = []
     for _, _, data, _, _, align, _ in extra:
@@ -81,12 +93,14 @@ def elf_bytes(image: Image, config: SocConfig = DEFAULT) -> bytes:
     for (name, kind, data, link, info, align, entsize), offset in zip(
         extra, extra_offsets, strict=True
     ):
-        headers.append(_shdr(names.add(name), kind, 0, 0, offset, len(data), link, info, align,
-                             entsize))  # fmt: skip
+        headers.append(
+            _shdr(names.add(name), kind, 0, 0, offset, len(data), link, info, align, entsize)
+        )
     shstrtab_offset = len(out)
     out += names.data
-    headers.append(_shdr(shstrtab_name, SHT_STRTAB, 0, 0, shstrtab_offset, len(names.data), 0, 0,
-                         1, 0))  # fmt: skip
+    headers.append(
+        _shdr(shstrtab_name, SHT_STRTAB, 0, 0, shstrtab_offset, len(names.data), 0, 0, 1, 0)
+    )
     out += bytes(-len(out) % 4)
     shoff = len(out)
     for header in headers:
@@ -97,14 +111,35 @@ def elf_bytes(image: Image, config: SocConfig = DEFAULT) -> bytes:
         if not sec.size:
             continue
         flags = PF_R | (PF_X if sec.memory == "imem" else PF_W)
-        phdrs += struct.pack("<8I", PT_LOAD, offset, sec.address, loads[sec.memory] + sec.address,
-                             len(sec.data), sec.size, flags, FILE_ALIGN)  # fmt: skip
+        phdrs += struct.pack(
+            "<8I",
+            PT_LOAD,
+            offset,
+            sec.address,
+            loads[sec.memory] + sec.address,
+            len(sec.data),
+            sec.size,
+            flags,
+            FILE_ALIGN,
+        )
     out[EHDR_SIZE : EHDR_SIZE + len(phdrs)] = phdrs
     ident = b"\x7fELF" + bytes([1, 1, 1, 0]) + bytes(8)  # ELF32, little-endian, version 1, SysV
     out[:EHDR_SIZE] = ident + struct.pack(
-        "<HHIIIIIHHHHHH", ET_EXEC, EM_RISCV, 1, image.entry, EHDR_SIZE if phnum else 0, shoff, 0,
-        EHDR_SIZE, PHDR_SIZE, phnum, SHDR_SIZE, len(headers), shstrtab_index,
-    )  # fmt: skip
+        "<HHIIIIIHHHHHH",
+        ET_EXEC,
+        EM_RISCV,
+        1,
+        image.entry,
+        EHDR_SIZE if phnum else 0,
+        shoff,
+        0,
+        EHDR_SIZE,
+        PHDR_SIZE,
+        phnum,
+        SHDR_SIZE,
+        len(headers),
+        shstrtab_index,
+    )
     return bytes(out)
 
 
@@ -154,8 +189,15 @@ def _symbols(image: Image, sections: list[Section]) -> tuple[bytes, bytes, int]:
     for index, sec in enumerate(sections, start=1):
         if sec.memory == "imem" and sec.data:
             for address, is_code in _code_runs(sec):
-                local.append(_sym(strings.add("$x" if is_code else "$d"), address, index,
-                                  STB_LOCAL, STT_NOTYPE))  # fmt: skip
+                local.append(
+                    _sym(
+                        strings.add("$x" if is_code else "$d"),
+                        address,
+                        index,
+                        STB_LOCAL,
+                        STT_NOTYPE,
+                    )
+                )
     for sym in image.symbols.values():
         index = _section_index(sections, sym)
         kind = STT_FUNC if sym.memory == "imem" else STT_OBJECT
@@ -182,9 +224,10 @@ def _code_runs(sec: Section) -> list[tuple[int, bool]]:
 
 def _section_index(sections: list[Section], sym: Symbol) -> int:
     candidates = [
-        i for i, s in enumerate(sections, start=1)
+        i
+        for i, s in enumerate(sections, start=1)
         if s.memory == sym.memory and s.address <= sym.address <= s.end
-    ]  # fmt: skip
+    ]
     if not candidates:
         return 0xFFF1  # SHN_ABS: outside every section (read_elf skips it)
     inside = [i for i in candidates if sym.address < sections[i - 1].end]
@@ -230,16 +273,21 @@ def _check_header(path, data: bytes) -> None:
     if data[4] != 1:
         raise ImageError(f"{path}: ELF class {data[4]} (ELF64?), expected 1 (ELF32)")
     if data[5] != 1:
-        raise ImageError(f"{path}: ELF data encoding {data[5]} (big-endian?), expected 1 "
-                         "(little-endian)")  # fmt: skip
+        raise ImageError(
+            f"{path}: ELF data encoding {data[5]} (big-endian?), expected 1 (little-endian)"
+        )
     machine = struct.unpack_from("<H", data, 18)[0]
     if machine != EM_RISCV:
         raise ImageError(f"{path}: e_machine {machine}, expected {EM_RISCV} (EM_RISCV)")
-    shoff, shentsize, shnum = (struct.unpack_from("<I", data, 32)[0],
-                               *struct.unpack_from("<HH", data, 46))  # fmt: skip
+    shoff, shentsize, shnum = (
+        struct.unpack_from("<I", data, 32)[0],
+        *struct.unpack_from("<HH", data, 46),
+    )
     if shoff + shentsize * shnum > len(data):
-        raise ImageError(f"{path}: truncated: the section headers end at byte "
-                         f"{shoff + shentsize * shnum}, the file has {len(data)}")  # fmt: skip
+        raise ImageError(
+            f"{path}: truncated: the section headers end at byte "
+            f"{shoff + shentsize * shnum}, the file has {len(data)}"
+        )
 
 
 def _load(path, data: bytes, config: SocConfig) -> Image:
@@ -258,8 +306,10 @@ def _load(path, data: bytes, config: SocConfig) -> Image:
         nobits = sec["sh_type"] == "SHT_NOBITS"
         if not nobits and sec["sh_offset"] + size > len(data):
             end = sec["sh_offset"] + size
-            raise ImageError(f"{path}: section {sec.name} lies past the end of the file: it ends "
-                             f"at byte {end}, the file has {len(data)}")  # fmt: skip
+            raise ImageError(
+                f"{path}: section {sec.name} lies past the end of the file: it ends "
+                f"at byte {end}, the file has {len(data)}"
+            )
         if address + size > sizes[memory]:
             raise ImageError(
                 f"{path}: section {sec.name} is too large for {memory}: it ends "
@@ -284,8 +334,13 @@ def _read_symbols(elf: ELFFile, memory_of_index: dict[int, str]) -> dict[str, Sy
         for sym in table.iter_symbols():
             index = sym["st_shndx"]
             kind = sym["st_info"]["type"]
-            if (not sym.name or sym.name.startswith("$") or kind in ("STT_SECTION", "STT_FILE")
-                    or not isinstance(index, int) or index not in memory_of_index):  # fmt: skip
+            if (
+                not sym.name
+                or sym.name.startswith("$")
+                or kind in ("STT_SECTION", "STT_FILE")
+                or not isinstance(index, int)
+                or index not in memory_of_index
+            ):
                 continue
             if sym.name not in symbols or sym["st_info"]["bind"] == "STB_GLOBAL":
                 symbols[sym.name] = Symbol(sym.name, memory_of_index[index], sym["st_value"])

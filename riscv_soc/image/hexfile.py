@@ -25,8 +25,9 @@ def memory_bytes(image: Image, memory: str, config: SocConfig = DEFAULT) -> np.n
     + address), as in the image."""
     _check_memory(memory)
     image.check(config)
-    out = np.zeros(config.memories()[memory].size if memory != "ddr" else image.extent("ddr"),
-                   np.uint8)  # fmt: skip
+    out = np.zeros(
+        config.memories()[memory].size if memory != "ddr" else image.extent("ddr"), np.uint8
+    )
     for sec in image.sections:
         if sec.memory == memory and sec.data:
             out[sec.address : sec.address + len(sec.data)] = np.frombuffer(sec.data, np.uint8)

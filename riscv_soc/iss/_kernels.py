@@ -517,11 +517,13 @@ def _zicsr(op, code, rs1, x, t, instret, counters, dma, sizes, core, vmem, ddr, 
     immediate = op in (CSRRWI, CSRRSI, CSRRCI)
     value = rs1 if immediate else x[rs1]
     if op in (CSRRW, CSRRWI):
-        return _csr_access(code, True, value, CSR_WRITE, t, instret, counters, dma, sizes, core,
-                           vmem, ddr, model)  # fmt: skip
+        return _csr_access(
+            code, True, value, CSR_WRITE, t, instret, counters, dma, sizes, core, vmem, ddr, model
+        )
     mode = CSR_SET if op in (CSRRS, CSRRSI) else CSR_CLEAR
-    return _csr_access(code, rs1 != 0, value, mode, t, instret, counters, dma, sizes, core, vmem,
-                       ddr, model)  # fmt: skip
+    return _csr_access(
+        code, rs1 != 0, value, mode, t, instret, counters, dma, sizes, core, vmem, ddr, model
+    )
 
 
 # ---------------------------------------------------------------- the commit trace
@@ -609,9 +611,25 @@ def _build(fingerprint: int, traced: bool):
     # With one, it fills the zeroed COMMIT records of `trace` from `tn[0]` on and returns
     # (resumable, exit kind none) when the array is full; `classes` is `trace_classes()`.
     def run(
-        dec, words, x, v, rng, counters, core, dma, dmem, vmem, llm, ddr, model, lane_bytes, limit,
-        trace, tn, classes,
-    ):  # fmt: skip
+        dec,
+        words,
+        x,
+        v,
+        rng,
+        counters,
+        core,
+        dma,
+        dmem,
+        vmem,
+        llm,
+        ddr,
+        model,
+        lane_bytes,
+        limit,
+        trace,
+        tn,
+        classes,
+    ):
         if fingerprint < 0:
             return
         dmem_b = dmem.view(np.int8)

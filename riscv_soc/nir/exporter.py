@@ -193,12 +193,17 @@ def bundle_to_graph(bundle: Bundle) -> nir.NIRGraph:
             )
         if pop.dual or pop.v_init is not None:
             what = "an initial V" if pop.v_init is not None else "two synaptic currents"
-            raise ConfigError(f"population {pop.name!r} has {what}: NIR has no such neuron "
-                              "node, so this bundle cannot be exported to NIR")  # fmt: skip
+            raise ConfigError(
+                f"population {pop.name!r} has {what}: NIR has no such neuron "
+                "node, so this bundle cannot be exported to NIR"
+            )
         scale = 2.0**-pop.frac_bits
         reset = {"value": "zero", "value_after": "zero"}.get(pop.reset, pop.reset)
-        raw = {k: v for k, v in vars(pop).items()
-               if k not in ("bias", "v_init", "leak", "rounding", "name")}  # fmt: skip
+        raw = {
+            k: v
+            for k, v in vars(pop).items()
+            if k not in ("bias", "v_init", "leak", "rounding", "name")
+        }
         raw.update(formats=pop.formats(), rounding=pop.rounding, bundle_reset=pop.reset)
         nodes[pop.name] = neuron_node(
             pop.kind,

@@ -134,8 +134,10 @@ def _conv_node(node, shape, at):
     m, out_shape = conv_matrix(
         weight, in_shape, node.stride, node.padding, node.dilation, int(node.groups), at
     )
-    bias = np.repeat(np.broadcast_to(np.asarray(node.bias, np.float64), (weight.shape[0],)),
-                     int(np.prod(out_shape[1:])))  # fmt: skip
+    bias = np.repeat(
+        np.broadcast_to(np.asarray(node.bias, np.float64), (weight.shape[0],)),
+        int(np.prod(out_shape[1:])),
+    )
     return m, bias, out_shape
 
 

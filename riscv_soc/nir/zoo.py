@@ -23,16 +23,27 @@ def _synapse(weight: np.ndarray, bias: np.ndarray | None = None):
 def _cubalif(n: int, alpha: float, beta: float, threshold: float = 1.0) -> nir.CubaLIF:
     tau_syn, tau_mem = DT / (1 - alpha), DT / (1 - beta)
     full = np.ones(n)
-    return nir.CubaLIF(tau_syn=tau_syn * full, tau_mem=tau_mem * full, r=tau_mem / DT * full,
-                       v_leak=0 * full, v_threshold=threshold * full, v_reset=0 * full,
-                       w_in=tau_syn / DT * full)  # fmt: skip
+    return nir.CubaLIF(
+        tau_syn=tau_syn * full,
+        tau_mem=tau_mem * full,
+        r=tau_mem / DT * full,
+        v_leak=0 * full,
+        v_threshold=threshold * full,
+        v_reset=0 * full,
+        w_in=tau_syn / DT * full,
+    )
 
 
 def _lif(n: int, beta: float, threshold: float = 1.0) -> nir.LIF:
     tau = DT / (1 - beta)
     full = np.ones(n)
-    return nir.LIF(tau=tau * full, r=tau / DT * full, v_leak=0 * full,
-                   v_threshold=threshold * full, v_reset=0 * full)  # fmt: skip
+    return nir.LIF(
+        tau=tau * full,
+        r=tau / DT * full,
+        v_leak=0 * full,
+        v_threshold=threshold * full,
+        v_reset=0 * full,
+    )
 
 
 def _io(n_in: int, n_out: int) -> dict:
@@ -53,8 +64,15 @@ def cubalif_graph(fc1, b1, rec, fc2, b2, alpha: float = 0.5, beta: float = 0.9) 
         "fc2": _synapse(fc2, b2),
         "lif2": _cubalif(outputs, alpha, beta),
     }
-    edges = [("input", "fc1"), ("fc1", "lif1"), ("lif1", "rec1"), ("rec1", "lif1"),
-             ("lif1", "fc2"), ("fc2", "lif2"), ("lif2", "output")]  # fmt: skip
+    edges = [
+        ("input", "fc1"),
+        ("fc1", "lif1"),
+        ("lif1", "rec1"),
+        ("rec1", "lif1"),
+        ("lif1", "fc2"),
+        ("fc2", "lif2"),
+        ("lif2", "output"),
+    ]
     return nir.NIRGraph(nodes=nodes, edges=edges)
 
 
@@ -92,9 +110,12 @@ def recurrent_cubalif(
 
 
 def feedforward_lif(
-    seed: int = 0, inputs: int = 64, hidden: tuple[int, ...] = (128, 64), outputs: int = 10,
+    seed: int = 0,
+    inputs: int = 64,
+    hidden: tuple[int, ...] = (128, 64),
+    outputs: int = 10,
     gain: float = 4.0,
-) -> nir.NIRGraph:  # fmt: skip
+) -> nir.NIRGraph:
     """`lif_graph` with random weights."""
     rng = np.random.default_rng(seed)
     sizes = [inputs, *hidden, outputs]

@@ -70,8 +70,9 @@ def quantise(ctx: Context, folder: Path) -> QuantiseMetrics:
     save_bundle(bundle, folder / "bundle.npz")
     write_graph(bundle_to_graph(bundle), folder / "bundle.nir")
     report = bundle.report
-    return QuantiseMetrics(report["config"], report["populations"], bundle.num_steps,
-                           bundle.encoding)  # fmt: skip
+    return QuantiseMetrics(
+        report["config"], report["populations"], bundle.num_steps, bundle.encoding
+    )
 
 
 def _calibration(ctx: Context, network, config, samples: int):
@@ -79,8 +80,9 @@ def _calibration(ctx: Context, network, config, samples: int):
     if not samples:
         return None
     data = ctx.config.data
-    train = snn.data.load(data.dataset, "train", seed=data.seed,
-                          **{**data.options, "rho": data.rho})  # fmt: skip
+    train = snn.data.load(
+        data.dataset, "train", seed=data.seed, **{**data.options, "rho": data.rho}
+    )
     x = train.x[:samples]
     spikes = snn.data.encode(x, network.encoding, network.num_steps, ctx.eval_seed)
     return floatsim.calibrate(network, spikes, config)
@@ -173,15 +175,21 @@ def run_options(firmware, section: IssConfig | RtlConfig) -> dict:
     many samples as the SoC's DDR holds, 1 one sample per run (no batch firmware), an empty
     address forked processes."""
     batch = section.batch or runtime.batch_capacity(firmware)
-    return {"batch": 0 if batch == 1 else batch,
-            "workers": section.workers, "address": section.address or None}  # fmt: skip
+    return {
+        "batch": 0 if batch == 1 else batch,
+        "workers": section.workers,
+        "address": section.address or None,
+    }
 
 
 def rtl(ctx: Context, folder: Path) -> RtlMetrics:
     """The RTL on the test split (or a subset), beside the core and the ISS on the same inputs."""
     seed, per_group = ctx.config.run.seed, ctx.config.rtl.per_group
-    index = (stratified_subset(ctx.test.group, per_group, seed) if per_group
-             else np.arange(len(ctx.test.y)))  # fmt: skip
+    index = (
+        stratified_subset(ctx.test.group, per_group, seed)
+        if per_group
+        else np.arange(len(ctx.test.y))
+    )
     subset, spikes = ctx.test.take(index), ctx.spikes[index]
     np.save(folder / "subset.npy", index)
     options = run_options(ctx.firmware, ctx.config.rtl)

@@ -101,9 +101,15 @@ class _Progress:
                 TimeElapsedColumn,
             )
 
-            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                                MofNCompleteColumn(), TimeElapsedColumn(), console=self.console,
-                                transient=True)  # fmt: skip
+            self.bar = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
             self.bar.__enter__()
             self.task = self.bar.add_task("pipeline", total=self.total)
         return self

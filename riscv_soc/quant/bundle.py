@@ -281,8 +281,13 @@ def _from_header(header: dict, entries: dict[str, np.ndarray]) -> Bundle:
         k: header[k]
         for k in ("n_inputs", "output", "readout", "readout_shift", "dt", "num_steps", "encoding")
     }
-    return Bundle(**top, populations=pops, projections=projs, report=header.get("report", {}),
-                  meta=header.get("meta", {}))  # fmt: skip
+    return Bundle(
+        **top,
+        populations=pops,
+        projections=projs,
+        report=header.get("report", {}),
+        meta=header.get("meta", {}),
+    )
 
 
 def _fail(where: str, what: str) -> None:
@@ -325,8 +330,15 @@ def _check_population(pop: Population, where: str) -> None:
         _fail(where, f"reset {pop.reset!r} does not suit a {pop.kind} population")
     if pop.n < 1:
         _fail(where, f"n={pop.n} must be >= 1")
-    for name in ("frac_bits", "beta_frac_bits", "alpha_frac_bits", "adapt_decay_frac_bits",
-                 "alpha2_frac_bits", "syn_frac_bits", "syn_scale_frac_bits"):  # fmt: skip
+    for name in (
+        "frac_bits",
+        "beta_frac_bits",
+        "alpha_frac_bits",
+        "adapt_decay_frac_bits",
+        "alpha2_frac_bits",
+        "syn_frac_bits",
+        "syn_scale_frac_bits",
+    ):
         if not 0 <= getattr(pop, name) <= 15:
             _fail(where, f"{name}={getattr(pop, name)} outside [0, 15]")
     for name in (
@@ -347,8 +359,11 @@ def _check_population(pop: Population, where: str) -> None:
     if pop.dual and pop.reset not in DUAL_RESETS:
         _fail(where, f"reset {pop.reset!r}; a cubalif2 population resets with {DUAL_RESETS}")
     if pop.dual and not 0 <= pop.syn_scale_shift <= 15:
-        _fail(where, f"syn_frac_bits + syn_scale_frac_bits - frac_bits = {pop.syn_scale_shift} "
-                     "outside [0, 15] (the vmul shift)")  # fmt: skip
+        _fail(
+            where,
+            f"syn_frac_bits + syn_scale_frac_bits - frac_bits = {pop.syn_scale_shift} "
+            "outside [0, 15] (the vmul shift)",
+        )
     if sorted(pop.rounding) != sorted(ROUNDED_OPS) or any(
         m not in ROUNDINGS for m in pop.rounding.values()
     ):
@@ -376,8 +391,11 @@ def _check_projection(b: Bundle, proj: Projection, where: str) -> None:
     want_pre = b.n_inputs if proj.source == INPUT else b.population(proj.source).n
     target = b.population(proj.target)
     if proj.port not in PORTS or (proj.port and not target.dual):
-        _fail(where, f"port={proj.port} into a {target.kind} population (want 0, or {PORTS} "
-                     f"for {DUAL_KINDS})")  # fmt: skip
+        _fail(
+            where,
+            f"port={proj.port} into a {target.kind} population (want 0, or {PORTS} "
+            f"for {DUAL_KINDS})",
+        )
     if (proj.n_pre, proj.n_post) != (want_pre, target.n):
         _fail(where, f"size {proj.n_pre}x{proj.n_post}, want {want_pre}x{target.n}")
     if proj.layout not in LAYOUTS:

@@ -178,8 +178,10 @@ class FloatNetwork:
                 "(no spikes to propagate)"
             )
         if proj.port not in PORTS or (proj.port and not target.dual):
-            raise ConfigError(f"projection {proj.name!r}: port {proj.port} into a {target.kind} "
-                              f"(ports {PORTS} are for {DUAL_KINDS}, else 0)")  # fmt: skip
+            raise ConfigError(
+                f"projection {proj.name!r}: port {proj.port} into a {target.kind} "
+                f"(ports {PORTS} are for {DUAL_KINDS}, else 0)"
+            )
         want = (self.size_of(proj.source), target.n)
         if proj.shape != want:
             raise ConfigError(f"projection {proj.name!r}: weight shape {proj.shape}, want {want}")
@@ -225,14 +227,16 @@ def _check_population(pop: FloatPopulation) -> None:
     if pop.dual:
         _check_dual(pop, where)
     elif pop.threshold_inclusive:
-        raise ConfigError(f"{where}: threshold_inclusive is for cubalif2 populations, not "
-                          f"{pop.kind}")  # fmt: skip
+        raise ConfigError(
+            f"{where}: threshold_inclusive is for cubalif2 populations, not {pop.kind}"
+        )
 
 
 def _check_dual(pop: FloatPopulation, where: str) -> None:
     if pop.reset not in DUAL_RESETS:
-        raise ConfigError(f"{where}: a cubalif2 population resets with one of {DUAL_RESETS}, "
-                          f"not {pop.reset!r}")  # fmt: skip
+        raise ConfigError(
+            f"{where}: a cubalif2 population resets with one of {DUAL_RESETS}, not {pop.reset!r}"
+        )
     if not 0 <= pop.refractory <= 32767:
         raise ConfigError(f"{where}: refractory={pop.refractory} outside [0, 32767] steps")
     if pop.syn_frac_bits is not None and not 0 <= pop.syn_frac_bits <= 15:

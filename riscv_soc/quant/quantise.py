@@ -151,8 +151,9 @@ def _quantise_population(
         pre, post, w = _synapses(proj)
         layouts[proj.name] = _layout(proj, config, pre, post)
         magnitudes.append(np.abs(w))
-    max_delay = max((int(p.delay.max()) for p in incoming if p.delay is not None and p.delay.size),
-                    default=-1)  # fmt: skip
+    max_delay = max(
+        (int(p.delay.max()) for p in incoming if p.delay is not None and p.delay.size), default=-1
+    )
     d = pack.delay_bits(max_delay) if max_delay >= 0 else 0
     packing_bits = [d] if d else []
     packing_bits += [pack.index_bits(fpop.n) for p in incoming if layouts[p.name] == "sparse"]
@@ -277,17 +278,20 @@ def _pack(proj, layout, pre, post, w_raw, n_post, d) -> Projection:
     if layout == "sparse":
         b = pack.index_bits(n_post)
         words = pack.pack_sparse(pre[keep], post[keep], w_raw[keep], proj.shape[0], b)
-        return Projection(proj.name, proj.source, proj.target, layout, proj.shape[0], n_post, b,
-                          words, proj.port)  # fmt: skip
+        return Projection(
+            proj.name, proj.source, proj.target, layout, proj.shape[0], n_post, b, words, proj.port
+        )
     dense = np.zeros(proj.shape, np.int64)
     dense[pre, post] = w_raw
     if layout == "delayed":
         words = pack.pack_delayed(dense, np.asarray(proj.delay, np.int64), d)
-        return Projection(proj.name, proj.source, proj.target, layout, proj.shape[0], n_post, d,
-                          words)  # fmt: skip
+        return Projection(
+            proj.name, proj.source, proj.target, layout, proj.shape[0], n_post, d, words
+        )
     words = pack.pack_dense(dense)
-    return Projection(proj.name, proj.source, proj.target, "dense", proj.shape[0], n_post, 0, words,
-                      proj.port)  # fmt: skip
+    return Projection(
+        proj.name, proj.source, proj.target, "dense", proj.shape[0], n_post, 0, words, proj.port
+    )
 
 
 def _population(fpop: FloatPopulation, frac_bits: int, d: int, config: QuantConfig) -> Population:

@@ -109,8 +109,10 @@ def to_html(blocks: list[Block], title: str) -> str:
         elif isinstance(block, Figure):
             data = base64.b64encode(block.png).decode("ascii")
             caption = html.escape(block.caption)
-            body.append(f'<figure><img alt="{caption}" src="data:image/png;base64,{data}">'
-                        f"<figcaption>{caption}</figcaption></figure>")  # fmt: skip
+            body.append(
+                f'<figure><img alt="{caption}" src="data:image/png;base64,{data}">'
+                f"<figcaption>{caption}</figcaption></figure>"
+            )
         else:
             body.append(f"<pre>{html.escape(block.text.rstrip())}</pre>")
     return (

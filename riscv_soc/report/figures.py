@@ -43,8 +43,13 @@ def _grouped_bars(ax, labels: list[str], series: dict[str, list[float | None]]) 
     for i, (name, values) in enumerate(series.items()):
         heights = [100 * v if v is not None else 0.0 for v in values]
         bars = ax.bar(x + (i - (len(series) - 1) / 2) * width, heights, width, label=name)
-        ax.bar_label(bars, labels=[f"{h:.0f}" if v is not None else "–" for h, v in
-                                   zip(heights, values, strict=True)], fontsize=7)  # fmt: skip
+        ax.bar_label(
+            bars,
+            labels=[
+                f"{h:.0f}" if v is not None else "–" for h, v in zip(heights, values, strict=True)
+            ],
+            fontsize=7,
+        )
     ax.set_xticks(x, labels, rotation=20, ha="right")
     ax.set_ylim(0, 105)
     ax.set_ylabel("%")
@@ -70,11 +75,13 @@ def debiasing_bars(models: list[str], wga, unbiased) -> bytes:
 def spike_rasters(examples: list[dict]) -> bytes:
     """One column per example: dict(title, inputs uint8 [T, n_in], hidden uint8 [T, n_hidden])."""
     plt = _pyplot()
-    fig, axes = plt.subplots(2, len(examples), figsize=(5 * len(examples), 5.5), squeeze=False,
-                             sharex="col")  # fmt: skip
+    fig, axes = plt.subplots(
+        2, len(examples), figsize=(5 * len(examples), 5.5), squeeze=False, sharex="col"
+    )
     for col, example in enumerate(examples):
-        for row, (name, spikes) in enumerate((("input", example["inputs"]),
-                                              ("hidden", example["hidden"]))):  # fmt: skip
+        for row, (name, spikes) in enumerate(
+            (("input", example["inputs"]), ("hidden", example["hidden"]))
+        ):
             ax = axes[row][col]
             steps, neurons = np.nonzero(np.asarray(spikes))
             ax.scatter(steps, neurons, s=3, marker="|", color="black" if row else "tab:blue")
@@ -99,8 +106,13 @@ def energy_breakdown(components: dict[str, dict[str, float]], totals: dict[str, 
         start = 0.0
         for k, name in enumerate(names):
             share = components[model].get(name, 0.0) / total
-            left.barh(model_index, 100 * share, left=start, color=plt.cm.tab10(k % 10),
-                      label=name if model_index == 0 else None)  # fmt: skip
+            left.barh(
+                model_index,
+                100 * share,
+                left=start,
+                color=plt.cm.tab10(k % 10),
+                label=name if model_index == 0 else None,
+            )
             start += 100 * share
     left.set_yticks(range(len(models)), models)
     left.set_xlabel("share of dynamic energy per inference (%)")

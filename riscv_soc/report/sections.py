@@ -172,8 +172,9 @@ def _debiasing(run: RunMetrics) -> list[Block]:
         ("f_S: student alone", base["alone"].scores, base["alone"].spikes_per_sample),
     ]
     if "plain" in base:
-        models.append(("g: distilled, plain KD", base["plain"].scores,
-                       base["plain"].spikes_per_sample))  # fmt: skip
+        models.append(
+            ("g: distilled, plain KD", base["plain"].scores, base["plain"].spikes_per_sample)
+        )
     models += [
         ("g: distilled + remedy (float)", student.scores, student.spikes_per_sample),
         ("g + remedy, fixed point", core.scores, core.spikes_per_sample),
@@ -207,10 +208,12 @@ def _rtl_subset(rtl: RtlMetrics) -> list[Block]:
     if rtl.whole_split:
         return [
             Heading(2, "The RTL run"),
-            Paragraph(f"All {rtl.scores.samples} test samples, compared with the core's and the "
-                      "ISS's whole-split runs (the same samples with the same RNG seeds)."),
+            Paragraph(
+                f"All {rtl.scores.samples} test samples, compared with the core's and the "
+                "ISS's whole-split runs (the same samples with the same RNG seeds)."
+            ),
             Table(["execution", *MODEL_COLUMNS], rows),
-        ]  # fmt: skip
+        ]
     return [
         Heading(2, "The RTL subset"),
         Paragraph(
@@ -254,9 +257,14 @@ def _rasters(ctx: Context) -> list[Block]:
 def _energy(energy: EnergyMetrics) -> list[Block]:
     body = []
     for stage, joules in energy.per_stage.items():
-        cells = [format_cell(k, v) for k, v in (("op_count_j", joules.op_count_j),
-                                                ("board_j", joules.board_j),
-                                                ("core_j", joules.core_j))]  # fmt: skip
+        cells = [
+            format_cell(k, v)
+            for k, v in (
+                ("op_count_j", joules.op_count_j),
+                ("board_j", joules.board_j),
+                ("core_j", joules.core_j),
+            )
+        ]
         time = "–" if joules.time_s is None else format_seconds(joules.time_s)
         body.append([stage, *cells, time])
     comparison = []
@@ -300,14 +308,16 @@ def _calibration(cal: CalibrationMetrics) -> list[Block]:
     body = []
     for name, v in cal.variants.items():
         board, core = v.models["board"], v.models["core"]
-        body.append([
-            f"accumulators {name}",
-            f"{v.instructions:,.0f} ({v.instruction_ratio:.2f})",
-            f"{format_seconds(board.time_s)} ({board.time_ratio:.3f})",
-            f"{format_joules(board.energy_j)} ({board.energy_ratio:.3f})",
-            f"{format_joules(core.energy_j)} ({core.energy_ratio:.3f})",
-            "yes" if v.bit_exact_core else "NO",
-        ])  # fmt: skip
+        body.append(
+            [
+                f"accumulators {name}",
+                f"{v.instructions:,.0f} ({v.instruction_ratio:.2f})",
+                f"{format_seconds(board.time_s)} ({board.time_ratio:.3f})",
+                f"{format_joules(board.energy_j)} ({board.energy_ratio:.3f})",
+                f"{format_joules(core.energy_j)} ({core.energy_ratio:.3f})",
+                "yes" if v.bit_exact_core else "NO",
+            ]
+        )
     text = (
         "A network of FeNN's SHD shape (700-256-20, recurrent ALIF hidden layer, 1,170 steps) on "
         f"synthetic spike trains: {cal.input_spikes:,.0f} input and "
@@ -320,24 +330,42 @@ def _calibration(cal: CalibrationMetrics) -> list[Block]:
         "validation: the board model is one constant fitted to this same measurement, so its "
         "energy ratio follows from the instruction ratio by construction."
     )
-    header = ["compilation", "instructions", "time (ratio)", "board energy (ratio)",
-              "core energy (ratio)", "ISS = core"]  # fmt: skip
+    header = [
+        "compilation",
+        "instructions",
+        "time (ratio)",
+        "board energy (ratio)",
+        "core energy (ratio)",
+        "ISS = core",
+    ]
     return [*blocks, Paragraph(text), Table(header, body)]
 
 
 def _hardware(run: RunMetrics) -> list[Block]:
     quant, fw = run.quantise, run.firmware
     pops = [
-        [name, p["format"], str(p["limited_by"]), f"{p['weights_clipped']}/{p['weights']}",
-         str(p["weights_rounded_to_zero"]), str(p["saturating_neurons"])]
+        [
+            name,
+            p["format"],
+            str(p["limited_by"]),
+            f"{p['weights_clipped']}/{p['weights']}",
+            str(p["weights_rounded_to_zero"]),
+            str(p["saturating_neurons"]),
+        ]
         for name, p in quant.populations.items()
-    ]  # fmt: skip
+    ]
     memories = [
         [name, f"{m.used:,}", f"{m.bytes:,}", f"{100 * m.used / m.bytes:.1f} %"]
         for name, m in fw.memories.items()
     ]
-    header = ["population", "format", "limited by", "weights clipped", "rounded to 0",
-              "neurons that can saturate in a step"]  # fmt: skip
+    header = [
+        "population",
+        "format",
+        "limited by",
+        "weights clipped",
+        "rounded to 0",
+        "neurons that can saturate in a step",
+    ]
     return [
         Heading(2, "Quantisation and firmware"),
         Table(header, pops),
@@ -359,11 +387,22 @@ def _float_reference(ref: FloatReference | None) -> list[Block]:
         step = p.first_divergent_step
         state = ", ".join(f"{k} {m:.3g} / {x:.3g}" for k, (m, x) in p.state_error.items())
         spiking = bool(p.agreement_per_step)
-        rows.append([p.name, _pct(p.spike_agreement) if spiking else "no spikes",
-                     "–" if step is None else str(step),
-                     _pct(p.samples_diverged) if spiking else "–", state or "–"])  # fmt: skip
-    header = ["population", "spikes agree", "first divergent step", "samples diverging",
-              "final state error (mean / max)"]  # fmt: skip
+        rows.append(
+            [
+                p.name,
+                _pct(p.spike_agreement) if spiking else "no spikes",
+                "–" if step is None else str(step),
+                _pct(p.samples_diverged) if spiking else "–",
+                state or "–",
+            ]
+        )
+    header = [
+        "population",
+        "spikes agree",
+        "first divergent step",
+        "samples diverging",
+        "final state error (mean / max)",
+    ]
     return [
         Paragraph(
             "The fixed-point core against the float reference (the student's NIR reading in "
@@ -379,8 +418,15 @@ def _stages(ctx: Context) -> list[Block]:
     body = []
     for name, record in ctx.records.items():
         size = sum((ctx.out / path).stat().st_size for path in record.artefacts)
-        body.append([name, f"{record.seconds:.1f}", str(len(record.artefacts)),
-                     f"{size / 1e6:.2f} MB", record.input_hash[:12]])  # fmt: skip
+        body.append(
+            [
+                name,
+                f"{record.seconds:.1f}",
+                str(len(record.artefacts)),
+                f"{size / 1e6:.2f} MB",
+                record.input_hash[:12],
+            ]
+        )
     return [
         Heading(2, "Stages and artefacts"),
         Paragraph(

@@ -15,9 +15,18 @@ from riscv_soc.commit import COMMIT
 from riscv_soc.soc import LANES
 
 FIELDS = (
-    ("pc", 8), ("word", 8), ("kind", 2), ("rd", 2), ("vd", 2), ("csr", 8), ("x", 8),
-    ("mem_addr", 8), ("mem_mask", 8), ("mem_data", 8), ("csr_data", 8),
-)  # fmt: skip
+    ("pc", 8),
+    ("word", 8),
+    ("kind", 2),
+    ("rd", 2),
+    ("vd", 2),
+    ("csr", 8),
+    ("x", 8),
+    ("mem_addr", 8),
+    ("mem_mask", 8),
+    ("mem_data", 8),
+    ("csr_data", 8),
+)
 VEC_DIGITS = 4 * LANES
 LINE = sum(w + 1 for _, w in FIELDS) + VEC_DIGITS + 1  # the newline included
 

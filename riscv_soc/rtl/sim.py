@@ -177,7 +177,7 @@ def _simulate(out, scratch, programs, config, trace, names, commit_trace) -> lis
                 "memories": names,
                 "programs": programs,
                 "commit_trace": commit_trace,
-            }  # fmt: skip
+            }
         )
     )
     test_args = ["--trace", "--trace-file", str(Path(trace).resolve())] if trace else []

@@ -93,8 +93,13 @@ def check_config(config: SocConfig) -> None:
     """The RTL needs every memory size a power of two (addresses are bit slices)."""
     if not isinstance(config, SocConfig):
         raise ConfigError(f"config: expected a SocConfig, got {type(config).__name__}")
-    minimum = {"imem_bytes": 4, "dmem_bytes": 4, "vmem_bytes": 128, "llm_lane_bytes": 4,
-               "ddr_bytes": 4096}  # fmt: skip
+    minimum = {
+        "imem_bytes": 4,
+        "dmem_bytes": 4,
+        "vmem_bytes": 128,
+        "llm_lane_bytes": 4,
+        "ddr_bytes": 4096,
+    }
     for name, low in minimum.items():
         size = getattr(config, name)
         if size < low or size & (size - 1) or size > 1 << 31:

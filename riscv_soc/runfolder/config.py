@@ -156,8 +156,12 @@ def _teacher_options(setup: Setup) -> dict:
 
 def _student_arch(setup: Setup) -> dict:
     arch = setup.student
-    return {"hidden": arch["hidden"], "num_steps": arch["num_steps"], "neuron": "lif",
-            "weight_bits": arch["weight_bits"]}  # fmt: skip
+    return {
+        "hidden": arch["hidden"],
+        "num_steps": arch["num_steps"],
+        "neuron": "lif",
+        "weight_bits": arch["weight_bits"],
+    }
 
 
 PAPER_SETUP, QUICK_SETUP = PAPER.setup, QUICK_PRESET.setup
@@ -338,8 +342,9 @@ QUICK: dict[str, dict] = {
 
 
 def default_config() -> dict:
-    return {s: {k: copy.deepcopy(key.default) for k, key in keys.items()} for s, keys in
-            SCHEMA.items()}  # fmt: skip
+    return {
+        s: {k: copy.deepcopy(key.default) for k, key in keys.items()} for s, keys in SCHEMA.items()
+    }
 
 
 def merge(base: dict, override: dict) -> dict:
@@ -389,8 +394,9 @@ def read_file(path: str | os.PathLike) -> dict:
                 raise ConfigError(f"config {path}: TOML needs Python >= 3.11; use .json")
             data = _read_toml(text)
         else:
-            raise ConfigError(f"config {path}: unknown file type {path.suffix!r}; use .toml or "
-                              ".json")  # fmt: skip
+            raise ConfigError(
+                f"config {path}: unknown file type {path.suffix!r}; use .toml or .json"
+            )
     except (ValueError, UnicodeDecodeError) as err:  # JSONDecodeError, TOMLDecodeError
         raise ConfigError(f"config {path}: not valid {path.suffix[1:]}: {err}") from None
     if not isinstance(data, dict):
@@ -411,15 +417,18 @@ def check_config(config: dict, source: str = EMBEDDED) -> dict:
     out: dict[str, dict] = {}
     for section, keys in config.items():
         if section not in SCHEMA:
-            raise ConfigError(f"config {source}: unknown section [{section}]; valid sections: "
-                              f"{', '.join(SCHEMA)}")  # fmt: skip
+            raise ConfigError(
+                f"config {source}: unknown section [{section}]; valid sections: {', '.join(SCHEMA)}"
+            )
         if not isinstance(keys, dict):
             raise ConfigError(f"config {source}: [{section}] must be a table of keys")
         out[section] = {}
         for name, value in keys.items():
             if name not in SCHEMA[section]:
-                raise ConfigError(f"config {source}: unknown key '{section}.{name}'; valid keys "
-                                  f"of [{section}]: {', '.join(SCHEMA[section])}")  # fmt: skip
+                raise ConfigError(
+                    f"config {source}: unknown key '{section}.{name}'; valid keys "
+                    f"of [{section}]: {', '.join(SCHEMA[section])}"
+                )
             try:
                 out[section][name] = SCHEMA[section][name].check(value)
             except _Bad as err:
@@ -446,8 +455,10 @@ def _check_tables(config: dict, source: str) -> None:
     valid = teacher_options(teacher["kind"])
     unknown = sorted(set(teacher["options"]) - set(valid))
     if unknown:
-        raise ConfigError(f"config {source}: unknown key(s) teacher.options.{', '.join(unknown)} "
-                          f"for kind {teacher['kind']!r}; valid: {', '.join(valid)}")  # fmt: skip
+        raise ConfigError(
+            f"config {source}: unknown key(s) teacher.options.{', '.join(unknown)} "
+            f"for kind {teacher['kind']!r}; valid: {', '.join(valid)}"
+        )
 
 
 def teacher_options(kind: str) -> list[str]:

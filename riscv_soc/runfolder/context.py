@@ -45,8 +45,9 @@ class Context:
     def test(self):
         """The unbiased test split (snn.data.Dataset)."""
         data = self.config.data
-        return snn.data.load(data.dataset, EVAL_SPLIT, seed=data.seed,
-                             **{**data.options, "rho": data.rho})  # fmt: skip
+        return snn.data.load(
+            data.dataset, EVAL_SPLIT, seed=data.seed, **{**data.options, "rho": data.rho}
+        )
 
     @cached_property
     def eval_seed(self) -> int:

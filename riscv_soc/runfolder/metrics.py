@@ -172,8 +172,13 @@ class RtlMetrics:
     whole_split: bool | None = field(default=None, metadata=OPTIONAL)
 
     def __post_init__(self) -> None:
-        _check(0 <= self.groups <= self.groups_in_test, self, "groups", self.groups,
-               f"in [0, groups_in_test={self.groups_in_test}]")  # fmt: skip
+        _check(
+            0 <= self.groups <= self.groups_in_test,
+            self,
+            "groups",
+            self.groups,
+            f"in [0, groups_in_test={self.groups_in_test}]",
+        )
         _fraction(self, "core_full_run_agreement")
 
 

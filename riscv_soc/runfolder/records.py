@@ -57,11 +57,13 @@ def hash_file(path: Path) -> str:
 
 def input_hash(stage: str, sections: dict, upstream: dict[str, StageRecord]) -> str:
     """The key of a stage's inputs: its config sections and its upstream stages' artefacts."""
-    return hash_json({
-        "stage": stage,
-        "config": sections,
-        "upstream": {name: record.digest for name, record in sorted(upstream.items())},
-    })  # fmt: skip
+    return hash_json(
+        {
+            "stage": stage,
+            "config": sections,
+            "upstream": {name: record.digest for name, record in sorted(upstream.items())},
+        }
+    )
 
 
 def read_record(out: Path, stage: str) -> StageRecord | None:
@@ -101,8 +103,9 @@ def clear_stage(out: Path, stage: str) -> Path:
     return folder
 
 
-def finish_stage(out: Path, stage: str, expected_hash: str, metrics: Any,
-                 seconds: float) -> StageRecord:  # fmt: skip
+def finish_stage(
+    out: Path, stage: str, expected_hash: str, metrics: Any, seconds: float
+) -> StageRecord:
     """Record every file of the stage's folder and its `metrics` (its record of
     metrics.METRICS); the record is written last, atomically, and returned as a later run reads
     it back (non-finite floats as None)."""
@@ -112,8 +115,13 @@ def finish_stage(out: Path, stage: str, expected_hash: str, metrics: Any,
         for path in sorted(folder.rglob("*"))
         if path.is_file() and path.name != RECORD
     }
-    data = {"stage": stage, "input_hash": expected_hash, "artefacts": artefacts,
-            "metrics": to_json(metrics), "seconds": seconds}  # fmt: skip
+    data = {
+        "stage": stage,
+        "input_hash": expected_hash,
+        "artefacts": artefacts,
+        "metrics": to_json(metrics),
+        "seconds": seconds,
+    }
     write_json(folder / RECORD, {"format": FORMAT, "version": VERSION, **data})
     return _record(data, str(folder / RECORD))
 
@@ -124,8 +132,9 @@ def read_config(out: Path) -> dict:
     try:
         return json.loads(path.read_text())
     except FileNotFoundError:
-        raise ConfigError(f"{out}: no {CONFIG_FILE}; not a pipeline run folder (snnsoc pipeline "
-                          f"--out {out})") from None  # fmt: skip
+        raise ConfigError(
+            f"{out}: no {CONFIG_FILE}; not a pipeline run folder (snnsoc pipeline --out {out})"
+        ) from None
     except (OSError, ValueError) as err:
         raise ConfigError(f"{path}: not readable: {err}") from None
 

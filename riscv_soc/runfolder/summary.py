@@ -58,18 +58,20 @@ def summary_rows(records: dict[str, StageRecord]) -> list[dict]:
             scores, joules = metrics.scores, energy.per_stage.get(name)
             spikes = None if isinstance(metrics, TeacherMetrics) else metrics.spikes_per_sample
             cycles = metrics.cycles if isinstance(metrics, (IssMetrics, RtlMetrics)) else None
-        rows.append({
-            "stage": label,
-            "samples": scores.samples,
-            "acc": scores.acc,
-            "unbiased_acc": scores.unbiased_acc,
-            "wga": scores.wga,
-            "spurious_gap": scores.spurious_gap,
-            "spikes_per_sample": spikes,
-            "cycles": cycles,
-            "latency_s": None if cycles is None else cycles / energy.clock_hz,
-            **_energy_cells(joules),
-        })  # fmt: skip
+        rows.append(
+            {
+                "stage": label,
+                "samples": scores.samples,
+                "acc": scores.acc,
+                "unbiased_acc": scores.unbiased_acc,
+                "wga": scores.wga,
+                "spurious_gap": scores.spurious_gap,
+                "spikes_per_sample": spikes,
+                "cycles": cycles,
+                "latency_s": None if cycles is None else cycles / energy.clock_hz,
+                **_energy_cells(joules),
+            }
+        )
     return rows
 
 
@@ -104,9 +106,12 @@ def print_summary(rows: list[dict], console, clock_hz: float) -> None:
     from rich.table import Table
 
     header, body = formatted(rows)
-    table = Table(title=f"pipeline summary: n samples (RTL rows: the RTL's samples), spikes "
-                  f"per sample, cycles and latency per inference at {clock_hz / 1e6:g} MHz, "
-                  "dynamic energy per inference (E)", title_justify="left")  # fmt: skip
+    table = Table(
+        title=f"pipeline summary: n samples (RTL rows: the RTL's samples), spikes "
+        f"per sample, cycles and latency per inference at {clock_hz / 1e6:g} MHz, "
+        "dynamic energy per inference (E)",
+        title_justify="left",
+    )
     for i, name in enumerate(header):
         table.add_column(name, justify="left" if i == 0 else "right")
     for cells in body:
@@ -128,8 +133,9 @@ def verification_failures(records: dict[str, StageRecord]) -> list[str]:
         (rtl.bit_exact_iss, rtl.diffs_iss, "RTL run differs from the ISS run (counters included)"),
         (rtl.scores_equal_core, [], "RTL accuracy/WGA differ from the core's on the same samples"),
     )
-    failures = [message + (f": {diffs[0]}" if diffs else "") for ok, diffs, message in checks
-                if not ok]  # fmt: skip
+    failures = [
+        message + (f": {diffs[0]}" if diffs else "") for ok, diffs, message in checks if not ok
+    ]
     calibration: CalibrationMetrics = records["calibration"].metrics
     for name, variant in calibration.variants.items():
         if not variant.bit_exact_core:

@@ -105,8 +105,15 @@ def batch_capacity(firmware: Firmware) -> int:
     return layout_of(bfw, SampleIO(bfw.manifest)).capacity
 
 
-def _run_batched(firmware: Firmware, spikes: np.ndarray, seed: int, backend: str,
-                 sample_offset: int, max_cycles: int, batch: int) -> RunResult:  # fmt: skip
+def _run_batched(
+    firmware: Firmware,
+    spikes: np.ndarray,
+    seed: int,
+    backend: str,
+    sample_offset: int,
+    max_cycles: int,
+    batch: int,
+) -> RunResult:
     bfw = batch_firmware(firmware)
     io = SampleIO(bfw.manifest)
     layout = layout_of(bfw, io)
@@ -128,8 +135,9 @@ def _run_batched(firmware: Firmware, spikes: np.ndarray, seed: int, backend: str
     outputs = io.decode(out)
     over = np.flatnonzero(outputs.counters["mcycle"] > max_cycles)
     if over.size:  # each sample's own budget, as a per-sample run has it
-        raise ConfigError(f"max_cycles={max_cycles}: sample {over[0] + sample_offset} did not "
-                          f"finish on {backend}")  # fmt: skip
+        raise ConfigError(
+            f"max_cycles={max_cycles}: sample {over[0] + sample_offset} did not finish on {backend}"
+        )
     return _result(firmware, spikes, outputs, seed, backend)
 
 
@@ -160,8 +168,14 @@ class _Patches(Sequence):
         return self.io.patches(self.in_words[index], self.seeds[index])
 
 
-def run_bundle(bundle, spikes: np.ndarray, seed: int = 0, backend: str = "iss", options=None,
-               sample_offset: int = 0) -> RunResult:  # fmt: skip
+def run_bundle(
+    bundle,
+    spikes: np.ndarray,
+    seed: int = 0,
+    backend: str = "iss",
+    options=None,
+    sample_offset: int = 0,
+) -> RunResult:
     """Compile `bundle` (riscv_soc.compiler.CompileOptions `options`) and run it."""
     return run(firmware_of(compile_bundle(bundle, options)), spikes, seed, backend, sample_offset)
 

@@ -23,12 +23,13 @@ def spike_activity(bundle: Bundle, inputs: np.ndarray, spikes: dict[str, np.ndar
     sources = {INPUT: inputs != 0, **{name: s != 0 for name, s in spikes.items()}}
     out = {"input_spikes": sources[INPUT].sum(axis=(1, 2), dtype=np.int64)}
     if all(p.name in spikes for p in bundle.populations if p.spiking):
-        out["spikes"] = sum((s.sum(axis=(1, 2), dtype=np.int64) for s in spikes.values()),
-                            np.zeros(samples, np.int64))  # fmt: skip
+        out["spikes"] = sum(
+            (s.sum(axis=(1, 2), dtype=np.int64) for s in spikes.values()),
+            np.zeros(samples, np.int64),
+        )
     if all(p.source in sources for p in bundle.projections):
         out["synops"], out["row_words"] = _rows_processed(bundle, sources, samples, steps)
-    out["neuron_updates"] = np.full(samples, steps * sum(p.n for p in bundle.populations),
-                                    np.int64)  # fmt: skip
+    out["neuron_updates"] = np.full(samples, steps * sum(p.n for p in bundle.populations), np.int64)
     return out
 
 
@@ -40,8 +41,11 @@ def _rows_processed(bundle: Bundle, sources: dict, samples: int, steps: int):
         fired = sources[proj.source]
         if proj.source != INPUT and bundle.index(proj.source) >= bundle.index(proj.target):
             fired = fired[:, : steps - 1]  # recurrent: read one step later
-        per_row = (np.count_nonzero(proj.words, axis=1) if proj.layout == "sparse"
-                   else np.full(proj.n_pre, proj.n_post))  # fmt: skip
+        per_row = (
+            np.count_nonzero(proj.words, axis=1)
+            if proj.layout == "sparse"
+            else np.full(proj.n_pre, proj.n_post)
+        )
         counts = fired.sum(axis=1, dtype=np.int64)  # [S, n_pre]
         synops += counts @ per_row.astype(np.int64)
         row_words += counts.sum(axis=1) * proj.row_words

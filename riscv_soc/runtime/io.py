@@ -82,8 +82,9 @@ class SampleIO:
         for pop, block in io["state"].items():
             for var in STATE_VARIABLES:
                 if var in block["fields"]:
-                    state[f"{pop}_{var}"] = spans.field(block, block["address"] +
-                                                        block["fields"][var])  # fmt: skip
+                    state[f"{pop}_{var}"] = spans.field(
+                        block, block["address"] + block["fields"][var]
+                    )
         readout = spans.field(io["readout"], io["readout"]["address"])
         c = io["counters"]
         names = c["names"]
@@ -129,8 +130,13 @@ def _output_spans(io: dict, steps: int) -> list[Span]:
         size = -(-steps // lanes["block_steps"]) * lanes["vectors"] * VECTOR_BYTES
         spans.append((lanes["memory"], lanes["address"], lanes["address"] + size))
     blocks = io["state"].values()
-    spans.append(("vmem", min(b["address"] for b in blocks),
-                  max(b["address"] + b["vectors"] * b["slot_bytes"] for b in blocks)))  # fmt: skip
+    spans.append(
+        (
+            "vmem",
+            min(b["address"] for b in blocks),
+            max(b["address"] + b["vectors"] * b["slot_bytes"] for b in blocks),
+        )
+    )
     return spans
 
 
@@ -139,9 +145,10 @@ class _Captured:
 
     def __init__(self, spans: list[Span], captures: list[list[np.ndarray]]) -> None:
         self.spans = spans
-        self.data = [np.stack([c[i] for c in captures]) if captures
-                     else np.zeros((0, end - start), np.uint8)
-                     for i, (_, start, end) in enumerate(spans)]  # fmt: skip
+        self.data = [
+            np.stack([c[i] for c in captures]) if captures else np.zeros((0, end - start), np.uint8)
+            for i, (_, start, end) in enumerate(spans)
+        ]
 
     def bytes(self, memory: str, address: int, count: int) -> np.ndarray:
         for (mem, start, end), data in zip(self.spans, self.data, strict=True):
@@ -156,8 +163,9 @@ class _Captured:
     def field(self, block: dict, address: int) -> np.ndarray:
         """The vector at `address` of every slot of a state block, as int16 [S, n]."""
         vectors, stride = block["vectors"], block["slot_bytes"]
-        raw = np.ascontiguousarray(self.bytes(block["memory"], address,
-                                              (vectors - 1) * stride + VECTOR_BYTES))  # fmt: skip
+        raw = np.ascontiguousarray(
+            self.bytes(block["memory"], address, (vectors - 1) * stride + VECTOR_BYTES)
+        )
         slots = np.lib.stride_tricks.as_strided(
             raw, shape=(len(raw), vectors, VECTOR_BYTES), strides=(raw.strides[0], stride, 1)
         )

@@ -51,8 +51,10 @@ def run_chunks(
     """The samples in `workers` contiguous chunks on as many processes (or Ray tasks), joined in
     order; `run_serial` is runtime.run, handed in so that this module does not import its caller."""
     bounds = np.linspace(0, len(spikes), min(workers, len(spikes)) + 1).astype(int)
-    parts = [(spikes[a:b], replace(chunk, sample_offset=chunk.sample_offset + int(a)))
-             for a, b in zip(bounds[:-1], bounds[1:], strict=True)]  # fmt: skip
+    parts = [
+        (spikes[a:b], replace(chunk, sample_offset=chunk.sample_offset + int(a)))
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+    ]
     if address:
         return concatenate(_on_ray(run_serial, firmware, parts, workers, address))
     context = multiprocessing.get_context("fork")
@@ -69,16 +71,25 @@ def _on_ray(run_serial, firmware, parts, workers: int, address: str) -> list[Run
 
 
 def run_chunk(run_serial, firmware, spikes: np.ndarray, chunk: Chunk) -> RunResult:
-    return run_serial(firmware, spikes, chunk.seed, chunk.backend, chunk.sample_offset,
-                      chunk.max_cycles, batch=chunk.batch)  # fmt: skip
+    return run_serial(
+        firmware,
+        spikes,
+        chunk.seed,
+        chunk.backend,
+        chunk.sample_offset,
+        chunk.max_cycles,
+        batch=chunk.batch,
+    )
 
 
 def concatenate(results: list[RunResult]) -> RunResult:
     """Results of consecutive sample ranges of one run, as one result."""
 
     def join(name: str) -> dict[str, np.ndarray]:
-        return {k: np.concatenate([getattr(r, name)[k] for r in results]) for k in
-                getattr(results[0], name)}  # fmt: skip
+        return {
+            k: np.concatenate([getattr(r, name)[k] for r in results])
+            for k in getattr(results[0], name)
+        }
 
     readout = np.concatenate([r.readout for r in results])
     return RunResult(readout, join("spikes"), join("state"), join("activity"), results[0].meta)

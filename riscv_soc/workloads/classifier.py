@@ -67,9 +67,18 @@ def run(bundle, spikes: np.ndarray, backend: str, seed: int, options=None) -> Cl
     diffs = core.diff_results(golden, result, activity="shared")
     hidden = result.spikes["hidden"]
     cycles = float(result.activity["cycles"].mean())
-    phases = {k.removeprefix("profile_"): float(v.mean()) for k, v in result.activity.items()
-              if k.startswith("profile_")}  # fmt: skip
-    return ClassifierRun(len(spikes), backend, cycles, cycles / CLOCK_HZ * 1e3,
-                         float(hidden.sum(axis=(1, 2)).mean()),
-                         float(golden.activity["input_spikes"].mean()), tuple(diffs),
-                         phases)  # fmt: skip
+    phases = {
+        k.removeprefix("profile_"): float(v.mean())
+        for k, v in result.activity.items()
+        if k.startswith("profile_")
+    }
+    return ClassifierRun(
+        len(spikes),
+        backend,
+        cycles,
+        cycles / CLOCK_HZ * 1e3,
+        float(hidden.sum(axis=(1, 2)).mean()),
+        float(golden.activity["input_spikes"].mean()),
+        tuple(diffs),
+        phases,
+    )

@@ -34,8 +34,12 @@ TAU_M, THRESHOLD, REFRACTORY = 20.0, 0.61, 4
 P_IN, P_REC = 0.05, 0.01
 FRAC_BITS = {"hidden": 8, "output": 9}  # FeNN's s7_8 hidden layer and s6_9 readout
 INPUT_SPIKES_PER_STEP = 10.0  # an assumption for the synthetic input (not FeNN's statistics)
-SHAPES = {"in_hidden": (N_IN, N_HIDDEN), "hidden_hidden": (N_HIDDEN, N_HIDDEN),
-          "hidden_out": (N_HIDDEN, N_OUT), "out_bias": (N_OUT,)}  # fmt: skip
+SHAPES = {
+    "in_hidden": (N_IN, N_HIDDEN),
+    "hidden_hidden": (N_HIDDEN, N_HIDDEN),
+    "hidden_out": (N_HIDDEN, N_OUT),
+    "out_bias": (N_OUT,),
+}
 
 
 @dataclass(frozen=True)
@@ -83,16 +87,26 @@ def hidden_population(n: int = N_HIDDEN) -> FloatPopulation:
     """FeNN's hidden neuron: V = a V + I, I = 0; V >= 0.61 fires, V -= 0.61, then 4 steps in
     which V integrates and it cannot fire."""
     fixed = {"alpha": 0.0, "alpha2": 0.0, "syn_scale": 1.0, "syn_scale2": 1.0}  # I: this step's
-    return FloatPopulation("hidden", "cubalif2", n, beta=math.exp(-1 / TAU_M),
-                           threshold=THRESHOLD, threshold_inclusive=True, reset="subtract",
-                           refractory=REFRACTORY, refractory_hold=False,
-                           syn_frac_bits=FRAC_BITS["hidden"], **fixed)  # fmt: skip
+    return FloatPopulation(
+        "hidden",
+        "cubalif2",
+        n,
+        beta=math.exp(-1 / TAU_M),
+        threshold=THRESHOLD,
+        threshold_inclusive=True,
+        reset="subtract",
+        refractory=REFRACTORY,
+        refractory_hold=False,
+        syn_frac_bits=FRAC_BITS["hidden"],
+        **fixed,
+    )
 
 
 def output_population(bias: np.ndarray) -> FloatPopulation:
     """FeNN's readout: V = a V + I + bias, I = 0."""
-    return FloatPopulation("output", "li", len(bias), beta=math.exp(-1 / TAU_M), reset="none",
-                           bias=bias)  # fmt: skip
+    return FloatPopulation(
+        "output", "li", len(bias), beta=math.exp(-1 / TAU_M), reset="none", bias=bias
+    )
 
 
 def network(weights: NmnistWeights, steps: int = STEPS) -> FloatNetwork:
@@ -103,11 +117,19 @@ def network(weights: NmnistWeights, steps: int = STEPS) -> FloatNetwork:
         FloatProjection("in_hidden", "input", "hidden", scipy.sparse.csr_array(w.in_hidden)),
         FloatProjection(
             "hidden_hidden", "hidden", "hidden", scipy.sparse.csr_array(w.hidden_hidden)
-        ),  # fmt: skip
+        ),
         FloatProjection("hidden_out", "hidden", "output", w.hidden_out),
     ]
-    return FloatNetwork(N_IN, [hidden, output], projs, "output", dt=1e-3, num_steps=steps,
-                        readout="mean", meta={"workload": "fenn-nmnist"})  # fmt: skip
+    return FloatNetwork(
+        N_IN,
+        [hidden, output],
+        projs,
+        "output",
+        dt=1e-3,
+        num_steps=steps,
+        readout="mean",
+        meta={"workload": "fenn-nmnist"},
+    )
 
 
 def bundle(weights: NmnistWeights, steps: int = STEPS):

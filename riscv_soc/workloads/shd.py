@@ -34,9 +34,13 @@ N_IN, N_HIDDEN, N_OUT, STEPS = 700, 256, 20, 1170
 TAU_M, TAU_S = 20.0, 5.0
 MAX_DELAY = 62
 INPUT_SPIKES_PER_STEP = 8.0  # FeNN's SHD test set, about
-SHAPES = {"in_hidden": (N_IN, N_HIDDEN), "in_hidden_delay": (N_IN, N_HIDDEN),
-          "hidden_hidden": (N_HIDDEN, N_HIDDEN), "hidden_hidden_delay": (N_HIDDEN, N_HIDDEN),
-          "hidden_out": (N_HIDDEN, N_OUT)}  # fmt: skip
+SHAPES = {
+    "in_hidden": (N_IN, N_HIDDEN),
+    "in_hidden_delay": (N_IN, N_HIDDEN),
+    "hidden_hidden": (N_HIDDEN, N_HIDDEN),
+    "hidden_hidden_delay": (N_HIDDEN, N_HIDDEN),
+    "hidden_out": (N_HIDDEN, N_OUT),
+}
 FENN_LATENCY_S = 12.6e-3  # FeNN's measured single-core SHD latency per inference
 
 
@@ -56,8 +60,7 @@ class ShdWeights:
             if a.shape != shape:
                 raise DataError(f"{where}: {name} shape {a.shape}, want {shape}")
             if name.endswith("delay") and (a.min() < 0 or a.max() > MAX_DELAY):
-                raise DataError(f"{where}: {name} outside [0, {MAX_DELAY}]: "
-                                f"[{a.min()}, {a.max()}]")  # fmt: skip
+                raise DataError(f"{where}: {name} outside [0, {MAX_DELAY}]: [{a.min()}, {a.max()}]")
             if name.endswith("delay") and not np.array_equal(a, np.round(a)):
                 raise DataError(f"{where}: {name} holds non-integer delays (steps)")
 
@@ -93,19 +96,28 @@ def network(weights: ShdWeights, steps: int = STEPS, threshold: float = 1.0) -> 
     weights.check()
     a, alpha = math.exp(-1 / TAU_M), math.exp(-1 / TAU_S)
     gain = (1 - a) * TAU_S * (1 - alpha)  # FeNN's inSyn scale and membrane input, folded
-    hidden = FloatPopulation("hidden", "cubalif", N_HIDDEN, beta=a, alpha=alpha,
-                             threshold=threshold, reset="value")  # fmt: skip
+    hidden = FloatPopulation(
+        "hidden", "cubalif", N_HIDDEN, beta=a, alpha=alpha, threshold=threshold, reset="value"
+    )
     output = FloatPopulation("output", "cubali", N_OUT, beta=a, alpha=alpha, reset="none")
     w = weights
     projs = [
         FloatProjection("in_hidden", "input", "hidden", gain * w.in_hidden, w.in_hidden_delay),
         FloatProjection(
             "hidden_hidden", "hidden", "hidden", gain * w.hidden_hidden, w.hidden_hidden_delay
-        ),  # fmt: skip
+        ),
         FloatProjection("hidden_out", "hidden", "output", gain * w.hidden_out),
     ]
-    return FloatNetwork(N_IN, [hidden, output], projs, "output", dt=1e-3, num_steps=steps,
-                        readout="mean", meta={"workload": "fenn-shd"})  # fmt: skip
+    return FloatNetwork(
+        N_IN,
+        [hidden, output],
+        projs,
+        "output",
+        dt=1e-3,
+        num_steps=steps,
+        readout="mean",
+        meta={"workload": "fenn-shd"},
+    )
 
 
 def bundle(weights: ShdWeights, steps: int = STEPS):

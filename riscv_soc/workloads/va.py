@@ -112,13 +112,22 @@ def _population(name: str, n: int, rng: np.random.Generator) -> FloatPopulation:
     gain = (1 - beta) * tau_m
     v_init = rng.integers(0, int(THRESHOLD * 2**V_FRAC_BITS), n) * 2.0**-V_FRAC_BITS
     return FloatPopulation(
-        name, "cubalif2", n, beta=beta,
-        threshold=THRESHOLD - 2.0**-V_FRAC_BITS, reset="value", v_reset=0.0,
-        alpha=math.exp(-1 / tau_exc), alpha2=math.exp(-1 / tau_inh),
+        name,
+        "cubalif2",
+        n,
+        beta=beta,
+        threshold=THRESHOLD - 2.0**-V_FRAC_BITS,
+        reset="value",
+        v_reset=0.0,
+        alpha=math.exp(-1 / tau_exc),
+        alpha2=math.exp(-1 / tau_inh),
         syn_scale=gain * tau_exc * (1 - math.exp(-1 / tau_exc)),
         syn_scale2=gain * tau_inh * (1 - math.exp(-1 / tau_inh)),
-        refractory=5, i_offset=gain * i_offset, syn_frac_bits=SYN_FRAC_BITS, v_init=v_init,
-    )  # fmt: skip
+        refractory=5,
+        i_offset=gain * i_offset,
+        syn_frac_bits=SYN_FRAC_BITS,
+        v_init=v_init,
+    )
 
 
 def _fixed_probability(n_pre: int, n_post: int, p: float, w: float, rng) -> scipy.sparse.csr_array:
@@ -170,8 +179,22 @@ def run(n_exc: int, rows: str, backend: str = "iss", seed: int = 0, steps: int =
     core_s, core_cpu_s = time.perf_counter() - start, time.process_time() - cpu
     counts = {name: int(s.sum()) for name, s in golden.spikes.items()}
     if backend == "core":
-        return VaRun(n_exc, rows, backend, steps, counts["E"], counts["I"], None, None, None,
-                     core_s, core_s, core_cpu_s, (), "run")  # fmt: skip
+        return VaRun(
+            n_exc,
+            rows,
+            backend,
+            steps,
+            counts["E"],
+            counts["I"],
+            None,
+            None,
+            None,
+            core_s,
+            core_s,
+            core_cpu_s,
+            (),
+            "run",
+        )
     result, wall_s, recorded = _run_firmware(b, spikes, backend)
     diffs = _differences(golden, result, recorded)
     if recorded:
@@ -179,9 +202,22 @@ def run(n_exc: int, rows: str, backend: str = "iss", seed: int = 0, steps: int =
     a = result.activity
     neuron = sum(int(a[f"profile_{p}_update"][0]) for p in ("E", "I"))
     event = sum(int(a[f"profile_{p}_synaptic"][0]) for p in ("E", "I"))
-    return VaRun(n_exc, rows, backend, steps, counts["E"], counts["I"], neuron, event,
-                 int(a["cycles"][0]), wall_s, core_s, core_cpu_s, tuple(diffs),
-                 "run" if recorded else "core")  # fmt: skip
+    return VaRun(
+        n_exc,
+        rows,
+        backend,
+        steps,
+        counts["E"],
+        counts["I"],
+        neuron,
+        event,
+        int(a["cycles"][0]),
+        wall_s,
+        core_s,
+        core_cpu_s,
+        tuple(diffs),
+        "run" if recorded else "core",
+    )
 
 
 def _run_firmware(b, spikes: np.ndarray, backend: str):
@@ -207,8 +243,10 @@ def _differences(golden, result, recorded: bool) -> list[str]:
 
 def format_run(r: VaRun, board: BoardRun | None) -> str:
     """A few lines: ours, FeNN-DMA's (when it published this size) and the ratios."""
-    lines = [f"VA network, N_exc {r.n_exc:,} + N_inh {r.n_exc // 4:,}, {r.rows} rows, "
-             f"{r.steps} steps, {r.backend}"]  # fmt: skip
+    lines = [
+        f"VA network, N_exc {r.n_exc:,} + N_inh {r.n_exc // 4:,}, {r.rows} rows, "
+        f"{r.steps} steps, {r.backend}"
+    ]
     head = f"{'':10} {'exc spikes':>10} {'inh spikes':>10} {'neuron cyc.':>12} {'event cyc.':>12}"
     lines.append(head)
 
@@ -218,13 +256,22 @@ def format_run(r: VaRun, board: BoardRun | None) -> str:
 
     lines.append(row("snnsoc", r.exc_spikes, r.inh_spikes, r.neuron_cycles, r.event_cycles))
     if board is not None:
-        lines.append(row("FeNN-DMA", board.exc_spikes, board.inh_spikes, board.neuron_cycles,
-                         board.event_cycles))  # fmt: skip
+        lines.append(
+            row(
+                "FeNN-DMA",
+                board.exc_spikes,
+                board.inh_spikes,
+                board.neuron_cycles,
+                board.event_cycles,
+            )
+        )
         if r.neuron_cycles is not None:
-            lines.append(f"{'ratio':10} {r.exc_spikes / board.exc_spikes:>10.3f} "
-                         f"{r.inh_spikes / board.inh_spikes:>10.3f} "
-                         f"{r.neuron_cycles / board.neuron_cycles:>12.3f} "
-                         f"{r.event_cycles / board.event_cycles:>12.3f}")  # fmt: skip
+            lines.append(
+                f"{'ratio':10} {r.exc_spikes / board.exc_spikes:>10.3f} "
+                f"{r.inh_spikes / board.inh_spikes:>10.3f} "
+                f"{r.neuron_cycles / board.neuron_cycles:>12.3f} "
+                f"{r.event_cycles / board.event_cycles:>12.3f}"
+            )
     if r.cycles is not None:
         lines.append(
             f"total {r.cycles:,} cycles = {r.cycles / CLOCK_HZ * 1e3:.2f} ms at 175 MHz; "

@@ -50,8 +50,13 @@ def read_tonic(name: str, root: str | os.PathLike) -> EventSet:
         units.append(((np.asarray(p) * height + y) * width + events["x"]).astype(np.int64))
         times.append(np.asarray(events["t"], np.float64) * 1e-6)
         labels.append(int(label))
-    return EventSet(f"{root} (tonic {name})", (polarities, height, width), tuple(times),
-                    tuple(units), np.array(labels, np.int64))  # fmt: skip
+    return EventSet(
+        f"{root} (tonic {name})",
+        (polarities, height, width),
+        tuple(times),
+        tuple(units),
+        np.array(labels, np.int64),
+    )
 
 
 def _local(cls, root):

@@ -23,14 +23,14 @@ def _bundle(n_hidden: int, seed: int = 0):
     projs = [
         FloatProjection(
             "in_hidden", "input", "hidden", rng.normal(0.5, 1.0, (N_IN, n_hidden)), in_delays
-        ),  # fmt: skip
+        ),
         FloatProjection(
             "rec",
             "hidden",
             "hidden",
             rng.normal(0, 0.5, (n_hidden, n_hidden)),
             rng.integers(0, 63, (n_hidden, n_hidden)),
-        ),  # fmt: skip
+        ),
         FloatProjection("hidden_out", "hidden", "out", rng.normal(0, 0.5, (n_hidden, 5))),
     ]
     net = FloatNetwork(N_IN, [hidden, out], projs, "out", num_steps=STEPS, readout="mean")

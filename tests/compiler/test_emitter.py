@@ -10,8 +10,9 @@ from riscv_soc.isa.registers import XREGS
 
 
 def _words(e: Emitter) -> list[str]:
-    return [line.split("#")[0].split(maxsplit=3)[3].strip()
-            for line in e.builder.listing().splitlines()]  # fmt: skip
+    return [
+        line.split("#")[0].split(maxsplit=3)[3].strip() for line in e.builder.listing().splitlines()
+    ]
 
 
 @pytest.mark.parametrize(

@@ -22,14 +22,14 @@ PATHS = {
     "default": CompileOptions(),
     "looped": CompileOptions(
         accumulators="memory", unroll_vectors=1, unroll_row_vectors=1, unroll_words=1
-    ),  # fmt: skip
+    ),
     "chunks": CompileOptions(
         accumulators="memory",
         unroll_row_vectors=2,
         unroll_vectors=2,
         inline_scan_bytes=0,
         sparse_rows="packed",
-    ),  # fmt: skip
+    ),
     "ddr": CompileOptions(weights="ddr"),
 }
 
@@ -63,8 +63,11 @@ def test_wrapping_populations_match_core(family):
 def test_random_networks_match_core(seed):
     rng = np.random.default_rng(seed)
     net = random_network(rng, kinds=("lif", "cubalif", "alif"))
-    config = QuantConfig(rounding=("floor", "rn", "sr")[seed % 3], saturate=seed % 2 == 0,
-                         layout=("auto", "dense", "sparse")[seed // 3 % 3])  # fmt: skip
+    config = QuantConfig(
+        rounding=("floor", "rn", "sr")[seed % 3],
+        saturate=seed % 2 == 0,
+        layout=("auto", "dense", "sparse")[seed // 3 % 3],
+    )
     bundle = quantise(net, config)
     spikes = (rng.random((2, net.num_steps, net.n_inputs)) < rng.uniform(0.1, 0.6)).astype(np.uint8)
     assert_matches_core(bundle, spikes, list(PATHS.values())[seed % len(PATHS)], seed=seed)
@@ -104,13 +107,17 @@ def test_random_alif_networks_match_core(seed):
     draw between I's and V's), on every kernel path."""
     rng = np.random.default_rng(100 + seed)
     net = _alif_network(rng)
-    config = QuantConfig(rounding=("rn", "sr")[seed % 2], saturate=seed % 4 < 2,
-                         layout=("auto", "dense", "sparse")[seed % 3])  # fmt: skip
+    config = QuantConfig(
+        rounding=("rn", "sr")[seed % 2],
+        saturate=seed % 4 < 2,
+        layout=("auto", "dense", "sparse")[seed % 3],
+    )
     bundle = quantise(net, config)
     assert any(p.adaptive for p in bundle.populations)
     spikes = (rng.random((2, net.num_steps, net.n_inputs)) < rng.uniform(0.2, 0.7)).astype(np.uint8)
-    _, want = assert_matches_core(bundle, spikes, list(PATHS.values())[seed % len(PATHS)],
-                                  seed=seed)  # fmt: skip
+    _, want = assert_matches_core(
+        bundle, spikes, list(PATHS.values())[seed % len(PATHS)], seed=seed
+    )
     adaptation = [a for key, a in want.state.items() if key.endswith("_A")]
     assert any(np.any(a != 0) for a in adaptation)  # the thresholds did adapt
 
@@ -123,17 +130,24 @@ def test_register_tiles_match_core(saturate):
     rng = np.random.default_rng(7)
     net = FloatNetwork(
         40,
-        [FloatPopulation("h", "lif", 1000, beta=0.9, threshold=0.5),
-         FloatPopulation("s", "lif", 40, beta=0.9, threshold=0.5),
-         FloatPopulation("out", "li", 7, beta=0.9, reset="none")],
-        [FloatProjection("in_h", "input", "h", rng.normal(0, 0.3, (40, 1000))),
-         FloatProjection("late", "input", "h", rng.normal(0, 0.3, (40, 1000)),
-                         rng.integers(0, 4, (40, 1000))),
-         FloatProjection("s_h", "s", "h", rng.normal(0, 0.3, (40, 1000))),
-         FloatProjection("h_s", "h", "s", rng.normal(0, 0.1, (1000, 40))),
-         FloatProjection("s_out", "s", "out", rng.normal(0, 0.3, (40, 7)))],
-        output="out", num_steps=5, readout="mean",
-    )  # fmt: skip
+        [
+            FloatPopulation("h", "lif", 1000, beta=0.9, threshold=0.5),
+            FloatPopulation("s", "lif", 40, beta=0.9, threshold=0.5),
+            FloatPopulation("out", "li", 7, beta=0.9, reset="none"),
+        ],
+        [
+            FloatProjection("in_h", "input", "h", rng.normal(0, 0.3, (40, 1000))),
+            FloatProjection(
+                "late", "input", "h", rng.normal(0, 0.3, (40, 1000)), rng.integers(0, 4, (40, 1000))
+            ),
+            FloatProjection("s_h", "s", "h", rng.normal(0, 0.3, (40, 1000))),
+            FloatProjection("h_s", "h", "s", rng.normal(0, 0.1, (1000, 40))),
+            FloatProjection("s_out", "s", "out", rng.normal(0, 0.3, (40, 7))),
+        ],
+        output="out",
+        num_steps=5,
+        readout="mean",
+    )
     bundle = quantise(net, QuantConfig(saturate=saturate, rounding="sr"))
     compiled = compile_bundle(bundle)
     assert [pop_plan.home for pop_plan in compiled.plan.pops] == ["tiles", "registers", "registers"]
@@ -145,12 +159,18 @@ def test_saturating_rails_match_core():
     rng = np.random.default_rng(3)
     net = FloatNetwork(
         20,
-        [FloatPopulation("h", "lif", 33, beta=1.0, threshold=100.0),
-         FloatPopulation("out", "li", 3, beta=1.0, reset="none")],
-        [FloatProjection("a", "input", "h", rng.uniform(0.5, 1.0, (20, 33))),
-         FloatProjection("b", "h", "out", rng.uniform(-1, 1, (33, 3)))],
-        output="out", num_steps=8, readout="last",
-    )  # fmt: skip
+        [
+            FloatPopulation("h", "lif", 33, beta=1.0, threshold=100.0),
+            FloatPopulation("out", "li", 3, beta=1.0, reset="none"),
+        ],
+        [
+            FloatProjection("a", "input", "h", rng.uniform(0.5, 1.0, (20, 33))),
+            FloatProjection("b", "h", "out", rng.uniform(-1, 1, (33, 3))),
+        ],
+        output="out",
+        num_steps=8,
+        readout="last",
+    )
     for saturate in (True, False):
         bundle = quantise(net, QuantConfig(frac_bits=10, weight_bits=16, saturate=saturate))
         _, want = assert_matches_core(bundle, np.ones((1, 8, 20), np.uint8))
@@ -161,8 +181,19 @@ def _row_instructions(layout: str, home: str, vectors: int, split: bool = False)
     """Instructions (= cycles: straight code, one cycle each) of one row kernel."""
     regs = regalloc.VectorPool("h").take(regalloc.row_registers(layout, home, split), "a row")
     accs = [f"v{20 + k % 10}" for k in range(vectors)]
-    kernel = RowKernel(layout, vectors, 3, True, home, regs, chunk=64, accs=accs, slot_bytes=128,
-                       ring_stride=16, split=split)  # fmt: skip
+    kernel = RowKernel(
+        layout,
+        vectors,
+        3,
+        True,
+        home,
+        regs,
+        chunk=64,
+        accs=accs,
+        slot_bytes=128,
+        ring_stride=16,
+        split=split,
+    )
     e = Emitter(Builder())
     kernel.emit(
         e, regalloc.ROW, lambda: e.addi(regalloc.TMP, regalloc.WORD, -1)
@@ -173,9 +204,15 @@ def _row_instructions(layout: str, home: str, vectors: int, split: bool = False)
 
 @pytest.mark.parametrize(
     ("layout", "home", "split", "per_vector"),
-    [("dense", "registers", False, 2), ("dense", "vmem", False, 4), ("dense", "llm", False, 4),
-     ("sparse", "llm", True, 5), ("sparse", "llm", False, 6), ("delayed", "registers", False, 7)],
-)  # fmt: skip
+    [
+        ("dense", "registers", False, 2),
+        ("dense", "vmem", False, 4),
+        ("dense", "llm", False, 4),
+        ("sparse", "llm", True, 5),
+        ("sparse", "llm", False, 6),
+        ("delayed", "registers", False, 7),
+    ],
+)
 def test_row_kernel_cycles_per_vector(layout, home, split, per_vector):
     """The row kernels' documented cost (rows.py): software pipelining leaves no stall, even for
     a row of one vector."""
@@ -188,9 +225,13 @@ def _sparse_rows_network(rng, n_in=64, n_post=1024, density=0.03):
     w = scipy.sparse.random(n_in, n_post, density=density, random_state=2, format="csr")
     w.data = rng.normal(0, 0.5, w.nnz)
     net = FloatNetwork(
-        n_in, [FloatPopulation("h", "lif", n_post, beta=0.9, threshold=1.0)],
-        [FloatProjection("in_h", "input", "h", w)], output="h", num_steps=10, readout="count",
-    )  # fmt: skip
+        n_in,
+        [FloatPopulation("h", "lif", n_post, beta=0.9, threshold=1.0)],
+        [FloatProjection("in_h", "input", "h", w)],
+        output="h",
+        num_steps=10,
+        readout="count",
+    )
     return quantise(net, QuantConfig(layout="sparse", rounding="rn"))
 
 
@@ -234,11 +275,16 @@ def test_neuron_update_cycles_within_goal(kind):
     n = 320
     net = FloatNetwork(
         4,
-        [FloatPopulation("h", kind, n, beta=0.9, alpha=0.5, threshold=0.5, adapt_decay=0.9,
-                         adapt_jump=0.2)],
+        [
+            FloatPopulation(
+                "h", kind, n, beta=0.9, alpha=0.5, threshold=0.5, adapt_decay=0.9, adapt_jump=0.2
+            )
+        ],
         [FloatProjection("row", "input", "h", rng.uniform(0.1, 0.5, (4, n)))],
-        output="h", num_steps=4, readout="count",
-    )  # fmt: skip
+        output="h",
+        num_steps=4,
+        readout="count",
+    )
     bundle = quantise(net, QuantConfig())
     got, _ = assert_matches_core(bundle, spikes_for(bundle, 1), CompileOptions(profile=True))
     assert got.activity["profile_h_update"][0] / (4 * n) <= 0.8

@@ -21,12 +21,18 @@ def _wide(n_in=200, n_h=900, steps=4, delays=False):
     delay = rng.integers(0, 7, (n_in, n_h)) if delays else None
     net = FloatNetwork(
         n_in,
-        [FloatPopulation("h", "lif", n_h, beta=0.9), FloatPopulation("out", "li", 10, beta=0.9,
-                                                                      reset="none")],
-        [FloatProjection("in_h", "input", "h", rng.normal(0, 0.5, (n_in, n_h)), delay),
-         FloatProjection("h_out", "h", "out", rng.normal(0, 0.5, (n_h, 10)))],
-        output="out", num_steps=steps, readout="mean",
-    )  # fmt: skip
+        [
+            FloatPopulation("h", "lif", n_h, beta=0.9),
+            FloatPopulation("out", "li", 10, beta=0.9, reset="none"),
+        ],
+        [
+            FloatProjection("in_h", "input", "h", rng.normal(0, 0.5, (n_in, n_h)), delay),
+            FloatProjection("h_out", "h", "out", rng.normal(0, 0.5, (n_h, 10))),
+        ],
+        output="out",
+        num_steps=steps,
+        readout="mean",
+    )
     return quantise(net, QuantConfig())
 
 
@@ -34,18 +40,24 @@ def _wide(n_in=200, n_h=900, steps=4, delays=False):
 @pytest.mark.parametrize("weights", ["auto", "ddr"])
 def test_regions_fit_aligned_and_disjoint(family, weights):
     placed = plan(family_bundle(family), CompileOptions(weights=weights), DEFAULT)
-    sizes = {"dmem": DEFAULT.dmem_bytes, "vmem": DEFAULT.vmem_bytes,
-             "llm": DEFAULT.llm_lane_bytes, "ddr": DEFAULT.ddr_bytes}  # fmt: skip
+    sizes = {
+        "dmem": DEFAULT.dmem_bytes,
+        "vmem": DEFAULT.vmem_bytes,
+        "llm": DEFAULT.llm_lane_bytes,
+        "ddr": DEFAULT.ddr_bytes,
+    }
     for memory, size in sizes.items():
-        regions = sorted((r for r in placed.regions.values() if r.memory == memory),
-                         key=lambda r: r.address)  # fmt: skip
+        regions = sorted(
+            (r for r in placed.regions.values() if r.memory == memory), key=lambda r: r.address
+        )
         for a, b in zip(regions, regions[1:], strict=False):
             assert a.end <= b.address, (a, b)
         for r in regions:
             assert r.address % ALIGN[memory] == 0 and r.end <= size, r
         report = placed.report()[memory]
-        assert report["bytes"] == size and report["used"] == max((r.end for r in regions),
-                                                                  default=0)  # fmt: skip
+        assert report["bytes"] == size and report["used"] == max(
+            (r.end for r in regions), default=0
+        )
     assert placed.region("mailbox").address == 0
     in_ddr = {p.name for p in placed.projs if p.memory == "ddr"}
     assert in_ddr == (set() if weights == "auto" else {p.name for p in placed.projs})
@@ -56,8 +68,10 @@ def test_accumulator_homes():
         pop_plan.home
         for pop_plan in plan(family_bundle("dense_lif"), CompileOptions(), DEFAULT).pops
     ] == ["registers", "registers"]
-    assert [pop_plan.home for pop_plan in plan(family_bundle("sparse_cubalif"), CompileOptions(),
-                                   DEFAULT).pops] == ["llm", "llm"]  # fmt: skip
+    assert [
+        pop_plan.home
+        for pop_plan in plan(family_bundle("sparse_cubalif"), CompileOptions(), DEFAULT).pops
+    ] == ["llm", "llm"]
     wide = plan(_wide(), CompileOptions(), DEFAULT)
     assert [(pop_plan.home, pop_plan.looped) for pop_plan in wide.pops] == [
         ("tiles", False),
@@ -105,7 +119,8 @@ def test_sparse_rows_split_while_they_fit():
     roomy = plan(bundle, CompileOptions(), SocConfig(vmem_bytes=32 * 1024))
     assert [proj_plan.split for proj_plan in roomy.projs] == [True, True]
     assert {name: roomy.region(f"rows.{name}").size for name in packed} == {
-        name: 2 * size for name, size in packed.items()}  # fmt: skip
+        name: 2 * size for name, size in packed.items()
+    }
     tight = plan(bundle, CompileOptions(), SocConfig(vmem_bytes=16 * 1024))
     assert [(proj_plan.memory, proj_plan.split) for proj_plan in tight.projs] == [
         ("vmem", False)
@@ -130,8 +145,13 @@ def test_each_memory_reports_what_it_lacks(config, memory, bundle_of):
     with pytest.raises(CompileError) as err:
         plan(bundle_of(), options, config)
     needed, available = _needs(str(err.value), memory)
-    assert needed > available == {"dmem": config.dmem_bytes, "llm": config.llm_lane_bytes,
-                                  "ddr": config.ddr_bytes}[memory]  # fmt: skip
+    assert (
+        needed
+        > available
+        == {"dmem": config.dmem_bytes, "llm": config.llm_lane_bytes, "ddr": config.ddr_bytes}[
+            memory
+        ]
+    )
 
 
 def _shd_shaped():
@@ -139,13 +159,18 @@ def _shd_shaped():
     rng = np.random.default_rng(0)
     net = FloatNetwork(
         700,
-        [FloatPopulation("hidden", "alif", 256, beta=0.95, adapt_decay=0.99, adapt_jump=0.02),
-         FloatPopulation("output", "li", 20, beta=0.95, reset="none")],
-        [FloatProjection("in_hidden", "input", "hidden", rng.normal(0, 0.3, (700, 256))),
-         FloatProjection("rec", "hidden", "hidden", rng.normal(0, 0.1, (256, 256))),
-         FloatProjection("hidden_out", "hidden", "output", rng.normal(0, 0.1, (256, 20)))],
-        output="output", num_steps=1170,
-    )  # fmt: skip
+        [
+            FloatPopulation("hidden", "alif", 256, beta=0.95, adapt_decay=0.99, adapt_jump=0.02),
+            FloatPopulation("output", "li", 20, beta=0.95, reset="none"),
+        ],
+        [
+            FloatProjection("in_hidden", "input", "hidden", rng.normal(0, 0.3, (700, 256))),
+            FloatProjection("rec", "hidden", "hidden", rng.normal(0, 0.1, (256, 256))),
+            FloatProjection("hidden_out", "hidden", "output", rng.normal(0, 0.1, (256, 20))),
+        ],
+        output="output",
+        num_steps=1170,
+    )
     return quantise(net, QuantConfig())
 
 
@@ -188,9 +213,15 @@ def test_register_accumulators_that_cannot_be_had():
 
 @pytest.mark.parametrize(
     "options",
-    [{"weights": "sram"}, {"accumulators": "stack"}, {"unroll_vectors": 0},
-     {"unroll_words": 5000}, {"sparse_rows": "dense"}, {"inline_scan_bytes": -1}],
-)  # fmt: skip
+    [
+        {"weights": "sram"},
+        {"accumulators": "stack"},
+        {"unroll_vectors": 0},
+        {"unroll_words": 5000},
+        {"sparse_rows": "dense"},
+        {"inline_scan_bytes": -1},
+    ],
+)
 def test_bad_options(options):
     with pytest.raises(ConfigError):
         CompileOptions(**options).check()

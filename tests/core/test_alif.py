@@ -57,7 +57,7 @@ def _alif_net(w, beta, rho, jump, reset):
                 adapt_decay=rho,
                 adapt_jump=jump,
             )
-        ],  # fmt: skip
+        ],
         [FloatProjection("in", "input", "h", w)],
         output="h",
         num_steps=40,
@@ -100,8 +100,10 @@ def test_alif_equals_float_equations(beta, rho, reset):
     want, a = _float_alif(w, spikes, beta, rho, jump, reset)
     np.testing.assert_array_equal(got.spikes["h"], want)
     np.testing.assert_array_equal(got.state["h_A"], a * 2**8)
-    plain = core.run(quantise(_alif_net(w, beta, rho, 0.0, reset),
-                              QuantConfig(frac_bits=8, weight_bits=16)), spikes)  # fmt: skip
+    plain = core.run(
+        quantise(_alif_net(w, beta, rho, 0.0, reset), QuantConfig(frac_bits=8, weight_bits=16)),
+        spikes,
+    )
     assert plain.spikes["h"].sum() > want.sum() > 100  # adaptation slows firing
 
 

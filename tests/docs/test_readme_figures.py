@@ -76,9 +76,13 @@ def summary_table(text: str) -> list[list[str]]:
 
 def test_the_figure_rules_see_what_they_should():
     text = "at 95 % rho, 94.6 % / 60.0 % WGA in 2 min 25 s, 16,642 cycles, 5.7 points"
-    assert figures(text) == [("decimal", "94.6 %"), ("decimal", "60.0 %"),
-                             ("decimal", "5.7 points"), ("count", "16,642"),
-                             ("duration", "2 min 25 s")]  # fmt: skip
+    assert figures(text) == [
+        ("decimal", "94.6 %"),
+        ("decimal", "60.0 %"),
+        ("decimal", "5.7 points"),
+        ("count", "16,642"),
+        ("duration", "2 min 25 s"),
+    ]
     values = [("wga", 0.6), ("wall_s", 145.4), ("cycles", 16642.0)]
     assert backed("decimal", "60.0 %", values) and not backed("decimal", "60.1 %", values)
     assert backed("duration", "2 min 25 s", values) and not backed("duration", "145 s", [])

@@ -29,13 +29,17 @@ def small_bundle(hidden: str = "alif"):
     rng = np.random.default_rng(1)
     net = FloatNetwork(
         12,
-        [FloatPopulation("h", hidden, 30, beta=0.9, adapt_decay=0.95, adapt_jump=0.1),
-         FloatPopulation("o", "cubali", 10, beta=0.9, alpha=0.8, reset="none")],
-        [FloatProjection("ih", "input", "h", rng.normal(0, 0.6, (12, 30))),
-         FloatProjection("ho", "h", "o", rng.normal(0, 0.3, (30, 10)))],
+        [
+            FloatPopulation("h", hidden, 30, beta=0.9, adapt_decay=0.95, adapt_jump=0.1),
+            FloatPopulation("o", "cubali", 10, beta=0.9, alpha=0.8, reset="none"),
+        ],
+        [
+            FloatProjection("ih", "input", "h", rng.normal(0, 0.6, (12, 30))),
+            FloatProjection("ho", "h", "o", rng.normal(0, 0.3, (30, 10))),
+        ],
         output="o",
         num_steps=20,
-    )  # fmt: skip
+    )
     return quantise(net)
 
 

@@ -395,9 +395,12 @@ def check(state, case: Case) -> list[str]:
         out.append(f"cycles: expected {case.cycles}, got {state.cycles}")
     for key, want in case.extra.items():
         got = (
-            state.instret if key == "instret"
-            else state.csrs[key] if key in state.csrs else state.counters[key]
-        )  # fmt: skip
+            state.instret
+            if key == "instret"
+            else state.csrs[key]
+            if key in state.csrs
+            else state.counters[key]
+        )
         if got != want:
             out.append(f"{key}: expected {want}, got {got}")
     return out

@@ -12,8 +12,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 FIRMWARE = ROOT / "firmware"
 PREFIX = "riscv64-unknown-elf-"
-CFLAGS = ("-march=rv32im_zicsr_zbb", "-mabi=ilp32", "-O2", "-ffreestanding", "-nostdlib", "-Wall",
-          "-Werror")  # fmt: skip
+CFLAGS = (
+    "-march=rv32im_zicsr_zbb",
+    "-mabi=ilp32",
+    "-O2",
+    "-ffreestanding",
+    "-nostdlib",
+    "-Wall",
+    "-Werror",
+)
 
 
 class GnuTools:
@@ -26,8 +33,9 @@ class GnuTools:
     def build_c(self, *sources: Path, name: str = "fw") -> Path:
         """Compile and link `sources` with crt0.S and firmware/link.ld into an ELF."""
         elf = self.tmp / f"{name}.elf"
-        done = self.run("gcc", *CFLAGS, "-T", FIRMWARE / "link.ld", FIRMWARE / "crt0.S", *sources,
-                        "-o", elf)  # fmt: skip
+        done = self.run(
+            "gcc", *CFLAGS, "-T", FIRMWARE / "link.ld", FIRMWARE / "crt0.S", *sources, "-o", elf
+        )
         assert done.returncode == 0, done.stderr
         return elf
 
@@ -35,6 +43,8 @@ class GnuTools:
 @pytest.fixture
 def gnu(tmp_path: Path) -> GnuTools:
     if shutil.which(PREFIX + "gcc") is None:
-        pytest.fail(f"{PREFIX}gcc is not on PATH: install gcc-riscv64-unknown-elf "
-                    "(scripts/install.sh) or deselect with -m 'not gnu'")  # fmt: skip
+        pytest.fail(
+            f"{PREFIX}gcc is not on PATH: install gcc-riscv64-unknown-elf "
+            "(scripts/install.sh) or deselect with -m 'not gnu'"
+        )
     return GnuTools(tmp_path)

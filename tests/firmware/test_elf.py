@@ -175,8 +175,9 @@ def test_corrupted_files_load_or_raise_image_error(image, tmp_path, data):
 
 
 def test_symbols_outside_every_section_are_absolute_and_not_read_back(tmp_path):
-    image = Image([Section(".text", "imem", 0, b"\x13\0\0\0")], 0,
-                  {"far": Symbol("far", "dmem", 64)})  # fmt: skip
+    image = Image(
+        [Section(".text", "imem", 0, b"\x13\0\0\0")], 0, {"far": Symbol("far", "dmem", 64)}
+    )
     path = tmp_path / "abs.elf"
     write_elf(image, path)
     assert read_elf(path).symbols == {}
@@ -184,9 +185,14 @@ def test_symbols_outside_every_section_are_absolute_and_not_read_back(tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "memory", "loaded_into"),
-    [(".vmem.rows", "dmem", "vmem"), (".rows", "vmem", "dmem"), (".text", "ddr", "imem"),
-     (".data", "imem", "dmem"), (".llm", "ddr", "llm")],
-)  # fmt: skip
+    [
+        (".vmem.rows", "dmem", "vmem"),
+        (".rows", "vmem", "dmem"),
+        (".text", "ddr", "imem"),
+        (".data", "imem", "dmem"),
+        (".llm", "ddr", "llm"),
+    ],
+)
 def test_a_section_whose_name_picks_another_memory_is_refused(tmp_path, name, memory, loaded_into):
     code = Section(".text", "imem", 0, b"\x13\0\0\0")
     image = Image([code, Section(name, memory, 64, b"\1\2\3\4")], 0, source="prog.s")

@@ -33,8 +33,9 @@ def lif_reference(steps=8, alpha=29491, threshold=1000):
     for _ in range(steps):
         mask = 0
         for lane in range(32):
-            v[lane] = add_lane(mul_lane(v[lane], alpha, 15, ROUND_NEAREST, False, 0),
-                               current[lane], True)  # fmt: skip
+            v[lane] = add_lane(
+                mul_lane(v[lane], alpha, 15, ROUND_NEAREST, False, 0), current[lane], True
+            )
             if v[lane] >= threshold:
                 mask |= 1 << lane
                 v[lane] = 0

@@ -19,13 +19,15 @@ def image() -> Image:
     llm = bytearray(2048 * 32)  # 32 lanes x 2 KiB, lane-major
     llm[3 * 2048 + 2 : 3 * 2048 + 4] = (0xBEEF).to_bytes(2, "little")  # lane 3, address 2
     llm[31 * 2048 + 2046 : 31 * 2048 + 2048] = (0x1234).to_bytes(2, "little")  # lane 31, last
-    return Image([
-        Section(".text", "imem", 0, bytes.fromhex("13050000 73000000")),
-        Section(".data", "dmem", 8, bytes.fromhex("44332211")),
-        Section(".uram", "vmem", 64, lanes_bytes(range(-16, 16))),
-        Section(".llm", "llm", 0, bytes(llm)),
-        Section(".ddr", "ddr", 4, bytes.fromhex("0a0b0c0d 01")),
-    ])  # fmt: skip
+    return Image(
+        [
+            Section(".text", "imem", 0, bytes.fromhex("13050000 73000000")),
+            Section(".data", "dmem", 8, bytes.fromhex("44332211")),
+            Section(".uram", "vmem", 64, lanes_bytes(range(-16, 16))),
+            Section(".llm", "llm", 0, bytes(llm)),
+            Section(".ddr", "ddr", 4, bytes.fromhex("0a0b0c0d 01")),
+        ]
+    )
 
 
 def test_imem_and_dmem_are_one_word_per_line_over_the_whole_memory(image):

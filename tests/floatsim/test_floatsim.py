@@ -30,8 +30,17 @@ def _spikes(samples, steps, inputs, rate=0.3, seed=1):
 def test_float_equals_core_where_fixed_point_is_exact(neuron, reset):
     # weights on a 2**-4 grid and integrator decays: int16 at F = 8 holds every float value
     torch.manual_seed(3)
-    st = Student([24, 40, 6], neuron=neuron, beta=1.0, alpha=0.0, threshold=1.5, reset=reset,
-                 recurrent=True, readout_beta=1.0, bias=True)  # fmt: skip
+    st = Student(
+        [24, 40, 6],
+        neuron=neuron,
+        beta=1.0,
+        alpha=0.0,
+        threshold=1.5,
+        reset=reset,
+        recurrent=True,
+        readout_beta=1.0,
+        bias=True,
+    )
     with torch.no_grad():
         for p in st.parameters():
             p.copy_(torch.round(p * 16 * 3) / 16)
@@ -55,11 +64,14 @@ def test_float_equals_core_with_delays_and_adaptation():
     def grid(*shape):
         return np.round(rng.normal(0, 0.6, shape) * 16) / 16
 
-    h = FloatPopulation("h", "alif", 20, beta=1.0, threshold=1.5, adapt_decay=1.0,
-                        adapt_jump=0.25, bias=grid(20))  # fmt: skip
+    h = FloatPopulation(
+        "h", "alif", 20, beta=1.0, threshold=1.5, adapt_decay=1.0, adapt_jump=0.25, bias=grid(20)
+    )
     out = FloatPopulation("out", "li", 5, beta=1.0, reset="none")
-    projs = [FloatProjection("in_h", "input", "h", grid(12, 20), rng.integers(0, 4, (12, 20))),
-             FloatProjection("h_out", "h", "out", grid(20, 5))]  # fmt: skip
+    projs = [
+        FloatProjection("in_h", "input", "h", grid(12, 20), rng.integers(0, 4, (12, 20))),
+        FloatProjection("h_out", "h", "out", grid(20, 5)),
+    ]
     net = FloatNetwork(12, [h, out], projs, output="out", num_steps=15, readout="last")
     spikes = _spikes(6, 15, 12)
     bundle = quantise(net, QuantConfig(frac_bits=8, weight_bits=16, percentile=100))
@@ -91,12 +103,19 @@ def test_float_reads_feedforward_graphs_as_snntorch_does(kind):
     if kind == "lif":  # snntorch's importer has no LI: a spiking LIF output instead
         graph = zoo.feedforward_lif(seed=0, inputs=16, hidden=(32,), outputs=4)
         nodes = dict(graph.nodes)
-        nodes["li"] = nir.LIF(tau=np.full(4, 1e-3), r=np.full(4, 10.0), v_leak=np.zeros(4),
-                              v_threshold=np.ones(4), v_reset=np.zeros(4))  # fmt: skip
+        nodes["li"] = nir.LIF(
+            tau=np.full(4, 1e-3),
+            r=np.full(4, 10.0),
+            v_leak=np.zeros(4),
+            v_threshold=np.ones(4),
+            v_reset=np.zeros(4),
+        )
         graph, out = nir.NIRGraph(nodes=nodes, edges=graph.edges), "li"
     else:  # snntorch reads a Linear cycle as RSynaptic differently (docs/semantics.md 11)
-        graph, out = _without(zoo.recurrent_cubalif(seed=0, inputs=16, hidden=32, outputs=4),
-                              "rec1"), "lif2"  # fmt: skip
+        graph, out = (
+            _without(zoo.recurrent_cubalif(seed=0, inputs=16, hidden=32, outputs=4), "rec1"),
+            "lif2",
+        )
     spikes = _spikes(8, 30, 16)
     ours = floatsim.run(from_graph(graph, num_steps=30), spikes).spikes[out]
     theirs = _run_snntorch(graph, spikes)
@@ -121,8 +140,13 @@ def _norse_lif_graph():
     graph = zoo.feedforward_lif(seed=0, inputs=16, hidden=(32,), outputs=4)
     nodes = dict(graph.nodes)
     for name, n in (("lif0", 32), ("li", 4)):
-        nodes[name] = nir.LIF(tau=np.full(n, 1e-3), r=np.ones(n), v_leak=np.zeros(n),
-                              v_threshold=np.ones(n), v_reset=np.zeros(n))  # fmt: skip
+        nodes[name] = nir.LIF(
+            tau=np.full(n, 1e-3),
+            r=np.ones(n),
+            v_leak=np.zeros(n),
+            v_threshold=np.ones(n),
+            v_reset=np.zeros(n),
+        )
     for name in ("fc0", "fc_out"):
         nodes[name] = nir.Affine(weight=nodes[name].weight * 10, bias=nodes[name].bias * 10)
     return nir.NIRGraph(nodes=nodes, edges=graph.edges)
@@ -153,8 +177,7 @@ def test_calibration_counts_saturation_per_format():
 
 
 def test_calibration_searches_finer_formats_and_the_quantiser_takes_them():
-    net = from_graph(zoo.recurrent_cubalif(seed=1, inputs=16, hidden=32, outputs=4),
-                     num_steps=20)  # fmt: skip
+    net = from_graph(zoo.recurrent_cubalif(seed=1, inputs=16, hidden=32, outputs=4), num_steps=20)
     spikes = _spikes(40, 20, 16, rate=0.1)
     cal = floatsim.calibrate(net, spikes)
     bundle = quantise(net, QuantConfig(), cal)
@@ -176,8 +199,7 @@ def test_calibration_searches_finer_formats_and_the_quantiser_takes_them():
 
 
 def test_compare_finds_the_first_divergent_step():
-    net = from_graph(zoo.feedforward_lif(seed=2, inputs=16, hidden=(32,), outputs=4),
-                     num_steps=12)  # fmt: skip
+    net = from_graph(zoo.feedforward_lif(seed=2, inputs=16, hidden=(32,), outputs=4), num_steps=12)
     a = floatsim.run(net, _spikes(5, 12, 16))
     b = floatsim.run(net, _spikes(5, 12, 16))
     b.spikes["lif0"][3, 7, 2] ^= 1
@@ -195,10 +217,19 @@ def test_cli_float_run_calibrate_and_compare(tmp_path, capsys):
         ["run", str(g), "--backend", "float", "--data", str(d), "--out", str(tmp_path / "f.npz")],
         ["quantise", str(g), "-o", str(b), "--steps", "25", "--calibrate", str(d)],
         ["run", str(b), "--data", str(d), "--out", str(tmp_path / "c.npz")],
-        ["compare", str(tmp_path / "f.npz"), str(tmp_path / "c.npz"), "--bundle", str(b),
-         "--json", str(tmp_path / "cmp.json"), "--plot", str(tmp_path / "cmp.png")],
+        [
+            "compare",
+            str(tmp_path / "f.npz"),
+            str(tmp_path / "c.npz"),
+            "--bundle",
+            str(b),
+            "--json",
+            str(tmp_path / "cmp.json"),
+            "--plot",
+            str(tmp_path / "cmp.png"),
+        ],
         ["compare", str(g), str(b), "--data", str(d), "--json", str(tmp_path / "direct.json")],
-    ):  # fmt: skip
+    ):
         with pytest.raises(SystemExit) as exc:
             main(argv)
         assert exc.value.code == 0, argv

@@ -281,8 +281,18 @@ def fenn_programs() -> dict[str, str]:
 
 
 # Operand classes the random programs rarely reach (holes of `snnsoc coverage`'s functional bins).
-EDGE_SLOTS = {"xd": "x5", "xs1": "x1", "xs2": "x1", "vd": "v5", "vs1": "v2", "vs2": "v2",
-              "imm12": "1", "shamt": "1", "nbits": "3", "lane": "0"}  # fmt: skip
+EDGE_SLOTS = {
+    "xd": "x5",
+    "xs1": "x1",
+    "xs2": "x1",
+    "vd": "v5",
+    "vs1": "v2",
+    "vs2": "v2",
+    "imm12": "1",
+    "shamt": "1",
+    "nbits": "3",
+    "lane": "0",
+}
 EDGES = {
     "jalr_offset_extremes": "    la x1, 1f\n    addi x1, x1, 2047\n    addi x1, x1, 1\n"
     "    jalr x3, -2048(x1)\n1:  la x1, 2f\n    addi x1, x1, -2047\n    jalr x3, 2047(x1)\n"
@@ -294,15 +304,29 @@ EDGES = {
 
 def edge_programs() -> dict[str, str]:
     """The operand edges above, and every ALU instruction with a scalar source of -2^31."""
-    alu = [i for i in INSTRS if "xs1" in i.operands and i.klass in ("scalar", "vec_alu")
-           and "(" not in i.syntax]  # fmt: skip
-    lines = [f"    {i.name} " + ", ".join(EDGE_SLOTS[op] for op in i.operands)
-             for i in alu if set(i.operands) <= set(EDGE_SLOTS)]  # fmt: skip
-    programs = {**EDGES, "scalar_source_min": "    li x1, 0x80000000\n" + "\n".join(lines)
-                + "\n    ecall\n"}  # fmt: skip
+    alu = [
+        i
+        for i in INSTRS
+        if "xs1" in i.operands and i.klass in ("scalar", "vec_alu") and "(" not in i.syntax
+    ]
+    lines = [
+        f"    {i.name} " + ", ".join(EDGE_SLOTS[op] for op in i.operands)
+        for i in alu
+        if set(i.operands) <= set(EDGE_SLOTS)
+    ]
+    programs = {
+        **EDGES,
+        "scalar_source_min": "    li x1, 0x80000000\n" + "\n".join(lines) + "\n    ecall\n",
+    }
     return {f"edge_{name}": PRELUDE + text + vector_data() for name, text in programs.items()}
 
 
 def all_programs() -> dict[str, str]:
-    return {**instruction_programs(), **trap_programs(), **dma_programs(), **spin_programs(),
-            **fenn_programs(), **edge_programs()}  # fmt: skip
+    return {
+        **instruction_programs(),
+        **trap_programs(),
+        **dma_programs(),
+        **spin_programs(),
+        **fenn_programs(),
+        **edge_programs(),
+    }

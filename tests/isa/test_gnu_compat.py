@@ -79,8 +79,10 @@ def first_difference(ours: bytes, theirs: bytes) -> str:
         a, b = ours[offset : offset + 4], theirs[offset : offset + 4]
         if a != b:
             wa, wb = int.from_bytes(a, "little"), int.from_bytes(b, "little")
-            return (f"at {offset:#x}: ours {wa:08x} ({disassemble(wa, offset)}), "
-                    f"GNU {wb:08x} ({disassemble(wb, offset)})")  # fmt: skip
+            return (
+                f"at {offset:#x}: ours {wa:08x} ({disassemble(wa, offset)}), "
+                f"GNU {wb:08x} ({disassemble(wb, offset)})"
+            )
     return "no difference"
 
 
@@ -159,8 +161,11 @@ def test_gnu_as_rejects_what_we_do_not_list(gnu, tmp_path):
         assert name not in GNU_AS
         src = tmp_path / "bad.s"
         src.write_text(f"    csrr a0, {name}\n")
-        done = subprocess.run(["riscv64-unknown-elf-as", "-o", tmp_path / "bad.o", src],
-                              capture_output=True, text=True)  # fmt: skip
+        done = subprocess.run(
+            ["riscv64-unknown-elf-as", "-o", tmp_path / "bad.o", src],
+            capture_output=True,
+            text=True,
+        )
         assert "unknown CSR" in done.stderr, name
 
 

@@ -29,8 +29,10 @@ def faults(*ranges) -> DdrModel:
     ("response", "bit"), [("slverr", DMA_ERR_SLAVE), ("decerr", DMA_ERR_DECODE)]
 )
 def test_mm2s_skips_the_vectors_of_a_fault_range_and_reports_it(response, bit):
-    state = run(program("mm2s", 0, 256, 512) + WAIT.format(ch="mm2s") + data("ddr"),
-                faults((128, 256, response)))  # fmt: skip
+    state = run(
+        program("mm2s", 0, 256, 512) + WAIT.format(ch="mm2s") + data("ddr"),
+        faults((128, 256, response)),
+    )
     assert state.x[10] == DMA_IDLE | bit  # OK clear
     moved = state.memories["vmem"][256 : 256 + 512].view("<i2")
     assert moved[:64].tolist() == PATTERN[:64]  # vectors 0 and 1
@@ -52,8 +54,10 @@ def test_s2mm_answers_each_4k_burst_once_decode_error_first():
 
 
 def test_a_fault_range_the_transfer_misses_changes_nothing():
-    state = run(program("mm2s", 0, 0, 128) + WAIT.format(ch="mm2s") + data("ddr"),
-                faults((128, 192, "decerr")))  # fmt: skip
+    state = run(
+        program("mm2s", 0, 0, 128) + WAIT.format(ch="mm2s") + data("ddr"),
+        faults((128, 192, "decerr")),
+    )
     assert state.x[10] == DMA_IDLE | DMA_OK
 
 

@@ -9,13 +9,18 @@ import h5py
 import numpy as np
 
 
-def write_shd(path: Path, samples: list[tuple[list[float], list[int]]], labels: list[int],
-              time_dtype=np.float16) -> Path:  # fmt: skip
+def write_shd(
+    path: Path,
+    samples: list[tuple[list[float], list[int]]],
+    labels: list[int],
+    time_dtype=np.float16,
+) -> Path:
     """One HDF5 file: variable-length times (seconds) and units per sample, the labels, and the
     `extra` group (class keys, speakers) of the distributed files."""
     with h5py.File(path, "w") as f:
-        times = f.create_dataset("spikes/times", (len(samples),),
-                                 dtype=h5py.vlen_dtype(np.dtype(time_dtype)))  # fmt: skip
+        times = f.create_dataset(
+            "spikes/times", (len(samples),), dtype=h5py.vlen_dtype(np.dtype(time_dtype))
+        )
         units = f.create_dataset("spikes/units", (len(samples),), dtype=h5py.vlen_dtype(np.uint16))
         for i, (t, u) in enumerate(samples):
             times[i], units[i] = np.asarray(t, time_dtype), np.asarray(u, np.uint16)

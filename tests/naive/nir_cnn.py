@@ -20,11 +20,24 @@ def cnn_graph(seed: int = 0, size: int = 10, channels: int = 2) -> nir.NIRGraph:
     rng = np.random.default_rng(seed)
     half = size // 2
     out2 = (half - 1) // 2 + 1
-    conv1 = nir.Conv2d(input_shape=(size, size), weight=rng.normal(0, 0.5, (4, channels, 3, 3)),
-                       stride=1, padding=1, dilation=1, groups=1, bias=np.zeros(4))  # fmt: skip
-    conv2 = nir.Conv2d(input_shape=(half, half), weight=rng.normal(0, 0.5, (8, 4, 3, 3)),
-                       stride=2, padding=1, dilation=1, groups=1,
-                       bias=rng.normal(0, 0.1, 8))  # fmt: skip
+    conv1 = nir.Conv2d(
+        input_shape=(size, size),
+        weight=rng.normal(0, 0.5, (4, channels, 3, 3)),
+        stride=1,
+        padding=1,
+        dilation=1,
+        groups=1,
+        bias=np.zeros(4),
+    )
+    conv2 = nir.Conv2d(
+        input_shape=(half, half),
+        weight=rng.normal(0, 0.5, (8, 4, 3, 3)),
+        stride=2,
+        padding=1,
+        dilation=1,
+        groups=1,
+        bias=rng.normal(0, 0.1, 8),
+    )
     tau = 5 * DT
     nodes = {
         "input": nir.Input(input_type={"input": np.array([channels, size, size])}),
@@ -32,7 +45,7 @@ def cnn_graph(seed: int = 0, size: int = 10, channels: int = 2) -> nir.NIRGraph:
         "if1": _if((4, size, size), 1.0),
         "pool1": nir.SumPool2d(
             kernel_size=np.array([2, 2]), stride=np.array([2, 2]), padding=np.array([0, 0])
-        ),  # fmt: skip
+        ),
         "conv2": conv2,
         "if2": _if((8, out2, out2), 1.0),
         "flat": nir.Flatten(input_type={"input": np.array([8, out2, out2])}, start_dim=0),
@@ -43,7 +56,7 @@ def cnn_graph(seed: int = 0, size: int = 10, channels: int = 2) -> nir.NIRGraph:
             v_leak=np.zeros(10),
             v_threshold=np.ones(10),
             v_reset=np.zeros(10),
-        ),  # fmt: skip
+        ),
         "output": nir.Output(output_type={"output": np.array([10])}),
     }
     order = list(nodes)

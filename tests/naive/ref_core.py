@@ -110,7 +110,7 @@ def _sample(bundle, x, rng):
     ring = {
         p.name: [[[0] * p.delay_slots for _ in range(LANES)] for _ in range(vecs[p.name])]
         for p in pops
-    }  # fmt: skip  [row][lane][slot], as the lane-local memory holds it
+    }  # [row][lane][slot], as the lane-local memory holds it
     out = bundle.population(bundle.output)
     start = -32768 if bundle.readout == "max" else 0
     A = [[start] * LANES for _ in range(vecs[out.name])]
@@ -198,8 +198,13 @@ def _update(bundle, p, t, V, Icur, Adapt, acc, ring, A, bits, rng):
         if p.leak is not None:  # CubaLIF's v_leak: V's input, not I's
             inp = add(inp, [int(b) for b in p.leak[LANES * v : LANES * (v + 1)]], p.saturate)
         if p.adaptive:
-            a = vmul(p.adapt_decay_raw, Adapt[p.name][v], p.adapt_decay_frac_bits,
-                     p.rounding["a_decay"], rng)  # fmt: skip
+            a = vmul(
+                p.adapt_decay_raw,
+                Adapt[p.name][v],
+                p.adapt_decay_frac_bits,
+                p.rounding["a_decay"],
+                rng,
+            )
             a = vsel(fired, add(a, [p.adapt_jump_raw] * LANES, p.saturate), a)
             Adapt[p.name][v] = a
             b = add(thr, a, p.saturate)
@@ -210,8 +215,7 @@ def _update(bundle, p, t, V, Icur, Adapt, acc, ring, A, bits, rng):
         elif p.reset == "value_after":
             vm = vsel(fired, [p.v_reset_raw] * LANES, vm)
         V[p.name][v] = vm
-        spike = [p.spiking and f and LANES * v + lane < p.n
-                 for lane, f in enumerate(vtlt(b, vm))]  # fmt: skip
+        spike = [p.spiking and f and LANES * v + lane < p.n for lane, f in enumerate(vtlt(b, vm))]
         bits[p.name][t, LANES * v : LANES * (v + 1)] = spike
         if p.name == bundle.output:
             _readout(bundle, p, A, v, vm, spike, rng)

@@ -21,16 +21,27 @@ class Block(nn.Module):
 class Student(nn.Module):
     """Linear -> Leaky/Synaptic (optionally recurrent) layers, then a Leaky readout (no reset)."""
 
-    def __init__(self, sizes, neuron="lif", beta=0.9, alpha=0.5, threshold=1.0, reset="subtract",
-                 recurrent=False, readout_beta=0.9, bias=False):  # fmt: skip
+    def __init__(
+        self,
+        sizes,
+        neuron="lif",
+        beta=0.9,
+        alpha=0.5,
+        threshold=1.0,
+        reset="subtract",
+        recurrent=False,
+        readout_beta=0.9,
+        bias=False,
+    ):
         super().__init__()
         blocks = []
         for n_in, n_out in zip(sizes[:-2], sizes[1:-1], strict=True):
             if neuron == "lif":
                 cell = snn.Leaky(beta=beta, threshold=threshold, reset_mechanism=reset)
             else:
-                cell = snn.Synaptic(alpha=alpha, beta=beta, threshold=threshold,
-                                    reset_mechanism=reset)  # fmt: skip
+                cell = snn.Synaptic(
+                    alpha=alpha, beta=beta, threshold=threshold, reset_mechanism=reset
+                )
             rec = nn.Linear(n_out, n_out, bias=False) if recurrent else None
             blocks.append(Block(nn.Linear(n_in, n_out, bias=bias), cell, rec))
         self.hidden = nn.ModuleList(blocks)

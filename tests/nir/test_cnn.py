@@ -32,8 +32,14 @@ def test_conv2d_matrix_is_torch_conv2d(case):
     rng = np.random.default_rng(0)
     weight, x = rng.normal(size=(c_out, c_in // groups, *kernel)), rng.normal(size=(c_in, h, w))
     m, shape = conv_matrix(weight, (c_in, h, w), stride, padding, dilation, groups, "t")
-    ref = F.conv2d(torch.tensor(x)[None], torch.tensor(weight), stride=stride, padding=padding,
-                   dilation=dilation, groups=groups)[0].numpy()  # fmt: skip
+    ref = F.conv2d(
+        torch.tensor(x)[None],
+        torch.tensor(weight),
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,
+    )[0].numpy()
     assert shape == ref.shape
     np.testing.assert_allclose(m @ x.ravel(), ref.ravel(), atol=1e-12)
 
@@ -55,7 +61,7 @@ def test_conv1d_and_pools_compose_like_torch():
                 groups=1,
                 bias=np.arange(4.0),
             ),
-        ),  # fmt: skip
+        ),
         ("s", nir.Scale(scale=np.array([0.5]))),
         ("a", nir.AvgPool2d(**pool)),
         ("p", nir.SumPool2d(**pool)),
@@ -67,8 +73,9 @@ def test_conv1d_and_pools_compose_like_torch():
     assert lowered.shape == (16,) and lowered.nodes == ("c", "s", "a", "p", "f")
     np.testing.assert_allclose(lowered.weight @ x.ravel() + lowered.bias, t.flatten(), atol=1e-12)
     w = rng.normal(size=(5, 2, 4))
-    conv1d = nir.Conv1d(input_shape=12, weight=w, stride=2, padding=1, dilation=2, groups=1,
-                        bias=np.zeros(5))  # fmt: skip
+    conv1d = nir.Conv1d(
+        input_shape=12, weight=w, stride=2, padding=1, dilation=2, groups=1, bias=np.zeros(5)
+    )
     x1 = rng.normal(size=(2, 12))
     lowered = compose([("c1", conv1d)], (2, 12), "t")
     ref = F.conv1d(torch.tensor(x1)[None], torch.tensor(w), stride=2, padding=1, dilation=2)
@@ -94,8 +101,9 @@ def test_neuron_shapes_come_from_their_chains_when_parameters_are_flat():
     graph = cnn_graph()
     for name in ("if1", "if2"):
         node = graph.nodes[name]
-        graph.nodes[name] = nir.IF(r=node.r.ravel(), v_threshold=node.v_threshold.ravel(),
-                                   v_reset=node.v_reset.ravel())  # fmt: skip
+        graph.nodes[name] = nir.IF(
+            r=node.r.ravel(), v_threshold=node.v_threshold.ravel(), v_reset=node.v_reset.ravel()
+        )
     flat, shaped = from_graph(graph, dt=DT), from_graph(cnn_graph(), dt=DT)
     for a, b in zip(flat.projections, shaped.projections, strict=True):
         assert (a.weight != b.weight).nnz == 0

@@ -47,18 +47,32 @@ def _graph(v_leak1=0.4, v_leak2=None, readout=nir.CubaLIF, recurrent=True):
 
 def test_v_leak_becomes_a_per_neuron_term_on_v_scaled_with_the_threshold():
     tau_mem, thr = 4e-3, np.array([1.0, 0.5])
-    neuron = nir.CubaLIF(tau_syn=np.full(2, 2e-3), tau_mem=np.full(2, tau_mem), r=np.ones(2),
-                         v_leak=np.array([0.5, -1.0]), v_threshold=thr, v_reset=np.zeros(2),
-                         w_in=np.ones(2))  # fmt: skip
-    li = nir.CubaLI(tau_syn=np.full(3, 2e-3), tau_mem=np.full(3, tau_mem), r=np.ones(3),
-                    v_leak=np.full(3, 0.25), w_in=np.ones(3))  # fmt: skip
+    neuron = nir.CubaLIF(
+        tau_syn=np.full(2, 2e-3),
+        tau_mem=np.full(2, tau_mem),
+        r=np.ones(2),
+        v_leak=np.array([0.5, -1.0]),
+        v_threshold=thr,
+        v_reset=np.zeros(2),
+        w_in=np.ones(2),
+    )
+    li = nir.CubaLI(
+        tau_syn=np.full(3, 2e-3),
+        tau_mem=np.full(3, tau_mem),
+        r=np.ones(3),
+        v_leak=np.full(3, 0.25),
+        w_in=np.ones(3),
+    )
     for node, n, want in ((neuron, 2, [0.5, -1.0 * 2]), (li, 3, [0.25] * 3)):
         graph = nir.NIRGraph(
-            nodes={"input": nir.Input(input_type={"input": np.array([2])}),
-                   "fc": nir.Linear(weight=np.ones((n, 2))), "x": node,
-                   "output": nir.Output(output_type={"output": np.array([n])})},
+            nodes={
+                "input": nir.Input(input_type={"input": np.array([2])}),
+                "fc": nir.Linear(weight=np.ones((n, 2))),
+                "x": node,
+                "output": nir.Output(output_type={"output": np.array([n])}),
+            },
             edges=[("input", "fc"), ("fc", "x"), ("x", "output")],
-        )  # fmt: skip
+        )
         pop = from_graph(graph, dt=1e-3).population("x")
         assert pop.bias is None  # not I's input
         np.testing.assert_allclose(pop.leak, 1e-3 / tau_mem * np.array(want))
@@ -66,17 +80,33 @@ def test_v_leak_becomes_a_per_neuron_term_on_v_scaled_with_the_threshold():
 
 def test_per_neuron_time_constants_split_with_their_leaks():
     tau_mem, v_leak = np.array([4e-3, 2e-3, 4e-3]), np.array([0.5, -1.0, 2.0])
-    cuba = nir.CubaLIF(tau_syn=np.full(3, 2e-3), tau_mem=tau_mem, r=np.ones(3), v_leak=v_leak,
-                       v_threshold=np.ones(3), v_reset=np.zeros(3), w_in=np.ones(3))  # fmt: skip
-    li = nir.CubaLI(tau_syn=np.full(2, 2e-3), tau_mem=np.full(2, 4e-3), r=np.ones(2),
-                    v_leak=np.zeros(2), w_in=np.ones(2))  # fmt: skip
+    cuba = nir.CubaLIF(
+        tau_syn=np.full(3, 2e-3),
+        tau_mem=tau_mem,
+        r=np.ones(3),
+        v_leak=v_leak,
+        v_threshold=np.ones(3),
+        v_reset=np.zeros(3),
+        w_in=np.ones(3),
+    )
+    li = nir.CubaLI(
+        tau_syn=np.full(2, 2e-3),
+        tau_mem=np.full(2, 4e-3),
+        r=np.ones(2),
+        v_leak=np.zeros(2),
+        w_in=np.ones(2),
+    )
     graph = nir.NIRGraph(
-        nodes={"input": nir.Input(input_type={"input": np.array([2])}),
-               "fc": nir.Linear(weight=np.ones((3, 2))), "x": cuba,
-               "fc2": nir.Linear(weight=np.ones((2, 3))), "y": li,
-               "output": nir.Output(output_type={"output": np.array([2])})},
+        nodes={
+            "input": nir.Input(input_type={"input": np.array([2])}),
+            "fc": nir.Linear(weight=np.ones((3, 2))),
+            "x": cuba,
+            "fc2": nir.Linear(weight=np.ones((2, 3))),
+            "y": li,
+            "output": nir.Output(output_type={"output": np.array([2])}),
+        },
         edges=[("input", "fc"), ("fc", "x"), ("x", "fc2"), ("fc2", "y"), ("y", "output")],
-    )  # fmt: skip
+    )
     net = from_graph(graph, dt=1e-3)
     np.testing.assert_allclose(net.population("x.0").leak, [1e-3 / 2e-3 * -1.0])
     np.testing.assert_allclose(net.population("x.1").leak, 1e-3 / 4e-3 * np.array([0.5, 2.0]))

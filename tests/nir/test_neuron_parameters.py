@@ -49,16 +49,28 @@ def test_per_neuron_thresholds_need_a_proportional_reset():
 
 def test_lif_v_leak_is_a_per_neuron_bias_scaled_with_the_threshold():
     tau, dt = 1e-2, 1e-3
-    neuron = nir.LIF(tau=np.full(2, tau), r=np.ones(2), v_leak=np.array([0.5, -1.0]),
-                     v_threshold=np.array([1.0, 2.0]), v_reset=np.zeros(2))  # fmt: skip
+    neuron = nir.LIF(
+        tau=np.full(2, tau),
+        r=np.ones(2),
+        v_leak=np.array([0.5, -1.0]),
+        v_threshold=np.array([1.0, 2.0]),
+        v_reset=np.zeros(2),
+    )
     net = from_graph(_graph(neuron), dt=dt)
     np.testing.assert_allclose(net.populations[0].bias, dt / tau * np.array([0.5 * 2, -1.0]))
 
 
 def test_sinabs_style_if_on_a_feature_map():
     # r = 1 and parameters shaped (C, H, W), imported with dt = 1: the time unit is the step
-    conv = nir.Conv2d(input_shape=(4, 4), weight=np.ones((2, 1, 3, 3)), stride=1, padding=1,
-                      dilation=1, groups=1, bias=np.zeros(2))  # fmt: skip
+    conv = nir.Conv2d(
+        input_shape=(4, 4),
+        weight=np.ones((2, 1, 3, 3)),
+        stride=1,
+        padding=1,
+        dilation=1,
+        groups=1,
+        bias=np.zeros(2),
+    )
     ones = np.ones((2, 4, 4))
     graph = nir.NIRGraph(
         nodes={
@@ -89,8 +101,9 @@ def test_threshold_node_is_a_stateless_lif():
 
 def _lif(tau, n):
     tau = np.broadcast_to(np.asarray(tau, np.float64), (n,)).copy()
-    return nir.LIF(tau=tau, r=tau / 1e-3, v_leak=np.zeros(n), v_threshold=np.full(n, 0.5),
-                   v_reset=np.zeros(n))  # fmt: skip
+    return nir.LIF(
+        tau=tau, r=tau / 1e-3, v_leak=np.zeros(n), v_threshold=np.full(n, 0.5), v_reset=np.zeros(n)
+    )
 
 
 def test_per_neuron_time_constants_split_into_one_population_each():
@@ -100,23 +113,36 @@ def test_per_neuron_time_constants_split_into_one_population_each():
     li = nir.LI(tau=np.full(2, 5e-3), r=np.full(2, 5.0), v_leak=np.zeros(2))
 
     def graph(nodes, edges):
-        common = {"in": nir.Input(input_type={"input": np.array([3])}), "li": li,
-                  "out": nir.Output(output_type={"output": np.array([2])})}  # fmt: skip
+        common = {
+            "in": nir.Input(input_type={"input": np.array([3])}),
+            "li": li,
+            "out": nir.Output(output_type={"output": np.array([2])}),
+        }
         return nir.NIRGraph(nodes={**common, **nodes}, edges=[*edges, ("li", "out")])
 
     mixed = graph(
-        {"fc": nir.Affine(weight=w_in, bias=b_in), "lif": _lif([4e-3, 4e-3, 2e-3, 4e-3], 4),
-         "rec": nir.Linear(weight=w_rec), "ro": nir.Linear(weight=w_out)},
+        {
+            "fc": nir.Affine(weight=w_in, bias=b_in),
+            "lif": _lif([4e-3, 4e-3, 2e-3, 4e-3], 4),
+            "rec": nir.Linear(weight=w_rec),
+            "ro": nir.Linear(weight=w_out),
+        },
         [("in", "fc"), ("fc", "lif"), ("lif", "rec"), ("rec", "lif"), ("lif", "ro"), ("ro", "li")],
-    )  # fmt: skip
+    )
     parts = {"0": [2], "1": [0, 1, 3]}  # values in increasing order: tau 2 ms, then 4 ms
     nodes, edges = {}, []
     for j, idx in parts.items():
-        nodes |= {f"fc.{j}": nir.Affine(weight=w_in[idx], bias=b_in[idx]),
-                  f"lif.{j}": _lif(2e-3 if j == "0" else 4e-3, len(idx)),
-                  f"ro.{j}": nir.Linear(weight=w_out[:, idx])}  # fmt: skip
-        edges += [("in", f"fc.{j}"), (f"fc.{j}", f"lif.{j}"), (f"lif.{j}", f"ro.{j}"),
-                  (f"ro.{j}", "li")]  # fmt: skip
+        nodes |= {
+            f"fc.{j}": nir.Affine(weight=w_in[idx], bias=b_in[idx]),
+            f"lif.{j}": _lif(2e-3 if j == "0" else 4e-3, len(idx)),
+            f"ro.{j}": nir.Linear(weight=w_out[:, idx]),
+        }
+        edges += [
+            ("in", f"fc.{j}"),
+            (f"fc.{j}", f"lif.{j}"),
+            (f"lif.{j}", f"ro.{j}"),
+            (f"ro.{j}", "li"),
+        ]
         for i, src in parts.items():  # rec: rows of part j, columns of part i
             nodes[f"rec.{j}.{i}"] = nir.Linear(weight=w_rec[np.ix_(idx, src)])
             edges += [(f"lif.{i}", f"rec.{j}.{i}"), (f"rec.{j}.{i}", f"lif.{j}")]
@@ -143,13 +169,16 @@ def test_time_constants_of_the_output_or_too_many_are_refused():
     with pytest.raises(ConfigError, match="tau is not homogeneous, and 'out' is a Output"):
         from_graph(g, dt=1e-4)
     hidden = nir.NIRGraph(
-        nodes={"in": nir.Input(input_type={"input": np.array([1])}),
-               "fc": nir.Linear(weight=np.ones((9, 1))), "lif": _lif(np.arange(1, 10) * 1e-3, 9),
-               "ro": nir.Linear(weight=np.ones((1, 9))),
-               "li": nir.LI(tau=np.ones(1), r=np.ones(1), v_leak=np.zeros(1)),
-               "out": nir.Output(output_type={"output": np.array([1])})},
+        nodes={
+            "in": nir.Input(input_type={"input": np.array([1])}),
+            "fc": nir.Linear(weight=np.ones((9, 1))),
+            "lif": _lif(np.arange(1, 10) * 1e-3, 9),
+            "ro": nir.Linear(weight=np.ones((1, 9))),
+            "li": nir.LI(tau=np.ones(1), r=np.ones(1), v_leak=np.zeros(1)),
+            "out": nir.Output(output_type={"output": np.array([1])}),
+        },
         edges=[("in", "fc"), ("fc", "lif"), ("lif", "ro"), ("ro", "li"), ("li", "out")],
-    )  # fmt: skip
+    )
     with pytest.raises(ConfigError, match="node 'lif' \\(LIF\\): 9 distinct time constants; at mo"):
         from_graph(hidden, dt=1e-4)
 
@@ -158,16 +187,26 @@ def test_a_synapse_between_two_split_nodes_keeps_rows_and_columns():
     rng = np.random.default_rng(5)
     w = rng.normal(size=(5, 4))
     g = nir.NIRGraph(
-        nodes={"in": nir.Input(input_type={"input": np.array([3])}),
-               "fc1": nir.Linear(weight=rng.normal(size=(4, 3))),
-               "a": _lif([2e-3, 4e-3, 2e-3, 4e-3], 4), "fc2": nir.Linear(weight=w),
-               "b": _lif([3e-3, 3e-3, 6e-3, 6e-3, 6e-3], 5),
-               "ro": nir.Linear(weight=rng.normal(size=(2, 5))),
-               "li": nir.LI(tau=np.ones(2), r=np.ones(2), v_leak=np.zeros(2)),
-               "out": nir.Output(output_type={"output": np.array([2])})},
-        edges=[("in", "fc1"), ("fc1", "a"), ("a", "fc2"), ("fc2", "b"), ("b", "ro"),
-               ("ro", "li"), ("li", "out")],
-    )  # fmt: skip
+        nodes={
+            "in": nir.Input(input_type={"input": np.array([3])}),
+            "fc1": nir.Linear(weight=rng.normal(size=(4, 3))),
+            "a": _lif([2e-3, 4e-3, 2e-3, 4e-3], 4),
+            "fc2": nir.Linear(weight=w),
+            "b": _lif([3e-3, 3e-3, 6e-3, 6e-3, 6e-3], 5),
+            "ro": nir.Linear(weight=rng.normal(size=(2, 5))),
+            "li": nir.LI(tau=np.ones(2), r=np.ones(2), v_leak=np.zeros(2)),
+            "out": nir.Output(output_type={"output": np.array([2])}),
+        },
+        edges=[
+            ("in", "fc1"),
+            ("fc1", "a"),
+            ("a", "fc2"),
+            ("fc2", "b"),
+            ("b", "ro"),
+            ("ro", "li"),
+            ("li", "out"),
+        ],
+    )
     net = from_graph(g, dt=1e-3)
     rows = {p.name: (p.source, p.target, p.weight) for p in net.projections}
     a_parts, b_parts = [[0, 2], [1, 3]], [[0, 1], [2, 3, 4]]

@@ -146,10 +146,14 @@ def test_unreadable_file(tmp_path):
 def test_quant_config_takes_the_students_fake_quantisation_unless_told():
     def network(**hints):
         graph = _graph(
-            {"input": nir.Input(np.array([3])), "fc": nir.Linear(np.ones((2, 3))),
-             "lif": _lif(2), "output": nir.Output(np.array([2]))},
+            {
+                "input": nir.Input(np.array([3])),
+                "fc": nir.Linear(np.ones((2, 3))),
+                "lif": _lif(2),
+                "output": nir.Output(np.array([2])),
+            },
             [("input", "fc"), ("fc", "lif"), ("lif", "output")],
-        )  # fmt: skip
+        )
         net = from_graph(graph)
         if hints:
             net.meta["quant_hints"] = hints

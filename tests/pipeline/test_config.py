@@ -89,22 +89,28 @@ def test_unknown_arch_and_teacher_option_keys(tmp_path):
     [
         ("[data]\nrho = 1.5", "data.rho=1.5 must lie in the open interval (0, 1)"),
         ("[data]\nrho = 0", "data.rho=0 must lie in the open interval (0, 1)"),
-        ("[student]\narch = {hidden = [8], num_steps = -3}",
-         "student.arch: arch: num_steps=-3 must be an integer in [1, 4096]"),
+        (
+            "[student]\narch = {hidden = [8], num_steps = -3}",
+            "student.arch: arch: num_steps=-3 must be an integer in [1, 4096]",
+        ),
         ("[teacher]\nepochs = -1", "teacher.epochs=-1 must be an integer >= 1"),
         ("[teacher]\nmethod = 'magic'", "teacher.method='magic' is not known; valid: "),
-        ("[student]\nremedy = 'convert+magic'",
-         "student.remedy='convert+magic' is not known; valid: none, augment"),
+        (
+            "[student]\nremedy = 'convert+magic'",
+            "student.remedy='convert+magic' is not known; valid: none, augment",
+        ),
         ("[student]\nkd = 'loud'", "student.kd='loud' is not known; valid: "),
         ("[rtl]\nper_group = -1", "rtl.per_group=-1 must be an integer >= 0"),
         ("[energy]\nclock_mhz = 0", "energy.clock_mhz=0 must be > 0"),
         ("[firmware]\nddr_mib = 3", "firmware.ddr_mib=3 must be a power of two"),
-        ("[quant]\nweight_bits = 40", 'quant.weight_bits=40 must be "auto" or an integer in '
-         "[2, 16]"),
+        (
+            "[quant]\nweight_bits = 40",
+            'quant.weight_bits=40 must be "auto" or an integer in [2, 16]',
+        ),
         ("[data]\noptions = {tint = 1}", "data.options: dataset 'colour_digits': unknown option"),
         ("[data]\nseed = true", "data.seed=True must be an integer >= 0"),
     ],
-)  # fmt: skip
+)
 def test_impossible_values_name_the_key_and_the_limit(tmp_path, text, expected):
     assert expected in _error(tmp_path, text + "\n")
 
@@ -121,10 +127,12 @@ def test_unreadable_files(tmp_path):
     ("text", "expected"),
     [
         ("[data]\nrho = 2.0\n", "data.rho=2.0 must lie in the open interval (0, 1)"),
-        ("[teacher]\nmethd = 'poe'\n",
-         "unknown key 'teacher.methd'; valid keys of [teacher]: method, kind, options, epochs"),
+        (
+            "[teacher]\nmethd = 'poe'\n",
+            "unknown key 'teacher.methd'; valid keys of [teacher]: method, kind, options, epochs",
+        ),
     ],
-)  # fmt: skip
+)
 def test_cli_bad_config_is_one_line_and_exit_2(tmp_path, capsys, text, expected):
     path = tmp_path / "bad.toml"
     path.write_text(text)

@@ -60,8 +60,14 @@ def test_json_of_the_wrong_shape_names_the_field():
 def test_a_record_that_does_not_fit_its_stage_reruns_the_stage(tmp_path):
     folder = tmp_path / "firmware"
     folder.mkdir()
-    record = {"format": "snnsoc-pipeline-stage", "version": 1, "stage": "firmware",
-              "input_hash": "0", "artefacts": {}, "seconds": 1.0}  # fmt: skip
+    record = {
+        "format": "snnsoc-pipeline-stage",
+        "version": 1,
+        "stage": "firmware",
+        "input_hash": "0",
+        "artefacts": {},
+        "seconds": 1.0,
+    }
     (folder / RECORD).write_text(json.dumps({**record, "metrics": RECORDED["firmware"]}))
     assert (
         read_record(tmp_path, "firmware").metrics.code_bytes == RECORDED["firmware"]["code_bytes"]

@@ -138,10 +138,13 @@ def test_interrupted_run_resumes_to_the_same_results(reference, tmp_path, monkey
     for name in STAGE_NAMES:
         assert resumed.records[name].metrics == uninterrupted.records[name].metrics, name
     for name in RUNS:
-        a, b = load_result(out / name / "results.npz"), load_result(uninterrupted.out / name /
-                                                                     "results.npz")  # fmt: skip
+        a, b = (
+            load_result(out / name / "results.npz"),
+            load_result(uninterrupted.out / name / "results.npz"),
+        )
         assert {k: v.tolist() for k, v in a.arrays().items()} == {
-            k: v.tolist() for k, v in b.arrays().items()}  # fmt: skip
+            k: v.tolist() for k, v in b.arrays().items()
+        }
 
 
 def test_cli_interrupt_then_resume(reference, tmp_path, monkeypatch, capsys):
@@ -155,8 +158,9 @@ def test_cli_interrupt_then_resume(reference, tmp_path, monkeypatch, capsys):
     def interrupt(ctx, folder):
         raise KeyboardInterrupt
 
-    interrupted = tuple(dataclasses.replace(s, run=interrupt) if s.name == "energy" else s
-                        for s in STAGES)  # fmt: skip
+    interrupted = tuple(
+        dataclasses.replace(s, run=interrupt) if s.name == "energy" else s for s in STAGES
+    )
     monkeypatch.setattr(runner, "STAGES", interrupted)
     with pytest.raises(SystemExit) as done:
         main(command)
@@ -195,9 +199,12 @@ def test_a_failed_check_is_loud(reference, tmp_path, monkeypatch, capsys):
     result = run_pipeline(config, out)
     assert result.failures == [
         "RTL run differs from the core run on the RTL's samples: readout: 1 entries differ, "
-        "first at (0, 0): 3 != 4"]  # fmt: skip
-    assert "> **FAIL**: RTL vs core on the stratified subset (4 samples, 4 of 4 groups): DIFFER" \
-        in result.report[0].read_text()  # fmt: skip
+        "first at (0, 0): 3 != 4"
+    ]
+    assert (
+        "> **FAIL**: RTL vs core on the stratified subset (4 samples, 4 of 4 groups): DIFFER"
+        in result.report[0].read_text()
+    )
     path = tmp_path / "config.toml"
     path.write_text(to_toml(config))
     with pytest.raises(SystemExit) as done:
@@ -210,9 +217,11 @@ def test_a_failed_check_is_loud(reference, tmp_path, monkeypatch, capsys):
 def test_cli_errors(tmp_path, capsys):
     for args, expected in (
         (["report", str(tmp_path)], "no config.json; not a pipeline run folder"),
-        (["pipeline", "--quick", "--until", "nowhere", "--out", str(tmp_path)],
-         "until='nowhere' is not a stage; stages: teacher, student"),
-    ):  # fmt: skip
+        (
+            ["pipeline", "--quick", "--until", "nowhere", "--out", str(tmp_path)],
+            "until='nowhere' is not a stage; stages: teacher, student",
+        ),
+    ):
         with pytest.raises(SystemExit) as done:
             main(args)
         _, err = capsys.readouterr()
@@ -225,6 +234,8 @@ def test_conf_reg_trains_its_erm_helpers(tmp_path):
     result = run_pipeline(config, tmp_path / "run", until="baselines")
     assert result.executed == ["teacher", "student", "baselines"]
     runs = tmp_path / "run" / "teacher" / "runs"
-    assert {p.name for p in runs.rglob("*.pt")} == {"teacher__erm__none__none.pt",
-                                                    "teacher__conf_reg__none__none.pt"}  # fmt: skip
+    assert {p.name for p in runs.rglob("*.pt")} == {
+        "teacher__erm__none__none.pt",
+        "teacher__conf_reg__none__none.pt",
+    }
     assert result.records["student"].metrics.model == "distilled__conf_reg__rate__convert-augment"

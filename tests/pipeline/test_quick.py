@@ -17,8 +17,14 @@ from riscv_soc.pipeline import STAGE_NAMES, load_config, run_pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = ("acc", "unbiased_acc", "wga", "spurious_gap")
-ROW_LABELS = ("teacher (ANN)", "student (float)", "core (fixed point)", "ISS (firmware)",
-              "core, RTL samples", "RTL (firmware)")  # fmt: skip
+ROW_LABELS = (
+    "teacher (ANN)",
+    "student (float)",
+    "core (fixed point)",
+    "ISS (firmware)",
+    "core, RTL samples",
+    "RTL (firmware)",
+)
 
 
 @pytest.mark.slow
@@ -39,8 +45,10 @@ def test_quick_report_states_that_the_rtl_equals_the_core(quick_run):
     out = quick_run.out
     md = (out / "report.md").read_text()
     assert "**FAIL**" not in md
-    assert "> **PASS**: RTL vs core on the stratified subset (100 samples, 100 of 100 groups): " \
-        "identical" in md  # fmt: skip
+    assert (
+        "> **PASS**: RTL vs core on the stratified subset (100 samples, 100 of 100 groups): "
+        "identical" in md
+    )
     assert "> **PASS**: RTL vs ISS on the same samples, cycles and activity counters" in md
     rtl = json.loads((out / "rtl" / "stage.json").read_text())["metrics"]
     subset = rtl["subset_scores"]
@@ -81,7 +89,12 @@ def _study_rows() -> dict:
     with (ROOT / "docs" / "findings_data" / "results.csv").open() as f:
         for row in csv.DictReader(f):
             if (row["dataset"], row["rho"], row["seed"], row["method"], row["split"]) == (
-                "colour_digits", "0.95", "0", "poe", "test"):  # fmt: skip
+                "colour_digits",
+                "0.95",
+                "0",
+                "poe",
+                "test",
+            ):
                 rows[(row["role"], row["kd"], row["remedy"])] = {k: float(row[k]) for k in KEYS}
     return rows
 

@@ -25,16 +25,21 @@ def test_accuracy_and_debiasing_bars_allow_missing_values():
 def test_spike_rasters_one_column_per_example():
     rng = np.random.default_rng(0)
     examples = [
-        {"title": t, "inputs": (rng.random((8, 20)) < 0.2).astype(np.uint8),
-         "hidden": (rng.random((8, 6)) < 0.3).astype(np.uint8)}
+        {
+            "title": t,
+            "inputs": (rng.random((8, 20)) < 0.2).astype(np.uint8),
+            "hidden": (rng.random((8, 6)) < 0.3).astype(np.uint8),
+        }
         for t in ("aligned", "conflicting")
-    ]  # fmt: skip
+    ]
     assert _image(figures.spike_rasters(examples)).shape[:2] == (550, 1000)
 
 
 def test_energy_breakdown():
-    components = {"board": {"instret": 1e-6, "cycles": 0.0}, "core": {"cycles": 2e-8,
-                  "vec_alu_ops": 1e-9}}  # fmt: skip
+    components = {
+        "board": {"instret": 1e-6, "cycles": 0.0},
+        "core": {"cycles": 2e-8, "vec_alu_ops": 1e-9},
+    }
     png = figures.energy_breakdown(components, {"board": 1e-6, "op count": 1e-9})
     assert _image(png).shape[:2] == (380, 1100)
 

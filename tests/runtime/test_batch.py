@@ -50,8 +50,7 @@ def test_ray_shards_equal_the_serial_run():
     bundle, fw = _firmware("recurrent_lif")
     spikes = spikes_for(bundle, 7)
     serial = runtime.run(fw, spikes, seed=4, sample_offset=2)
-    sharded = runtime.run(fw, spikes, seed=4, sample_offset=2, workers=3, address="local",
-                          batch=2)  # fmt: skip
+    sharded = runtime.run(fw, spikes, seed=4, sample_offset=2, workers=3, address="local", batch=2)
     assert core.diff_results(serial, sharded, activity=True) == []
 
 
@@ -76,8 +75,11 @@ def test_batch_too_big_for_ddr_names_the_limit():
     capacity = runtime.batch_capacity(fw)
     assert capacity > 0
     spikes = spikes_for(bundle, 1)
-    with pytest.raises(ConfigError, match=rf"ddr_bytes = {CONFIG.ddr_bytes}\) holds at most "
-                                          rf"{capacity} samples per batch"):  # fmt: skip
+    with pytest.raises(
+        ConfigError,
+        match=rf"ddr_bytes = {CONFIG.ddr_bytes}\) holds at most "
+        rf"{capacity} samples per batch",
+    ):
         runtime.run(fw, spikes, batch=capacity + 1)
 
 

@@ -36,11 +36,26 @@ def test_compile_then_run_on_every_backend(capsys, files):
     assert code in (0, None) and out.startswith(f"wrote {tmp / 'fw'}: 10 files, code ")
     assert "  llm: 8 of 2048 bytes per lane (2 regions)" in out
     results = {}
-    for backend, network, *extra in (("core", "net.npz"), ("iss", "fw"), ("iss", "net.npz"),
-                                     ("core", "fw"), ("iss", "fw", "--batch", "3")):  # fmt: skip
+    for backend, network, *extra in (
+        ("core", "net.npz"),
+        ("iss", "fw"),
+        ("iss", "net.npz"),
+        ("core", "fw"),
+        ("iss", "fw", "--batch", "3"),
+    ):
         name = f"{backend}_{network.split('.')[0]}{len(extra)}.npz"
-        code, out, _ = _cli(capsys, "run", tmp / network, "--backend", backend, "--data",
-                            tmp / "data.npz", "--out", tmp / name, *extra)  # fmt: skip
+        code, out, _ = _cli(
+            capsys,
+            "run",
+            tmp / network,
+            "--backend",
+            backend,
+            "--data",
+            tmp / "data.npz",
+            "--out",
+            tmp / name,
+            *extra,
+        )
         assert code in (0, None) and "4 samples, accuracy" in out
         results[name] = load_result(tmp / name)
     want = core.run(bundle, spikes, seed=0)
@@ -59,8 +74,17 @@ def test_compile_records_only_the_populations_asked_for(capsys, files):
     assert manifest["io"]["record"]["populations"] == {}
     assert manifest["io"]["record"]["not_recorded"] == ["h"]
     assert manifest["options"]["record"] == []
-    code, _, _ = _cli(capsys, "run", tmp / "fw_out", "--backend", "iss", "--data",
-                      tmp / "data.npz", "--out", tmp / "r_out.npz")  # fmt: skip
+    code, _, _ = _cli(
+        capsys,
+        "run",
+        tmp / "fw_out",
+        "--backend",
+        "iss",
+        "--data",
+        tmp / "data.npz",
+        "--out",
+        tmp / "r_out.npz",
+    )
     got = load_result(tmp / "r_out.npz")
     want = core.run(bundle, spikes, seed=0)
     assert core.diff_results(want, got, activity=False) == ["spikes_h: only in first run"]
@@ -92,18 +116,68 @@ def test_one_step_rule_on_every_backend(capsys, files):
         (("compile", "{tmp}/net.npz", "-o", "{tmp}/x", "--weights", "sram"), "weights='sram'"),
         (("compile", "{tmp}/net.npz", "-o", "{tmp}/x", "--ddr-mib", "3"), "--ddr-mib 3"),
         (("compile", "{tmp}/net.npz", "-o", "{tmp}/x", "--target", "fpga"), "target='fpga'"),
-        (("compile", "{tmp}/net.npz", "-o", "{tmp}/x", "--record", "h,hh"),
-         "record: 'hh' is not a spiking population"),
-        (("run", "{tmp}", "--backend", "iss", "--data", "{tmp}/data.npz", "--out", "{tmp}/r.npz"),
-         "no manifest"),
-        (("run", "{tmp}/net.npz", "--backend", "fpga", "--data", "{tmp}/data.npz", "--out",
-          "{tmp}/r.npz"), "--backend 'fpga'"),
-        (("run", "{tmp}/net.npz", "--backend", "core", "--data", "{tmp}/data.npz", "--out",
-          "{tmp}/r.npz", "--batch", "2"), "--batch, --workers, --address: for --backend iss"),
-        (("run", "{tmp}/net.npz", "--backend", "iss", "--data", "{tmp}/data.npz", "--out",
-          "{tmp}/r.npz", "--batch", "99999999"), "holds at most"),
+        (
+            ("compile", "{tmp}/net.npz", "-o", "{tmp}/x", "--record", "h,hh"),
+            "record: 'hh' is not a spiking population",
+        ),
+        (
+            (
+                "run",
+                "{tmp}",
+                "--backend",
+                "iss",
+                "--data",
+                "{tmp}/data.npz",
+                "--out",
+                "{tmp}/r.npz",
+            ),
+            "no manifest",
+        ),
+        (
+            (
+                "run",
+                "{tmp}/net.npz",
+                "--backend",
+                "fpga",
+                "--data",
+                "{tmp}/data.npz",
+                "--out",
+                "{tmp}/r.npz",
+            ),
+            "--backend 'fpga'",
+        ),
+        (
+            (
+                "run",
+                "{tmp}/net.npz",
+                "--backend",
+                "core",
+                "--data",
+                "{tmp}/data.npz",
+                "--out",
+                "{tmp}/r.npz",
+                "--batch",
+                "2",
+            ),
+            "--batch, --workers, --address: for --backend iss",
+        ),
+        (
+            (
+                "run",
+                "{tmp}/net.npz",
+                "--backend",
+                "iss",
+                "--data",
+                "{tmp}/data.npz",
+                "--out",
+                "{tmp}/r.npz",
+                "--batch",
+                "99999999",
+            ),
+            "holds at most",
+        ),
     ],
-)  # fmt: skip
+)
 def test_user_errors_are_one_line(capsys, files, argv, message):
     tmp = files[0]
     code, _, err = _cli(capsys, *(a.format(tmp=tmp) for a in argv))

@@ -28,8 +28,9 @@ def _run_both(capsys, tmp_path, bundle_path, data, *options):
     results = {}
     for backend in ("core", "iss"):
         out = tmp_path / f"{backend}.npz"
-        code, text, err = _cli(capsys, "run", bundle_path, "--backend", backend, "--data", data,
-                               "--out", out, *options)  # fmt: skip
+        code, text, err = _cli(
+            capsys, "run", bundle_path, "--backend", backend, "--data", data, "--out", out, *options
+        )
         assert code in (0, None), err
         assert "accuracy" in text
         results[backend] = load_result(out)
@@ -55,14 +56,31 @@ def test_nmnist_folder_runs_a_cnn_on_core_and_iss(capsys, tmp_path):
 
     def sample():
         n = 400
-        return list(zip(rng.integers(0, 34, n).tolist(), rng.integers(0, 34, n).tolist(),
-                        rng.integers(0, 2, n).tolist(), np.sort(rng.integers(0, 8000, n)).tolist(),
-                        strict=True))  # fmt: skip
+        return list(
+            zip(
+                rng.integers(0, 34, n).tolist(),
+                rng.integers(0, 34, n).tolist(),
+                rng.integers(0, 2, n).tolist(),
+                np.sort(rng.integers(0, 8000, n)).tolist(),
+                strict=True,
+            )
+        )
 
     root = write_nmnist_folder(tmp_path / "Test", {1: [sample()], 7: [sample()]})
     nir.write(tmp_path / "cnn.nir", cnn_graph(size=34, channels=2))
-    code, _, err = _cli(capsys, "quantise", tmp_path / "cnn.nir", "--dt", DT, "--steps", 8,
-                        "--weight-bits", 8, "-o", tmp_path / "cnn.npz")  # fmt: skip
+    code, _, err = _cli(
+        capsys,
+        "quantise",
+        tmp_path / "cnn.nir",
+        "--dt",
+        DT,
+        "--steps",
+        8,
+        "--weight-bits",
+        8,
+        "-o",
+        tmp_path / "cnn.npz",
+    )
     assert code in (0, None), err
     runs = _run_both(capsys, tmp_path, tmp_path / "cnn.npz", root)  # the bundle's dt and steps
     assert runs["core"].spikes["if1"].shape == (2, 8, 4 * 34 * 34)
@@ -79,6 +97,7 @@ def test_event_data_of_the_wrong_width_is_one_line(capsys, tmp_path):
     )
     assert code == 2 and "s.h5" in err and "700" in err and "12 inputs" in err
     assert len(err.strip().splitlines()) == 1
-    code, _, err = _cli(capsys, "run", tmp_path / "b.npz", "--data", shd, "--steps", 0,
-                        "--out", tmp_path / "o.npz")  # fmt: skip
+    code, _, err = _cli(
+        capsys, "run", tmp_path / "b.npz", "--data", shd, "--steps", 0, "--out", tmp_path / "o.npz"
+    )
     assert code == 2 and "num_steps=0 must be an integer >= 1" in err

@@ -27,9 +27,15 @@ def exported(tmp_path_factory):
 def test_files_written(exported):
     _, fw, fwdir, files = exported
     names = sorted(p.name for p in files)
-    assert names == sorted(["firmware.elf", "firmware.lst", "manifest.json", "bundle.npz",
-                            *(f"firmware.{m}.{k}" for m in ("imem", "dmem", "vmem")
-                              for k in ("hex", "bin"))])  # fmt: skip
+    assert names == sorted(
+        [
+            "firmware.elf",
+            "firmware.lst",
+            "manifest.json",
+            "bundle.npz",
+            *(f"firmware.{m}.{k}" for m in ("imem", "dmem", "vmem") for k in ("hex", "bin")),
+        ]
+    )
     lines = (fwdir / "firmware.vmem.hex").read_text().split()
     assert lines == hex_lines(fw.image, "vmem")
     assert "vadd_s" in fw.listing and "ecall" in fw.listing

@@ -18,7 +18,7 @@ CASES = {
         nmnist.bundle(nmnist.random_weights(0)),
         nmnist.input_spikes(1),
         CompileOptions(),
-    ),  # fmt: skip
+    ),
 }
 
 

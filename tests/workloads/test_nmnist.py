@@ -36,7 +36,15 @@ def test_weights_file(tmp_path):
 
 
 def test_cli():
-    cmd = [sys.executable, "-m", "riscv_soc.cli", "bench", "fenn-nmnist", "--samples", "1",
-           "--json"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "riscv_soc.cli",
+        "bench",
+        "fenn-nmnist",
+        "--samples",
+        "1",
+        "--json",
+    ]
     run = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
     assert run["differences"] == [] and run["latency_ms"] > 0

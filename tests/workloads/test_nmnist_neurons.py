@@ -16,8 +16,10 @@ STEPS = 6
 def _bundle():
     """Input -> hidden weight 0.61 (s7_8: 156, the threshold's own raw value); hidden ->
     readout 0.5 (s6_9: 256), readout bias 0.125 (s6_9: 64)."""
-    projs = [FloatProjection("in_hidden", "input", "hidden", np.array([[0.61]])),
-             FloatProjection("hidden_out", "hidden", "output", np.array([[0.5]]))]  # fmt: skip
+    projs = [
+        FloatProjection("in_hidden", "input", "hidden", np.array([[0.61]])),
+        FloatProjection("hidden_out", "hidden", "output", np.array([[0.5]])),
+    ]
     pops = [nmnist.hidden_population(1), nmnist.output_population(np.array([0.125]))]
     net = FloatNetwork(1, pops, projs, "output", num_steps=STEPS, readout="mean")
     return quantise(net, nmnist.quant_config())

@@ -49,14 +49,16 @@ def test_cli(tmp_path):
     cmd = [sys.executable, "-m", "riscv_soc.cli", "bench", "fenn-shd", "--samples", "1", "--json"]
     run = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
     assert run["differences"] == [] and run["latency_ms"] > 0
-    bad = subprocess.run([*cmd[:5], "--weights", str(tmp_path / "none.npz")],
-                         capture_output=True, text=True)  # fmt: skip
+    bad = subprocess.run(
+        [*cmd[:5], "--weights", str(tmp_path / "none.npz")], capture_output=True, text=True
+    )
     assert bad.returncode == 2 and "none.npz" in bad.stderr and bad.stderr.count("\n") == 1
     w = shd.random_weights(1)
     arrays = {k: getattr(w, k) for k in shd.SHAPES}
     arrays["hidden_out"] = arrays["hidden_out"][:, :5]
     np.savez(tmp_path / "narrow.npz", **arrays)
-    bad = subprocess.run([*cmd[:5], "--weights", str(tmp_path / "narrow.npz")],
-                         capture_output=True, text=True)  # fmt: skip
+    bad = subprocess.run(
+        [*cmd[:5], "--weights", str(tmp_path / "narrow.npz")], capture_output=True, text=True
+    )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
     assert "narrow.npz: hidden_out shape (256, 5), want (256, 20)" in bad.stderr

@@ -33,8 +33,15 @@ def reference(bundle, steps):
     """Python integers, neuron by neuron, straight from docs/semantics.md sections 6, 7 and 8.1
     (round to nearest, saturating populations, no input projections)."""
     pops = bundle.populations
-    state = {p.name: {"V": [int(x) for x in p.v_init[: p.n]], "I": [0] * p.n, "I2": [0] * p.n,
-                      "R": [0] * p.n} for p in pops}  # fmt: skip
+    state = {
+        p.name: {
+            "V": [int(x) for x in p.v_init[: p.n]],
+            "I": [0] * p.n,
+            "I2": [0] * p.n,
+            "R": [0] * p.n,
+        }
+        for p in pops
+    }
     spikes = {p.name: np.zeros((steps, p.n), np.uint8) for p in pops}
     order = {p.name: i for i, p in enumerate(pops)}
     for t in range(steps):
@@ -115,10 +122,22 @@ def _small(rounding="rn", layout="dense", hold=True):
     """70 cubalif2 neurons with input (port 0) and recurrence (port 1); without `hold`, FeNN's
     N-MNIST variant: V integrates through the refractory period, reset by subtraction."""
     rng = np.random.default_rng(5)
-    pop = FloatPopulation("h", "cubalif2", 70, beta=0.9, threshold=1.0,
-                          reset="value" if hold else "subtract", refractory_hold=hold,
-                          alpha=0.8, alpha2=0.6, syn_scale=0.7, syn_scale2=1.3, refractory=3,
-                          i_offset=0.05, v_init=rng.uniform(0, 1, 70))  # fmt: skip
+    pop = FloatPopulation(
+        "h",
+        "cubalif2",
+        70,
+        beta=0.9,
+        threshold=1.0,
+        reset="value" if hold else "subtract",
+        refractory_hold=hold,
+        alpha=0.8,
+        alpha2=0.6,
+        syn_scale=0.7,
+        syn_scale2=1.3,
+        refractory=3,
+        i_offset=0.05,
+        v_init=rng.uniform(0, 1, 70),
+    )
     exc = rng.uniform(0, 0.6, (20, 70)) * (rng.random((20, 70)) < 0.3)
     inh = -rng.uniform(0, 0.4, (70, 70)) * (rng.random((70, 70)) < 0.2)
     projs = [
@@ -152,8 +171,13 @@ def test_bundle_round_trip(tmp_path):
 
 def test_bad_networks_are_refused():
     lif = FloatPopulation("h", "lif", 4, beta=0.9)
-    net = FloatNetwork(2, [lif], [FloatProjection("p", "input", "h", np.ones((2, 4)), port=1)],
-                       "h", readout="count")  # fmt: skip
+    net = FloatNetwork(
+        2,
+        [lif],
+        [FloatProjection("p", "input", "h", np.ones((2, 4)), port=1)],
+        "h",
+        readout="count",
+    )
     with pytest.raises(ConfigError, match="port 1 into a lif"):
         net.check()
     dual = FloatPopulation("h", "cubalif2", 4, beta=0.9, reset="value_after")
@@ -166,8 +190,20 @@ def test_bad_networks_are_refused():
 def test_board_table_and_cli():
     assert va.board_run(12800, "sparse").event_cycles == 88_088_308
     assert va.board_run(256, "dense") is None
-    cmd = [sys.executable, "-m", "riscv_soc.cli", "bench", "fenn-va", "--exc", "32", "--steps",
-           "20", "--rows", "sparse", "--json"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "riscv_soc.cli",
+        "bench",
+        "fenn-va",
+        "--exc",
+        "32",
+        "--steps",
+        "20",
+        "--rows",
+        "sparse",
+        "--json",
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     run = json.loads(out)["run"]
     assert run["differences"] == [] and run["neuron_cycles"] > 0 and run["event_cycles"] > 0

@@ -34,10 +34,13 @@ def test_binning_counts_whole_steps_exactly():
 
 
 def test_nmnist_folder_reads_labels_and_chw_units(tmp_path):
-    root = write_nmnist_folder(tmp_path / "Test", {
-        3: [[(0, 0, 0, 0), (33, 2, 1, 1500)]],
-        0: [[(5, 7, 1, 0x7FFFFF)], []],
-    })  # fmt: skip
+    root = write_nmnist_folder(
+        tmp_path / "Test",
+        {
+            3: [[(0, 0, 0, 0), (33, 2, 1, 1500)]],
+            0: [[(5, 7, 1, 0x7FFFFF)], []],
+        },
+    )
     events = read_events(root)
     assert events.shape == (2, 34, 34) and events.labels.tolist() == [0, 0, 3]
     np.testing.assert_array_equal(events.units[0], [(1 * 34 + 7) * 34 + 5])
