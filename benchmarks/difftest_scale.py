@@ -3,6 +3,7 @@ stalls, sharded over Ray workers; and the time 10 M generated instructions would
 
     python benchmarks/difftest_scale.py --programs 400 --length 1000 --workers 2
     python benchmarks/difftest_scale.py --programs 100 --length 1000 --serial
+    python benchmarks/difftest_scale.py --programs 9200 --stalls off --name difftest_10m
 
 Runs `riscv_soc.difftest.run` once plain and once with `ddr_stalls` (alternately, `--pairs` times:
 the machine is shared, so the two see the same load), and records programs, generated and retired
@@ -26,6 +27,7 @@ from record import write_record
 from riscv_soc import difftest
 
 GOAL = 10_000_000  # generated instructions in lock-step (issue 14)
+MODES = {"off": (False,), "on": (True,), "both": (False, True)}  # --stalls: the runs of a pair
 
 
 def cpu_seconds() -> float:
@@ -67,16 +69,19 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pairs", type=int, default=1)
     parser.add_argument("--serial", action="store_true", help="one process, CPU time recorded")
+    parser.add_argument("--stalls", choices=sorted(MODES), default="both", help="DDR stall modes")
+    parser.add_argument("--name", help="record name (default: difftest_scale[_serial])")
     args = parser.parse_args()
     if args.serial:
         args.workers = 1
     runs = []
     for _ in range(args.pairs):
-        for stalls in (False, True):
+        for stalls in MODES[args.stalls]:
             runs.append(measure(args.seed, args.programs, args.length, args.workers, stalls))
             print(runs[-1], flush=True)
-    settings = {k: getattr(args, k) for k in ("seed", "programs", "length", "workers", "pairs")}
-    name = "difftest_scale_serial" if args.serial else "difftest_scale"
+    keys = ("seed", "programs", "length", "workers", "pairs", "stalls")
+    settings = {k: getattr(args, k) for k in keys}
+    name = args.name or ("difftest_scale_serial" if args.serial else "difftest_scale")
     path = write_record(name, {"settings": settings, "runs": runs})
     print(f"recorded {path}")
 
