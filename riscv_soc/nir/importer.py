@@ -152,7 +152,7 @@ def _gain(dt: float, r: np.ndarray, tau: float) -> np.ndarray:
 def _population(name: str, node, dt: float, n_hint: int, where: str):
     """(FloatPopulation, per-neuron input gain folded into incoming weights and biases)."""
     at = f"{where}: node {name!r} ({type(node).__name__})"
-    reset_meta = _snnsoc_meta(node).get("reset")
+    reset_meta = _snnsoc_meta(node).get("reset", "")  # "": no reset recorded
     n = max(n_hint, *(_values(node, f, at).size for f in _fields(node)))
 
     def per_neuron(v: np.ndarray) -> np.ndarray:
@@ -164,19 +164,28 @@ def _population(name: str, node, dt: float, n_hint: int, where: str):
     if isinstance(node, (nir.CubaLIF, nir.CubaLI)):
         tau_syn, tau_mem = _homogeneous(node, "tau_syn", at), _homogeneous(node, "tau_mem", at)
         # tau_mem dV/dt = (v_leak - V) + r I: the constant dt/tau_mem v_leak enters V, not I
-        leak = per_neuron(dt / tau_mem * _values(node, "v_leak", at))
-        leak = leak if np.any(leak) else None
+        v_leak = per_neuron(dt / tau_mem * _values(node, "v_leak", at))
+        leak = v_leak if np.any(v_leak) else None
         gain = per_neuron(_gain(dt, _values(node, "w_in", at), tau_syn)) * per_neuron(
             _gain(dt, _values(node, "r", at), tau_mem)
         )
-        common = {"alpha": _decay(tau_syn, dt, at), "beta": _decay(tau_mem, dt, at)}
+        alpha, beta = _decay(tau_syn, dt, at), _decay(tau_mem, dt, at)
         if isinstance(node, nir.CubaLI):
-            return FloatPopulation(name, "cubali", n, reset="none", leak=leak, **common), gain, None
+            li = FloatPopulation(name, "cubali", n, alpha=alpha, beta=beta, reset="none", leak=leak)
+            return li, gain, None
         reset = {"subtract": "subtract", "zero": "value_after"}.get(reset_meta, "value")
         thr, v_reset, scale = _thresholds(node, at, per_neuron)
         leak = None if leak is None else leak * scale
         pop = FloatPopulation(
-            name, "cubalif", n, threshold=thr, v_reset=v_reset, reset=reset, leak=leak, **common
+            name,
+            "cubalif",
+            n,
+            alpha=alpha,
+            beta=beta,
+            threshold=thr,
+            v_reset=v_reset,
+            reset=reset,
+            leak=leak,
         )
         return pop, gain * scale, None
     if isinstance(node, nir.Threshold):  # stateless: V is this step's input, a LIF with beta 0
