@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from typing import Any
 
 import nir
 import numpy as np
@@ -169,23 +170,14 @@ def _population(name: str, node, dt: float, n_hint: int, where: str):
         gain = per_neuron(_gain(dt, _values(node, "w_in", at), tau_syn)) * per_neuron(
             _gain(dt, _values(node, "r", at), tau_mem)
         )
-        alpha, beta = _decay(tau_syn, dt, at), _decay(tau_mem, dt, at)
+        common: dict[str, Any] = {"alpha": _decay(tau_syn, dt, at), "beta": _decay(tau_mem, dt, at)}
         if isinstance(node, nir.CubaLI):
-            li = FloatPopulation(name, "cubali", n, alpha=alpha, beta=beta, reset="none", leak=leak)
-            return li, gain, None
+            return FloatPopulation(name, "cubali", n, reset="none", leak=leak, **common), gain, None
         reset = {"subtract": "subtract", "zero": "value_after"}.get(reset_meta, "value")
         thr, v_reset, scale = _thresholds(node, at, per_neuron)
         leak = None if leak is None else leak * scale
         pop = FloatPopulation(
-            name,
-            "cubalif",
-            n,
-            alpha=alpha,
-            beta=beta,
-            threshold=thr,
-            v_reset=v_reset,
-            reset=reset,
-            leak=leak,
+            name, "cubalif", n, threshold=thr, v_reset=v_reset, reset=reset, leak=leak, **common
         )
         return pop, gain * scale, None
     if isinstance(node, nir.Threshold):  # stateless: V is this step's input, a LIF with beta 0
