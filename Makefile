@@ -16,9 +16,10 @@ test: install
 	$(PY) -m pytest -n 2 -q -p no:cacheprovider
 
 lint: install
-	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
 
-# mypy on riscv_soc, snn and snnsoc_common ([tool.mypy] in pyproject.toml); joins `lint` once clean.
+# mypy alone: riscv_soc, snn and snnsoc_common ([tool.mypy] in pyproject.toml); also part of `lint`
+# and of `make test` (tests/test_types.py).
 typecheck: install
 	.venv/bin/mypy
 

@@ -50,6 +50,7 @@ COMMIT = np.dtype(
         ("vec", "<i2", (LANES,)),
     ]
 )
+_FIELDS: tuple[str, ...] = COMMIT.names or ()  # a structured dtype: names is never None
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def first_divergence(ref: np.ndarray, dut: np.ndarray) -> Divergence | None:
     differs = np.flatnonzero((rows_ref != rows_dut).any(axis=1))
     if differs.size:
         i = int(differs[0])
-        names = tuple(f for f in COMMIT.names if np.any(ref[i][f] != dut[i][f]))
+        names = tuple(f for f in _FIELDS if np.any(ref[i][f] != dut[i][f]))
         return Divergence(i, names)
     if ref.size != dut.size:
         return Divergence(n, ("length",))

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import Any
 
 
 @contextlib.contextmanager
-def ray_session(workers: int, address: str | None = None) -> Iterator[object]:
+def ray_session(workers: int, address: str | None = None) -> Iterator[Any]:
     """Yield the `ray` module, initialised; shut down after only if this call started it."""
     import ray
 

@@ -7,11 +7,14 @@ reference) or a bundle (.npz: the core) run on DATA here.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from riscv_soc.cli import app
+
+if TYPE_CHECKING:
+    from riscv_soc.quant import Bundle, FloatNetwork
 
 
 @app.command("compare")
@@ -77,6 +80,7 @@ def _run_or_load(path: Path, data: str | None, seed: int, limit: int | None):
             return load_result(path), None
     if data is None:
         raise ConfigError(f"{path}: not a results file; give --data to run a model or bundle")
+    network: Bundle | FloatNetwork
     if path.suffix.lower() == ".npz":
         network = load_bundle(path)
         backend, scales = "core", scales_of(network)

@@ -68,25 +68,27 @@ def compile_bundle(
     bundle.check()
     placed = plan(bundle, options or CompileOptions(), config)
     layout = plan_batch(placed) if placed.options.batch else None
-    compiled = _build(bundle, placed, layout)
-    if compiled.code_bytes > config.imem_bytes and placed.options.inline_scan_bytes:
+    builder, nops = _build(placed, layout)
+    if builder.here() > config.imem_bytes and placed.options.inline_scan_bytes:
         # one shared bit loop per scan instead of a copy per spike word: smaller, a little slower
         placed.options = replace(placed.options, inline_scan_bytes=0)
-        compiled = _build(bundle, placed, layout)
-    if compiled.code_bytes > config.imem_bytes:
+        builder, nops = _build(placed, layout)
+    code_bytes = builder.here()
+    if code_bytes > config.imem_bytes:
         raise CompileError(
-            f"imem: the code needs {compiled.code_bytes} bytes, {config.imem_bytes} available "
+            f"imem: the code needs {code_bytes} bytes, {config.imem_bytes} available "
             "(lower unroll_vectors, unroll_row_vectors or unroll_words for smaller code)"
         )
-    image = compiled.image
+    image = builder.build()
     image.sections += data_sections(placed)
     image.symbols.update(region_symbols(placed))
     image.check(config)
-    return compiled
+    return Compiled(bundle, placed, image, code_bytes, nops, builder, layout)
 
 
-def _build(bundle: Bundle, placed: Plan, layout: BatchLayout | None) -> Compiled:
-    """The code: the runtime's sources and the generated kernels (the image without data)."""
+def _build(placed: Plan, layout: BatchLayout | None) -> tuple[Builder, int]:
+    """The code: the runtime's sources and the generated kernels, in a builder (the image is built
+    once the code is known to fit); and the nops the emitter inserted."""
     builder = Builder(placed.config, source="compiled network")
     _define_symbols(builder, placed)
     emitter = Emitter(builder)
@@ -101,9 +103,7 @@ def _build(bundle: Bundle, placed: Plan, layout: BatchLayout | None) -> Compiled
         parse(path.read_text(), str(path), builder)
     builder.section(".text")
     emit_program(emitter, placed)
-    code_bytes = builder.here()
-    image = builder.build() if code_bytes <= placed.config.imem_bytes else None
-    return Compiled(bundle, placed, image, code_bytes, emitter.nops, builder, layout)
+    return builder, emitter.nops
 
 
 def _define_symbols(builder: Builder, placed: Plan) -> None:

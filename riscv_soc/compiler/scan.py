@@ -81,7 +81,7 @@ def _bit_loop(e: Emitter, row_bytes: int, on_spike: OnSpike) -> str:
     else:
         e.slli(BIT, BIT, row_bytes.bit_length() - 1)
     e.add(ROW, BIT, SCAN_ROWS)
-    cleared = []
+    cleared: list[bool] = []
 
     def clear_bit() -> None:  # w &= w - 1, once, in a load shadow of the row kernel
         if not cleared:

@@ -54,8 +54,8 @@ def _contents(plan: Plan, name: str) -> bytes | None:
     if kind == "state":
         pop_plan = next(p for p in plan.pops if p.pop.name == owner)
         # what the image holds
-        loaded = {"bias": pop_plan.pop.bias, "leak": pop_plan.pop.leak, "V0": pop_plan.pop.v_init}
-        loaded = {name: a for name, a in loaded.items() if a is not None}
+        optional = {"bias": pop_plan.pop.bias, "leak": pop_plan.pop.leak, "V0": pop_plan.pop.v_init}
+        loaded = {name: a for name, a in optional.items() if a is not None}
         if not loaded:
             return None
         block = np.zeros((pop_plan.nvec, len(pop_plan.fields), LANES), "<i2")

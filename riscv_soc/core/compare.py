@@ -103,7 +103,8 @@ def _saturations(r: RunResult) -> int | None:
 
 def _population(name: str, a: RunResult, b: RunResult, sa: float, sb: float):
     sp_a, sp_b = a.spikes.get(name), b.spikes.get(name)
-    agree, totals, first, diverged, per_t = 1.0, (0, 0), None, 0.0, ()
+    agree, totals, first, diverged = 1.0, (0, 0), None, 0.0
+    per_t: tuple[float, ...] = ()
     if sp_a is not None and sp_b is not None:
         if sp_a.shape != sp_b.shape:
             raise DataError(f"population {name!r}: spike shapes {sp_a.shape} and {sp_b.shape}")

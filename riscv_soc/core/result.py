@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -70,7 +71,7 @@ def save_result(
 ) -> dict:
     """Write `path` (.npz; labels and groups included when given) and the summary beside it."""
     path = Path(path)
-    arrays = result.arrays()
+    arrays: dict[str, Any] = result.arrays()  # **arrays must not look like savez's keywords
     if labels is not None:
         arrays["labels"] = np.asarray(labels)
     if groups is not None:

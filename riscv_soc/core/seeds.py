@@ -7,6 +7,8 @@ so that every backend starts each sample's 32 xoroshiro32++ lanes in the same st
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from riscv_soc.soc import LANES
@@ -31,7 +33,8 @@ def sample_seeds(run_seed: int, samples: np.ndarray | int) -> np.ndarray:
     (l + 1) * 0x9E3779B97F4A7C15), S0 = z & 0xffff, S1 = (z >> 16) & 0xffff, and S0 = 1 where
     both halves are 0 (an all-zero xoroshiro state never leaves zero).
     """
-    samples = np.arange(samples) if np.isscalar(samples) else np.asarray(samples)
+    # np.isscalar does not narrow the type: samples is the int here
+    samples = np.arange(cast(int, samples)) if np.isscalar(samples) else np.asarray(samples)
     key = (np.uint64(run_seed & 0xFFFFFFFF) << np.uint64(32)) | (
         samples.astype(np.uint64) & np.uint64(0xFFFFFFFF)
     )

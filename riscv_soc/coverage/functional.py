@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import collections
 from functools import cache, lru_cache
+from typing import cast
 
 import numpy as np
 
@@ -133,7 +134,9 @@ def trap_groups(instr: Instr) -> set[tuple[str, str]]:
 def vector_loads() -> tuple[Instr, ...]:
     """Loads whose destination the next instruction must not use (vd or the RNG state)."""
     return tuple(
-        i for i in INSTRS if access(i) and access(i)[0] == "load" and i.klass != SCALAR_MEM
+        i
+        for i in INSTRS
+        if (a := access(i)) is not None and a[0] == "load" and i.klass != SCALAR_MEM
     )
 
 
@@ -300,7 +303,7 @@ class Sampler:
         load: tuple[Instr, int] | None,
     ) -> None:
         """The trap bin of a run that ended in a trap: its cause and the group that raised it."""
-        cause = state.cause
+        cause = cast(str, state.cause)  # a trapped state: its cause is set
         if cause == "instruction_access_fault":
             group = "next_pc"
             if last is not None and (is_branch(last) or is_jump(last)):

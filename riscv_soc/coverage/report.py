@@ -16,6 +16,7 @@ import collections
 import html
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from riscv_soc.coverage import codecov, functional
 from riscv_soc.coverage.codecov import Point
@@ -98,7 +99,7 @@ def build_report(analysis: Analysis, sampler, waivers: Waivers, extra: dict) -> 
 
 def functional_summary(sampler, waivers: Waivers) -> dict:
     bins = functional.define()
-    holes = []
+    holes: list[dict[str, Any]] = []
     for name in bins:
         if sampler.hits[name]:
             continue

@@ -217,7 +217,7 @@ class _Generator:
 
     # ------------------------------------------------------------ items
     def item(self, depth: int) -> None:
-        kinds = (
+        kinds: tuple[str, ...] = (
             "scalar",
             "scalar",
             "scalar",

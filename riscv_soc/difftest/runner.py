@@ -22,6 +22,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
@@ -239,8 +240,9 @@ def compare(
         ref, ref_trace = iss_sim.run_traced(*args, ddr=run_as.ddr, dma_late=late)
         if coverage is not None:
             coverage.update(commit.mnemonics(ref_trace))
-        divergence = commit.first_divergence(ref_trace, rtl.trace)
-        lines = commit.describe(divergence, ref_trace, rtl.trace) if divergence else []
+        rtl_trace = cast(np.ndarray, rtl.trace)  # traced=lockstep: every run has one
+        divergence = commit.first_divergence(ref_trace, rtl_trace)
+        lines = commit.describe(divergence, ref_trace, rtl_trace) if divergence else []
         yield ref, rtl.state, lines + diff_states(ref, rtl.state)
 
 
@@ -266,7 +268,8 @@ def save(
     record = out_dir / f"{program.name}.json"
     artefacts.write_text(source, program.source)
     with artefacts.atomic_path(data) as tmp, tmp.open("wb") as f:
-        np.savez(f, **program.data)
+        arrays: dict[str, Any] = program.data  # Any: **arrays must not look like savez's keywords
+        np.savez(f, **arrays)
     artefacts.write_json(
         record,
         {

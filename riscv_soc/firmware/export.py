@@ -15,6 +15,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from riscv_soc.errors import ImageError
 from riscv_soc.firmware.manifest import build_manifest, bundle_digest, check_manifest, config_of
@@ -59,7 +60,7 @@ def export_firmware(firmware: Firmware, fwdir: str | os.PathLike) -> list[Path]:
     image, config = firmware.image, firmware.config
     written = [fwdir / ELF]
     write_elf(image, written[0], config)
-    files = {"elf": ELF, "hex": {}, "bin": {}, "listing": LISTING, "bundle": BUNDLE}
+    files: dict[str, Any] = {"elf": ELF, "hex": {}, "bin": {}, "listing": LISTING, "bundle": BUNDLE}
     for memory in sorted({s.memory for s in image.sections if s.size}):
         for kind, writer in (("hex", write_hex), ("bin", write_bin)):
             name = f"firmware.{memory}.{kind}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse
@@ -72,7 +73,8 @@ def _simulate(net: FloatNetwork, spikes: np.ndarray, ranges: dict | None) -> Run
 
 
 def _dense(proj: FloatProjection) -> np.ndarray:
-    w = proj.weight.toarray() if scipy.sparse.issparse(proj.weight) else proj.weight
+    weight: Any = proj.weight  # an ndarray or a scipy sparse array (scipy is untyped)
+    w = weight.toarray() if scipy.sparse.issparse(weight) else weight
     return np.ascontiguousarray(w, np.float64)
 
 
@@ -105,7 +107,7 @@ def _update(st: _State, t: int, ranges: dict | None) -> None:
     if pop.synaptic:
         st.I = pop.alpha * st.I + i_in
         i_in = st.I if pop.leak is None else st.I + pop.leak
-    B = pop.threshold
+    B: float | np.ndarray = pop.threshold
     if pop.adaptive:
         st.A = pop.adapt_decay * st.A + np.where(fired, pop.adapt_jump, 0.0)
         B = pop.threshold + st.A

@@ -10,10 +10,12 @@ from __future__ import annotations
 import io
 import struct
 from pathlib import Path
+from typing import cast
 
 from elftools.common.exceptions import ELFError
 from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
+from elftools.elf.sections import SymbolTableSection
 
 from riscv_soc.errors import ImageError
 from riscv_soc.image import Image, Section, Symbol, memory_of_section
@@ -331,7 +333,7 @@ def _memory(name: str, executable: bool) -> str:
 def _read_symbols(elf: ELFFile, memory_of_index: dict[int, str]) -> dict[str, Symbol]:
     symbols: dict[str, Symbol] = {}
     for table in elf.iter_sections("SHT_SYMTAB"):
-        for sym in table.iter_symbols():
+        for sym in cast(SymbolTableSection, table).iter_symbols():
             index = sym["st_shndx"]
             kind = sym["st_info"]["type"]
             if (

@@ -205,13 +205,14 @@ class _Assembler:
     def instruction(self, mnemonic: str, ops: list[_Operand], col: int) -> None:
         mnemonic, ops = _canonical_form(mnemonic, ops)
         instr = BY_NAME.get(mnemonic)
-        slots = [s.strip() for s in instr.syntax.split(",") if s.strip()] if instr else []
+        syntax = instr.syntax if instr else ""
+        slots = [s.strip() for s in syntax.split(",") if s.strip()]
         takes_memory = any("(" in s for s in slots)
         if takes_memory and len(ops) != len(slots) and mnemonic in PSEUDO_BY_NAME:
             takes_memory = False  # `jalr rs`: the pseudo-instruction's form
         elif takes_memory and len(ops) != len(slots):
             raise self.error(
-                col, f"{mnemonic} expects {len(slots)} operands ({instr.syntax}), got {len(ops)}"
+                col, f"{mnemonic} expects {len(slots)} operands ({syntax}), got {len(ops)}"
             )
         flat: list[Value] = []
         cols: list[int] = []
@@ -273,7 +274,9 @@ class _Assembler:
     def d_byte(self, args, col, name) -> None:
         self._values(args, col, name, self.b.byte)
 
-    def _count_and_fill(self, args, col, name) -> tuple[int, int | None]:
+    def _count_and_fill(
+        self, args: list[tuple[str, int]], col: int, name: str
+    ) -> tuple[int, int | None]:
         if not 1 <= len(args) <= 2:
             raise self.error(col, f"{name} expects 1 or 2 operands, got {len(args)}")
         count = self.constant(*args[0], f"{name} size")

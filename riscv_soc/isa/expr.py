@@ -212,6 +212,7 @@ def _tokenize(text: str, col0: int) -> list[_Token]:
             col = col0 + len(text) - len(bad)
             raise ExprError(f"unexpected {bad[0]!r} in expression {text.strip()!r}", col)
         kind = m.lastgroup
+        assert kind is not None  # every alternative of _TOKEN_RE is a named group
         tokens.append(_Token(kind, m.group(kind), col0 + m.start(kind)))
         pos = m.end()
     return tokens

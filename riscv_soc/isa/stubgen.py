@@ -46,14 +46,18 @@ def _instance_attributes(init: ast.FunctionDef) -> list[str]:
     params = {a.arg: a.annotation for a in init.args.args if a.annotation is not None}
     out = []
     for node in init.body:
-        target = node.target if isinstance(node, ast.AnnAssign) else None
+        target: ast.expr | None = node.target if isinstance(node, ast.AnnAssign) else None
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
         if not (isinstance(target, ast.Attribute) and _public(target.attr)):
             continue
         if isinstance(node, ast.AnnAssign):
             annotation = node.annotation
-        elif isinstance(node.value, ast.Name) and node.value.id in params:
+        elif (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in params
+        ):
             annotation = params[node.value.id]
         else:
             raise ValueError(f"builder.py: annotate self.{target.attr} in __init__")

@@ -12,6 +12,10 @@ Operand kinds and where their bits go are in `OPERANDS`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, overload
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Bit positions of the standard fields.
 RD = (11, 7)
@@ -259,8 +263,13 @@ def lookup(word: int) -> Instr | None:
     return None
 
 
-def extract(operand: Operand, word: int) -> int:
-    """Operand value held in `word` (sign-extended for signed immediates)."""
+@overload
+def extract(operand: Operand, word: int) -> int: ...
+@overload
+def extract(operand: Operand, word: np.ndarray) -> np.ndarray: ...
+def extract(operand: Operand, word: Any) -> Any:
+    """Operand value held in `word` (sign-extended for signed immediates); `word` may be an array
+    of words (the ISS decodes a whole image at once)."""
     value = 0
     for hi, lo in operand.bits:
         width = hi - lo + 1

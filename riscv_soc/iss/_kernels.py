@@ -981,7 +981,7 @@ def _build(fingerprint: int, traced: bool):
 def _fingerprint() -> int:
     digest = hashlib.sha256()
     for module in (table, numerics, csr, soc, decode, commit):
-        digest.update(Path(module.__file__).read_bytes())
+        digest.update(Path(str(module.__file__)).read_bytes())  # modules of files: never None
     return int.from_bytes(digest.digest()[:7], "little")
 
 

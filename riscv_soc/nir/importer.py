@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from typing import Any
 
 import nir
 import numpy as np
@@ -152,7 +153,7 @@ def _gain(dt: float, r: np.ndarray, tau: float) -> np.ndarray:
 def _population(name: str, node, dt: float, n_hint: int, where: str):
     """(FloatPopulation, per-neuron input gain folded into incoming weights and biases)."""
     at = f"{where}: node {name!r} ({type(node).__name__})"
-    reset_meta = _snnsoc_meta(node).get("reset")
+    reset_meta = _snnsoc_meta(node).get("reset", "")  # "": no reset recorded
     n = max(n_hint, *(_values(node, f, at).size for f in _fields(node)))
 
     def per_neuron(v: np.ndarray) -> np.ndarray:
@@ -164,12 +165,12 @@ def _population(name: str, node, dt: float, n_hint: int, where: str):
     if isinstance(node, (nir.CubaLIF, nir.CubaLI)):
         tau_syn, tau_mem = _homogeneous(node, "tau_syn", at), _homogeneous(node, "tau_mem", at)
         # tau_mem dV/dt = (v_leak - V) + r I: the constant dt/tau_mem v_leak enters V, not I
-        leak = per_neuron(dt / tau_mem * _values(node, "v_leak", at))
-        leak = leak if np.any(leak) else None
+        v_leak = per_neuron(dt / tau_mem * _values(node, "v_leak", at))
+        leak = v_leak if np.any(v_leak) else None
         gain = per_neuron(_gain(dt, _values(node, "w_in", at), tau_syn)) * per_neuron(
             _gain(dt, _values(node, "r", at), tau_mem)
         )
-        common = {"alpha": _decay(tau_syn, dt, at), "beta": _decay(tau_mem, dt, at)}
+        common: dict[str, Any] = {"alpha": _decay(tau_syn, dt, at), "beta": _decay(tau_mem, dt, at)}
         if isinstance(node, nir.CubaLI):
             return FloatPopulation(name, "cubali", n, reset="none", leak=leak, **common), gain, None
         reset = {"subtract": "subtract", "zero": "value_after"}.get(reset_meta, "value")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from riscv_soc.errors import ConfigError
 from riscv_soc.nir.exporter import bundle_to_graph, student_to_graph
@@ -51,7 +52,10 @@ def quant_config(
     """The quantiser settings for a network `read_model` returned: `weight_bits` and `percentile`
     as given, else the student's own fake quantisation (its `quant_hints`, taken out of the
     network's meta), else the quantiser's defaults; `settings` are the other QuantConfig fields."""
-    hints = {"weight_bits": QuantConfig.weight_bits, "percentile": QuantConfig.percentile}
+    hints: dict[str, Any] = {
+        "weight_bits": QuantConfig.weight_bits,
+        "percentile": QuantConfig.percentile,
+    }
     hints |= network.meta.pop("quant_hints", {})
     return QuantConfig(
         weight_bits=hints["weight_bits"] if weight_bits is None else weight_bits,

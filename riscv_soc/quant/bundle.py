@@ -12,6 +12,7 @@ import os
 import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -203,7 +204,7 @@ class Bundle:
 def save_bundle(bundle: Bundle, path: str | os.PathLike) -> None:
     """Write `bundle` atomically to `path` (an `.npz`)."""
     bundle.check(str(path))
-    arrays: dict[str, np.ndarray] = {}
+    arrays: dict[str, Any] = {}  # Any: **arrays must not look like savez's keywords
     for pop in bundle.populations:
         for name in PER_NEURON:
             if getattr(pop, name) is not None:
@@ -271,7 +272,9 @@ def _from_header(header: dict, entries: dict[str, np.ndarray]) -> Bundle:
     for d in header["populations"]:
         has = {name: d.pop(f"has_{name}", False) for name in PER_NEURON}
         fields = {k: v for k, v in d.items() if k != "formats"}
-        arrays = {n: entries[f"pop.{d['name']}.{n}"] if has[n] else None for n in PER_NEURON}
+        arrays: dict[str, Any] = {
+            n: entries[f"pop.{d['name']}.{n}"] if has[n] else None for n in PER_NEURON
+        }
         pops.append(Population(**fields, **arrays))
     projs = []
     for d in header["projections"]:

@@ -163,9 +163,9 @@ def _quantise_population(
             f"population {fpop.name!r}: packing leaves {bits} weight bits (delay/index bits "
             f"{packing_bits}); use fewer delay steps or a dense layout"
         )
-    magnitudes = np.concatenate(magnitudes or [np.zeros(0)])
-    magnitude = float(np.percentile(magnitudes, config.percentile)) if magnitudes.size else 0.0
-    del magnitudes
+    pooled = np.concatenate(magnitudes or [np.zeros(0)])
+    magnitude = float(np.percentile(pooled, config.percentile)) if pooled.size else 0.0
+    del magnitudes, pooled
     frac_bits, limited_by = _frac_bits(fpop, magnitude, bits, config, calibration)
     weight_fb = frac_bits
     if fpop.dual:  # currents and weights have their own format; V's holds the fixed values

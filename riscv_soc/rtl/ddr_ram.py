@@ -88,5 +88,5 @@ class DdrRam(Memory):
         for n, channel in enumerate(self.channels):
             channel.clear_pause_generator()
             channel.pause = False
-            if model.stalls:
+            if model.stall_seed is not None:  # model.stalls, spelt so mypy narrows the seed
                 channel.set_pause_generator(_pauses(model.stall_seed, n, model.stall_probability))

@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -94,7 +95,7 @@ def run_many_traced(
 ) -> list[tuple[MachineState, np.ndarray]]:
     """`run_many`, with each run's commit trace (`riscv_soc.commit.COMMIT` records)."""
     runs = run_programs(images, max_cycles, config, None, workdir, memories, True, defines=defines)
-    return [(r.state, r.trace) for r in runs]
+    return [(r.state, cast(np.ndarray, r.trace)) for r in runs]  # traced: every run has one
 
 
 def run_programs(

@@ -86,7 +86,6 @@ def input_spikes(samples: int, seed: int = 0, steps: int = STEPS) -> np.ndarray:
 def hidden_population(n: int = N_HIDDEN) -> FloatPopulation:
     """FeNN's hidden neuron: V = a V + I, I = 0; V >= 0.61 fires, V -= 0.61, then 4 steps in
     which V integrates and it cannot fire."""
-    fixed = {"alpha": 0.0, "alpha2": 0.0, "syn_scale": 1.0, "syn_scale2": 1.0}  # I: this step's
     return FloatPopulation(
         "hidden",
         "cubalif2",
@@ -98,7 +97,11 @@ def hidden_population(n: int = N_HIDDEN) -> FloatPopulation:
         refractory=REFRACTORY,
         refractory_hold=False,
         syn_frac_bits=FRAC_BITS["hidden"],
-        **fixed,
+        # I: this step's input only
+        alpha=0.0,
+        alpha2=0.0,
+        syn_scale=1.0,
+        syn_scale2=1.0,
     )
 
 

@@ -34,7 +34,7 @@ N_IN, N_HIDDEN, N_OUT, STEPS = 700, 256, 20, 1170
 TAU_M, TAU_S = 20.0, 5.0
 MAX_DELAY = 62
 INPUT_SPIKES_PER_STEP = 8.0  # FeNN's SHD test set, about
-SHAPES = {
+SHAPES: dict[str, tuple[int, ...]] = {
     "in_hidden": (N_IN, N_HIDDEN),
     "in_hidden_delay": (N_IN, N_HIDDEN),
     "hidden_hidden": (N_HIDDEN, N_HIDDEN),

@@ -265,7 +265,7 @@ def format_run(r: VaRun, board: BoardRun | None) -> str:
                 board.event_cycles,
             )
         )
-        if r.neuron_cycles is not None:
+        if r.neuron_cycles is not None and r.event_cycles is not None:  # set together
             lines.append(
                 f"{'ratio':10} {r.exc_spikes / board.exc_spikes:>10.3f} "
                 f"{r.inh_spikes / board.inh_spikes:>10.3f} "

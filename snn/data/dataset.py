@@ -8,6 +8,7 @@ side; `snn.metrics` reads its labels, groups and alignment flags.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 
@@ -106,7 +107,7 @@ class Dataset:
             raise DataError(
                 f"cannot concatenate {other.name!r} {other.x.shape} to {self.name!r} {self.x.shape}"
             )
-        rows = {
+        rows: dict[str, Any] = {
             f: np.concatenate([getattr(self, f), getattr(other, f)])
             for f in ("x", "y", "bias", "aligned", "subset")
         }

@@ -104,4 +104,6 @@ def read_nmnist_folder(path: str | os.PathLike) -> EventSet:
 
 def _nmnist_set(source: str, files: list[Path], labels: np.ndarray | None) -> EventSet:
     decoded = [decode_nmnist(f.read_bytes(), str(f)) for f in files]
-    return EventSet(source, NMNIST_SHAPE, *map(tuple, zip(*decoded, strict=True)), labels)
+    times = tuple(t for t, _ in decoded)
+    units = tuple(u for _, u in decoded)
+    return EventSet(source, NMNIST_SHAPE, times, units, labels)

@@ -12,6 +12,8 @@ set and hands its per-example probabilities to the method (`snn.debias.methods`)
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
 
 from snn.data.dataset import Dataset
@@ -35,7 +37,7 @@ class KnownBias:
         return self
 
     def predict(self, ds: Dataset) -> np.ndarray:
-        return self.table[ds.bias]
+        return cast(np.ndarray, self.table)[ds.bias]  # set by fit
 
 
 class ShallowBias:
@@ -43,7 +45,7 @@ class ShallowBias:
 
     def __init__(self, seed: int, fraction: float = 0.1, minimum: int = 100) -> None:
         self.seed, self.fraction, self.minimum = seed, fraction, minimum
-        self.model = None
+        self.model: Any = None  # a fitted sklearn LogisticRegression (sklearn is untyped)
 
     def fit(self, train: Dataset) -> ShallowBias:
         from sklearn.linear_model import LogisticRegression

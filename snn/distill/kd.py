@@ -20,6 +20,7 @@ distributions, so only the weights apply there.
 from __future__ import annotations
 
 import dataclasses
+from typing import cast
 
 import torch
 import torch.nn.functional as F
@@ -107,8 +108,8 @@ def kd_term(
     if not cfg.debias_target:
         weights = None
     if cfg.loss == "membrane":
-        per_example = ((readout - teacher_logits[None]) ** 2).mean(dim=(0, 2))
-        return weighted_mean(per_example, weights)
+        squared = ((readout - teacher_logits[None]) ** 2).mean(dim=(0, 2))
+        return weighted_mean(squared, weights)
     tau_t = cfg.tau
     tau_s = cfg.tau_student or cfg.tau
     target = F.softmax(teacher_logits / tau_t, -1)
@@ -116,11 +117,12 @@ def kd_term(
         target = method.scale_target(target, batch)
         tempered = dataclasses.replace(batch, bias_probs=_tempered(batch.bias_probs, tau_s))
     steps = [readout.mean(0)] if cfg.loss == "rate" else list(readout)
-    per_example = 0.0
+    per_example: torch.Tensor | float = 0.0
     for logits in steps:
         if cfg.debias_target:
             logp = method.log_probs(logits / tau_s, tempered, features)
         else:
             logp = F.log_softmax(logits / tau_s, -1)
         per_example = per_example + _kl(target, logp, tau_s * tau_t)
-    return weighted_mean(per_example / len(steps), weights)
+    # steps is never empty: per_example is a tensor by now
+    return weighted_mean(cast(torch.Tensor, per_example) / len(steps), weights)

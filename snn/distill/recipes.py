@@ -25,6 +25,7 @@ Remedies (the paper's three, for spiking students; combine with "+", e.g. "conve
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 import torch
@@ -292,7 +293,7 @@ def distill(
         )
     options = {**REMEDY_DEFAULTS, **(remedy_options or {})}
     kd_cfg = _as_kd(kd)
-    common = {"bias_model": bias_model, "method_options": method_options}
+    common: dict[str, Any] = {"bias_model": bias_model, "method_options": method_options}
     transfer = train
     if "augment" in parts:
         count = round(options["augment_fraction"] * len(train))

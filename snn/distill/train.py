@@ -9,7 +9,7 @@ the student's logits are its readout membrane averaged over time.
 from __future__ import annotations
 
 import dataclasses
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 import torch
@@ -23,6 +23,7 @@ from snn.determinism import reproducible
 from snn.distill.kd import KDConfig, kd_term
 from snn.errors import ConfigError, check_choice
 from snn.models.student import ENGINES, SpikingStudent
+from snn.models.teachers import Teacher
 from snn.seeding import rng, torch_seed
 
 
@@ -58,22 +59,23 @@ class SpikeSource:
 
     def __init__(self, ds: Dataset, encoding: str, num_steps: int, seed: int) -> None:
         self.ds, self.encoding, self.num_steps, self.seed = ds, encoding, num_steps, seed
-        self._epoch, self._spikes = None, None
+        self._cached: tuple[int, torch.Tensor] | None = None  # (epoch, its spikes)
 
     def epoch(self, epoch: int) -> torch.Tensor:
         if self.encoding == "latency":
             epoch = 0
-        if epoch != self._epoch:
-            if self.encoding == "rate":
-                draw = rng(self.seed, "train-spikes", epoch).random(
-                    (self.num_steps, *self.ds.x.shape), dtype=np.float32
-                )
-                self._spikes = torch.from_numpy((draw < self.ds.x).astype(np.float32))
-            else:
-                spikes = encode(self.ds.x, self.encoding, self.num_steps, seed=self.seed)
-                self._spikes = torch.from_numpy(spikes).transpose(0, 1).float()
-            self._epoch = epoch
-        return self._spikes
+        if self._cached is None or self._cached[0] != epoch:
+            self._cached = (epoch, self._draw(epoch))
+        return self._cached[1]
+
+    def _draw(self, epoch: int) -> torch.Tensor:
+        if self.encoding == "rate":
+            draw = rng(self.seed, "train-spikes", epoch).random(
+                (self.num_steps, *self.ds.x.shape), dtype=np.float32
+            )
+            return torch.from_numpy((draw < self.ds.x).astype(np.float32))
+        spikes = encode(self.ds.x, self.encoding, self.num_steps, seed=self.seed)
+        return torch.from_numpy(spikes).transpose(0, 1).float()
 
 
 class Forward(NamedTuple):
@@ -93,18 +95,19 @@ class Learner:
         self.model, self.engine, self.spikes = model, engine, spikes
         self.is_student = isinstance(model, SpikingStudent)
         if not self.is_student:
-            self.inputs = model.inputs(ds)
+            self.inputs = cast(Teacher, model).inputs(ds)
         self.current: torch.Tensor | None = None
 
     def start_epoch(self, epoch: int) -> None:
         if self.is_student:
-            self.current = self.spikes.epoch(epoch)
+            self.current = cast(SpikeSource, self.spikes).epoch(epoch)  # students have spikes
 
     def forward(self, index: torch.Tensor) -> Forward:
         if not self.is_student:
             out = self.model(self.inputs[index])
             return Forward(out.logits, out.features[-1], out.logits[None], 0.0)
-        out = self.model(self.current[:, index], engine=self.engine)
+        current = cast(torch.Tensor, self.current)  # set by start_epoch
+        out = self.model(current[:, index], engine=self.engine)
         rate = torch.stack([s.mean() for s in out.hidden_spikes]).mean()
         return Forward(out.logits(), out.hidden_spikes[-1].mean(0), out.readout, rate)
 
@@ -151,6 +154,7 @@ def _batch_loss(
         own = own_loss(_PLAIN, out.logits, out.features, batch, None)
     if teacher is None:
         return {"loss": own, "own": own}
+    assert kd is not None  # a teacher comes with its KDConfig
     with torch.no_grad():
         teacher_logits = teacher.forward(batch.index).logits
     distil = kd_term(

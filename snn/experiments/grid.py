@@ -35,14 +35,14 @@ class Block:
     def validate(self) -> None:
         for d in self.datasets:
             check_choice("dataset", d, DATASETS)
-        for r in self.rhos:
-            check_open_unit("rho", r)
+        for rho in self.rhos:
+            check_open_unit("rho", rho)
         for m in self.methods:
             check_choice("method", m, METHODS)
         for k in self.kds:
             check_choice("kd", k, KD_VARIANTS)
-        for r in self.remedies:
-            parse_remedy(r)
+        for remedy in self.remedies:
+            parse_remedy(remedy)
         if not all((self.datasets, self.rhos, self.methods, self.kds, self.remedies, self.seeds)):
             raise ConfigError(f"every axis of a block needs at least one value: {self}")
         for s in self.seeds:

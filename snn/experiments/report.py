@@ -74,7 +74,7 @@ def headline(table, pick, selection: Selection) -> str:
         }
         if not erm or not scored:
             continue
-        best = max(scored, key=scored.get)
+        best = max(scored, key=lambda m: scored[m])
         lines.append(
             f"- {dataset}, rho {rho:g}: best debiased teacher on {on} `{best}` WGA "
             f"{_fmt(_values(teachers[best], 'wga').values())} vs ERM teacher "
@@ -91,7 +91,7 @@ def headline(table, pick, selection: Selection) -> str:
             }
             if not students:
                 continue
-            kd, remedy = max(students, key=students.get)
+            kd, remedy = max(students, key=lambda k: students[k])
             cell = _values(_cell(table, dataset, rho, m, "distilled", kd, remedy), "wga")
             lines.append(
                 f"  - `{m}`: teacher {_fmt(teacher.values())}; best student on {on} "

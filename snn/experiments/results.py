@@ -9,6 +9,7 @@ CSVs written before the `val` split was scored. The per-bias-type breakdown is n
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 from snn.errors import ConfigError
@@ -21,6 +22,7 @@ INT_COLUMNS = ("seed",)
 def _value(path: Path, line: int, column: str, text: str):
     if column in TEXT_COLUMNS:
         return text
+    convert: Callable[[str], float]
     if column in INT_COLUMNS:
         convert = int
     elif text == "":

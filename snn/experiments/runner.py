@@ -13,6 +13,7 @@ import dataclasses
 import json
 import time
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -26,6 +27,8 @@ from snn.experiments.grid import ModelSpec, Unit
 from snn.metrics import evaluate, layer_cka, spikes_per_sample, synops_per_sample
 from snn.models.checkpoint import load_student, load_teacher, save_student, save_teacher
 from snn.models.infer import student_outputs, teacher_outputs
+from snn.models.student import SpikingStudent
+from snn.models.teachers import Teacher
 from snn.seeding import torch_seed
 from snnsoc_common.artefacts import write_json
 
@@ -98,9 +101,17 @@ class UnitRun:
             self.models[spec.key] = (load_teacher if spec.role == "teacher" else load_student)(path)
         return self.models[spec.key]
 
+    def teacher(self, spec: ModelSpec) -> Teacher:
+        """`model` of a teacher spec, typed."""
+        return cast(Teacher, self.model(spec))
+
+    def student(self, spec: ModelSpec) -> SpikingStudent:
+        """`model` of a student spec, typed."""
+        return cast(SpikingStudent, self.model(spec))
+
     def train_model(self, spec: ModelSpec) -> torch.nn.Module:
         setup, config = self.unit.setup, self.config(spec)
-        common = {"config": config, "bias_model": setup.bias_model}
+        common: dict[str, Any] = {"config": config, "bias_model": setup.bias_model}
         if spec.role == "teacher":
             erm = self.model(ModelSpec("teacher", "erm")) if spec.method == "conf_reg" else None
             return train_teacher(
@@ -111,14 +122,16 @@ class UnitRun:
                 erm_model=erm,
                 **common,
             )
-        erm_student = self.model(ModelSpec("student", "erm")) if spec.method == "conf_reg" else None
+        erm_student = (
+            self.student(ModelSpec("student", "erm")) if spec.method == "conf_reg" else None
+        )
         if spec.role == "student":
             return train_student(
                 self.train, self.arch, spec.method, erm_student=erm_student, **common
             )
         return distill(
             self.train,
-            self.model(ModelSpec("teacher", spec.method)),
+            self.teacher(ModelSpec("teacher", spec.method)),
             self.arch,
             spec.method,
             kd=spec.kd,
@@ -143,16 +156,17 @@ class UnitRun:
                 "split": split,
             }
             if spec.role == "teacher":
-                out = teacher_outputs(model, ds)
-                metrics = evaluate(out.logits.argmax(1), ds)
+                teacher_out = teacher_outputs(cast(Teacher, model), ds)
+                metrics = evaluate(teacher_out.logits.argmax(1), ds)
                 activity = {"spikes_per_sample": float("nan"), "synops_per_sample": float("nan")}
             else:
-                out = student_outputs(model, ds, seed=torch_seed(self.unit.seed, "eval", split))
+                student = cast(SpikingStudent, model)
+                out = student_outputs(student, ds, seed=torch_seed(self.unit.seed, "eval", split))
                 metrics = evaluate(out.logits.argmax(1), ds)
                 activity = {
                     "spikes_per_sample": spikes_per_sample(out.hidden_spikes),
                     "synops_per_sample": synops_per_sample(
-                        model.arch, out.input_spikes, out.hidden_spikes
+                        student.arch, out.input_spikes, out.hidden_spikes
                     ),
                 }
                 if split == "test":
@@ -172,8 +186,7 @@ class UnitRun:
         return {"rows": rows, "cka": {k: v for k, v in cka.items() if not k.endswith("_last")}}
 
     def _cka(self, spec: ModelSpec, ds, rates) -> dict:
-        teacher = self.model(ModelSpec("teacher", spec.method))
-        features = teacher_outputs(teacher, ds).features
+        features = teacher_outputs(self.teacher(ModelSpec("teacher", spec.method)), ds).features
         result = {}
         for name, mask in (("aligned", ds.aligned), ("conflicting", ~ds.aligned)):
             matrix = layer_cka(features, rates, mask)
@@ -190,10 +203,11 @@ class UnitRun:
         start = time.perf_counter()
         model = self.train_model(spec)
         seconds = time.perf_counter() - start
-        save = save_teacher if spec.role == "teacher" else save_student
-        save(
-            model, self.path(spec, ".pt"), meta={"unit": self.unit.key, **dataclasses.asdict(spec)}
-        )
+        path, meta = self.path(spec, ".pt"), {"unit": self.unit.key, **dataclasses.asdict(spec)}
+        if spec.role == "teacher":
+            save_teacher(cast(Teacher, model), path, meta=meta)
+        else:
+            save_student(cast(SpikingStudent, model), path, meta=meta)
         self.models[spec.key] = model
         record = {
             "format": RESULT_FORMAT,

@@ -18,7 +18,7 @@ from torch import nn
 
 from snn.errors import CheckpointError, SnnError
 from snn.models.student import SpikingStudent
-from snn.models.teachers import rebuild_teacher
+from snn.models.teachers import Teacher, rebuild_teacher
 from snnsoc_common.artefacts import atomic_path
 
 STUDENT_FORMAT, TEACHER_FORMAT, VERSION = "snnsoc-student", "snnsoc-teacher", 1
@@ -95,7 +95,7 @@ def load_student(path: str | os.PathLike) -> SpikingStudent:
     return student
 
 
-def save_teacher(teacher: nn.Module, path: str | os.PathLike, meta: dict | None = None) -> None:
+def save_teacher(teacher: Teacher, path: str | os.PathLike, meta: dict | None = None) -> None:
     """Write an ANN teacher to `path` atomically."""
     _save(
         {
@@ -110,7 +110,7 @@ def save_teacher(teacher: nn.Module, path: str | os.PathLike, meta: dict | None 
     )
 
 
-def load_teacher(path: str | os.PathLike) -> nn.Module:
+def load_teacher(path: str | os.PathLike) -> Teacher:
     """Rebuild the teacher saved at `path`; its `meta` dict is attached as `.meta`."""
     payload = _read(path, TEACHER_FORMAT, ("kind", "config", "state_dict"))
     try:

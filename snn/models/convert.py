@@ -18,6 +18,7 @@ is why the student is fine-tuned afterwards.
 from __future__ import annotations
 
 import torch
+from torch import nn
 
 from snn.errors import ConfigError
 from snn.models.student import SpikingStudent
@@ -36,7 +37,7 @@ def activation_scales(teacher: MLPTeacher, calibration: torch.Tensor | None) -> 
 
 
 def student_from_teacher(
-    teacher: MLPTeacher, arch: dict, calibration: torch.Tensor | None = None
+    teacher: nn.Module, arch: dict, calibration: torch.Tensor | None = None
 ) -> SpikingStudent:
     """A fresh `SpikingStudent(arch)` whose weights are converted from `teacher` (module doc)."""
     if not isinstance(teacher, MLPTeacher):
@@ -55,7 +56,9 @@ def student_from_teacher(
     scales = [1.0, *activation_scales(teacher, calibration)]
     steps = a["num_steps"]
     with torch.no_grad():
-        for k, (layer, src) in enumerate(zip(student.hidden, teacher.layers, strict=True)):
+        for k, (layer, src) in enumerate(
+            zip(student.hidden_layers, teacher.linear_layers, strict=True)
+        ):
             theta = a["threshold"][k]
             layer.fc.weight.copy_(src.weight * scales[k] * theta / scales[k + 1])
             layer.fc.bias.copy_(src.bias * theta / scales[k + 1] + theta / (2 * steps))

@@ -11,11 +11,11 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
-from torch import nn
 
 from snn.data.dataset import Dataset
 from snn.data.encode import encode
 from snn.models.student import SpikingStudent
+from snn.models.teachers import Teacher
 
 BATCH = 512
 
@@ -33,7 +33,7 @@ class StudentResult(NamedTuple):
 
 
 @torch.no_grad()
-def teacher_outputs(teacher: nn.Module, ds: Dataset) -> TeacherResult:
+def teacher_outputs(teacher: Teacher, ds: Dataset) -> TeacherResult:
     teacher.eval()
     inputs = teacher.inputs(ds)
     logits, features = [], []

@@ -8,7 +8,7 @@ whole module is rebuilt from its `arch` dict (docs/architecture.md, "Student che
 from __future__ import annotations
 
 import copy
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import snntorch as snn
 import torch
@@ -189,6 +189,8 @@ class SpikingStudent(nn.Module):
         (torch.Size([16, 4, 10]), torch.Size([16, 4, 64]))
     """
 
+    history: list[dict]  # fit's per-epoch log, attached once trained
+
     def __init__(self, arch: dict) -> None:
         super().__init__()
         self.arch = validate_arch(arch)
@@ -200,11 +202,16 @@ class SpikingStudent(nn.Module):
         )
         self.readout = Readout(sizes[-1], self.arch["outputs"], self.arch)
 
+    @property
+    def hidden_layers(self) -> list[HiddenLayer]:
+        """`hidden`, typed: a ModuleList yields plain Modules to a type checker."""
+        return [cast(HiddenLayer, layer) for layer in self.hidden]
+
     # -- weights as the forward pass uses them ------------------------------------------------
 
     def populations(self) -> dict[str, tuple[nn.Linear, nn.Linear | None]]:
         """Target populations and their incoming layers: hidden0.., readout."""
-        pops = {f"hidden{k}": (layer.fc, layer.rec) for k, layer in enumerate(self.hidden)}
+        pops = {f"hidden{k}": (layer.fc, layer.rec) for k, layer in enumerate(self.hidden_layers)}
         pops["readout"] = (self.readout.fc, None)
         return pops
 
@@ -262,10 +269,11 @@ class SpikingStudent(nn.Module):
         zeros = [spikes.new_zeros(batch, h) for h in self.arch["hidden"]]
         mem, syn, last_spk = list(zeros), list(zeros), list(zeros)
         out_mem = spikes.new_zeros(batch, self.arch["outputs"])
-        readout, recorded = [], [[] for _ in self.hidden]
+        readout = []
+        recorded: list[list[torch.Tensor]] = [[] for _ in self.hidden]
         for t in range(steps):
             x = spikes[t]
-            for k, layer in enumerate(self.hidden):
+            for k, layer in enumerate(self.hidden_layers):
                 p = params[f"hidden{k}"]
                 cur = F.linear(x, p["fc"], p["bias"])
                 if p["rec"] is not None:
@@ -284,7 +292,7 @@ class SpikingStudent(nn.Module):
     def _forward_fused(self, spikes: torch.Tensor, params: dict) -> StudentOutput:
         x = spikes
         recorded = []
-        for k, layer in enumerate(self.hidden):
+        for k, layer in enumerate(self.hidden_layers):
             p = params[f"hidden{k}"]
             neuron = layer.neuron
             alpha = neuron.alpha.clamp(0, 1) if self.arch["neuron"] == "cubalif" else neuron.beta

@@ -13,7 +13,7 @@ into that student (`snn.models.convert`).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import torch
 import torch.nn.functional as F
@@ -48,6 +48,7 @@ class QCFS(nn.Module):
 
 class MLPTeacher(nn.Module):
     kind = "mlp"
+    history: list[dict]  # fit's per-epoch log, attached once trained
 
     def __init__(
         self,
@@ -73,6 +74,11 @@ class MLPTeacher(nn.Module):
         )
         self.head = nn.Linear(sizes[-1], outputs)
 
+    @property
+    def linear_layers(self) -> list[nn.Linear]:
+        """`layers`, typed: a ModuleList yields plain Modules to a type checker."""
+        return [cast(nn.Linear, layer) for layer in self.layers]
+
     @staticmethod
     def inputs(ds: Dataset) -> torch.Tensor:
         return torch.from_numpy(ds.x)
@@ -87,6 +93,7 @@ class MLPTeacher(nn.Module):
 
 class CNNTeacher(nn.Module):
     kind = "cnn"
+    history: list[dict]  # fit's per-epoch log, attached once trained
 
     def __init__(self, image_shape, outputs: int, channels=(16, 32), hidden: int = 64) -> None:
         super().__init__()
@@ -141,6 +148,7 @@ class TransformerTeacher(nn.Module):
     """Token + position embeddings, pre-norm blocks, masked mean pooling, linear head."""
 
     kind = "transformer"
+    history: list[dict]  # fit's per-epoch log, attached once trained
 
     def __init__(
         self,
@@ -183,15 +191,18 @@ class TransformerTeacher(nn.Module):
         pooled = (self.norm(h) * keep).sum(1) / keep.sum(1)
         return TeacherOutput(self.head(pooled), features)
 
-    def attention_maps(self) -> list[torch.Tensor]:
-        """The last forward's attention weights per block: [B, heads, L, L] each."""
-        return [b.last_attention for b in self.blocks]
+    def attention_maps(self) -> list[torch.Tensor | None]:
+        """The last forward's attention weights per block: [B, heads, L, L] each (None before the
+        first forward)."""
+        return [cast(_Block, b).last_attention for b in self.blocks]
 
 
 TEACHERS = {cls.kind: cls for cls in (MLPTeacher, CNNTeacher, TransformerTeacher)}
+# Any teacher: each reads its input with `inputs(ds)` and returns a TeacherOutput.
+Teacher = MLPTeacher | CNNTeacher | TransformerTeacher
 
 
-def build_teacher(kind: str, ds: Dataset, **config) -> nn.Module:
+def build_teacher(kind: str, ds: Dataset, **config) -> Teacher:
     """A fresh teacher of `kind` shaped for dataset `ds` (inputs, classes, image or vocabulary)."""
     check_choice("teacher", kind, TEACHERS)
     try:
@@ -208,7 +219,7 @@ def build_teacher(kind: str, ds: Dataset, **config) -> nn.Module:
         raise ConfigError(f"teacher {kind!r}: {err}") from None
 
 
-def rebuild_teacher(kind: str, config: dict) -> nn.Module:
+def rebuild_teacher(kind: str, config: dict) -> Teacher:
     """A fresh teacher from a saved `(kind, config)`."""
     check_choice("teacher", kind, TEACHERS)
     return TEACHERS[kind](**config)
