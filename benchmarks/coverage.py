@@ -1,10 +1,12 @@
 """Coverage closure on the RTL: `snnsoc coverage` over the full regression, its numbers on record.
 
-Runs the command (the directed programs of the RTL tests and 200 difftest programs of 500
-instructions on the coverage build), times it, and writes benchmarks/results/NAME.json with the
-per-module line, branch, expression and toggle percentages, the AXI port's toggle coverage, the
-functional bins defined, hit and the holes with their reasons, the goals not met, and the time
-the coverage build (`--fresh-build` removes it first) and the runs take.
+Runs the command (the directed programs, riscv_soc/coverage/directed.py, and 200 difftest
+programs of 500 instructions under each DDR mode of the plan: a DDR that keeps up, one that
+stalls, one that answers with errors; all on the coverage build), times it, and writes
+benchmarks/results/NAME.json with the per-module line, branch, expression and toggle
+percentages, the AXI port's toggle coverage, the functional bins defined, hit and the holes with
+their reasons, the goals not met, stale waivers, and the time the coverage build
+(`--fresh-build` removes it first) and the runs take.
 
     .venv/bin/python benchmarks/coverage.py [--fresh-build] [--name coverage] [--waivers FILE]
 """
@@ -70,6 +72,8 @@ def main() -> None:
         "functional": {"bins": fn["bins"], "hit": fn["hit"], "holes": fn["holes"]},
         "goals_not_met": [g for g in report["goals"] if not g["met"]],
         "waived_code_points": report["waivers"]["code_points"],
+        "stale_waivers": report["waivers"]["stale"] + report["functional"]["stale_waivers"],
+        "runs": report["runs"],
         "seconds": report["seconds"] | {"total_wall": round(wall, 1)},
     }
     path = write_record(args.name, result)

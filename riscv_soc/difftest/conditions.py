@@ -43,13 +43,27 @@ def draw(
 ) -> Conditions:
     """The conditions of program `index` of `seed` (the same in every shard of a run). Every draw
     is made whatever the mode, so a program has the same limit in every mode."""
-    rng = np.random.default_rng([seed, index, 0xDD7])
-    stall_seed = int(rng.integers(1 << 31))
-    faults = random_faults(rng, 0, 2 * DDR_DATA)
-    ddr = DdrModel(stall_seed=stall_seed if stalls else None, faults=faults if errors else ())
+    rng = _rng(seed, index)
+    ddr = _ddr(rng, stalls, errors)
     if rng.random() >= LIMIT_SHARE:
         return Conditions(max_cycles, ddr)
     return Conditions(_limit_before_dma(rng, image, config, max_cycles), ddr)
+
+
+def ddr_of(seed: int, index: int, stalls: bool, errors: bool) -> DdrModel:
+    """The DDR of program `index` of `seed` alone (what `draw` gives it, without the limit)."""
+    return _ddr(_rng(seed, index), stalls, errors)
+
+
+def _rng(seed: int, index: int) -> np.random.Generator:
+    return np.random.default_rng([seed, index, 0xDD7])
+
+
+def _ddr(rng: np.random.Generator, stalls: bool, errors: bool) -> DdrModel:
+    """Stall seed and error ranges are both drawn whatever the mode (the limit's draw follows)."""
+    stall_seed = int(rng.integers(1 << 31))
+    faults = random_faults(rng, 0, 2 * DDR_DATA)
+    return DdrModel(stall_seed=stall_seed if stalls else None, faults=faults if errors else ())
 
 
 def _limit_before_dma(rng, image: Image, config: SocConfig, max_cycles: int) -> int:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from riscv_soc import iss, rtl
+from riscv_soc.ddr import PLAIN, DdrModel
 from riscv_soc.difftest import CONFIG
 from riscv_soc.image import Image
 from riscv_soc.machine import MachineState
@@ -29,11 +30,15 @@ if str(HDL_TESTS) not in sys.path:
     sys.path.insert(0, str(HDL_TESTS))
 
 
-def run_both(images: list[Image], config=CONFIG) -> list[tuple[MachineState, MachineState]]:
-    """(ISS state, RTL state) per image; all RTL runs in one simulator process."""
-    rtl_states = rtl.run_many(images, MAX_CYCLES, config)
-    pairs = zip(images, rtl_states, strict=True)
-    return [(iss.run(img, MAX_CYCLES, config), state) for img, state in pairs]
+def run_both(
+    images: list[Image], config=CONFIG, ddr: list[DdrModel] | None = None
+) -> list[tuple[MachineState, MachineState]]:
+    """(ISS state, RTL state) per image, each on its DDR (`ddr`: error ranges, no stalls; a DDR
+    that keeps up when None); all RTL runs in one simulator process."""
+    models = ddr or [PLAIN] * len(images)
+    runs = rtl.run_programs(images, MAX_CYCLES, config, ddr=models)
+    triples = zip(images, runs, models, strict=True)
+    return [(iss.run(img, MAX_CYCLES, config, ddr=m), run.state) for img, run, m in triples]
 
 
 def run_unit(name: str, toplevel: str, sources: list[str], parameters: dict[str, int]) -> None:

@@ -1,5 +1,6 @@
 """`snnsoc coverage` (riscv_soc/coverage): Verilator's data read and merged, waivers checked, the
-ISA bins derived from the table and counted from traces, and the quick mode end to end."""
+ISA bins derived from the table and counted from traces, the directed programs and DDR modes of
+the collection, and the quick mode end to end."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import pytest
 
 from riscv_soc import iss
 from riscv_soc.cli import main
-from riscv_soc.coverage import WAIVERS, codecov, functional, report, waivers
-from riscv_soc.difftest import CONFIG
+from riscv_soc.coverage import WAIVERS, codecov, directed, functional, report, waivers
+from riscv_soc.coverage.collect import QUICK, Plan, directed_programs
+from riscv_soc.ddr import PLAIN
+from riscv_soc.difftest import CONFIG, conditions, generate
 from riscv_soc.errors import ConfigError
 from riscv_soc.isa.asm import assemble
 from riscv_soc.isa.table import INSTRS
@@ -111,6 +114,49 @@ def test_sampler_counts_what_retires():
     assert hits["instr/vadd/vs1~min"] and hits["instr/addi/xd=x0"] and hits["instr/add/src=dst"]
     assert hits["hazard/vloadv/gap1"] == 1 and hits["trap/vector_load_use/rng"] == 1
     assert hits["hazard/vloadr0/trap"] == 1 and not hits["instr/vrng"]  # it trapped
+
+
+def _sample(names):
+    """The bins the ISS's runs of the directed programs `names` reach, each on its DDR."""
+    sampler = functional.Sampler()
+    for name in names:
+        image = assemble(directed.all_programs()[name], name, CONFIG)
+        state, trace = iss.run_traced(image, 200_000, CONFIG, ddr=directed.ddr_model(name))
+        sampler.add(trace, state, image.memory_arrays(CONFIG)["imem"].view("<u4"))
+    return sampler.hits
+
+
+def test_directed_fetch_faults_reach_their_bins():
+    hits = _sample(["trap_fetch_branch_below_zero", "trap_fetch_fall_off_the_end"])
+    assert hits["trap/instruction_access_fault/branch"] == 1
+    assert hits["trap/instruction_access_fault/next_pc"] == 1
+    assert not hits["trap/instruction_access_fault/jump"]
+
+
+def test_directed_ddr_errors_reach_the_error_status_bins():
+    assert directed.ddr_model("dma_mm2s_basic") == PLAIN
+    hits = _sample(["dma_ddr_slverr", "dma_ddr_decerr"])
+    for channel in ("mm2s", "s2mm"):
+        assert hits[f"dma/{channel}/err_slave"] and hits[f"dma/{channel}/err_decode"]
+        assert not hits[f"dma/{channel}/ok"]  # every transfer met an error range
+
+
+def test_the_plan_names_the_directed_programs_and_ddr_modes():
+    assert set(QUICK.ddr) == {"plain", "stalls", "errors"}
+    assert list(directed_programs(("dma_ddr_slverr",))) == ["dma_ddr_slverr"]
+    with pytest.raises(ConfigError, match="unknown programs"):
+        directed_programs(("no_such_program",))
+    with pytest.raises(ConfigError, match="ddr: expected modes"):
+        Plan(ddr=("stalling",))
+
+
+def test_a_program_gets_the_difftest_s_ddr_in_each_mode():
+    for index in range(12):
+        image = generate(7, index, 40, CONFIG).image(CONFIG)
+        for stalls, errors in ((True, False), (False, True), (True, True)):
+            drawn = conditions.draw(7, index, image, CONFIG, 100_000, stalls, errors).ddr
+            assert conditions.ddr_of(7, index, stalls, errors) == drawn
+            assert drawn.stalls == stalls and bool(drawn.faults) == errors
 
 
 @pytest.mark.rtl

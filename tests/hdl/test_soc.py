@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 from fenn.programs import CASES, check
-from hdl.directed import all_programs
 from hdl.hdl_helper import MAX_CYCLES, run_both
 
 from riscv_soc import rtl
+from riscv_soc.coverage import directed
 from riscv_soc.difftest import CONFIG
 from riscv_soc.errors import ConfigError
 from riscv_soc.isa import csr
@@ -19,14 +19,15 @@ from riscv_soc.isa.table import INSTRS
 from riscv_soc.machine import diff_states
 
 pytestmark = pytest.mark.rtl
-PROGRAMS = all_programs()
+PROGRAMS = directed.all_programs() | {f"fenn_{n}": case.source for n, case in CASES.items()}
 
 
 @pytest.fixture(scope="module")
 def states():
     names = list(PROGRAMS)
     images = [assemble(PROGRAMS[n], n, CONFIG) for n in names]
-    return dict(zip(names, run_both(images), strict=True))
+    models = [directed.ddr_model(n) for n in names]
+    return dict(zip(names, run_both(images, ddr=models), strict=True))
 
 
 def test_every_instruction_has_a_directed_program():
@@ -54,6 +55,8 @@ def test_traps_pinned(states):
         "trap_lane_first_faulting_lane": ("load_access_fault", 2048),  # lane 0 before lane 16
         "trap_misaligned_before_range": ("load_address_misaligned", 0x20001),
         "trap_hazard_before_address_check": ("vector_load_use", 1),
+        "trap_fetch_branch_below_zero": ("instruction_access_fault", 0xFFFFFFD0),
+        "trap_fetch_fall_off_the_end": ("instruction_access_fault", 0x10000),
     }
     for name, (cause, tval) in cases.items():
         _, rtl = states[name]
@@ -78,6 +81,9 @@ def test_dma_status_pinned(states):
     assert states["dma_internal_before_decode"][1].x[10] == csr.DMA_IDLE | csr.DMA_ERR_INTERNAL
     ok = states["dma_error_then_ok_clears"][1].x
     assert ok[10] & csr.DMA_ERR_INTERNAL and ok[11] == csr.DMA_IDLE | csr.DMA_OK
+    for name, bit in (("slverr", csr.DMA_ERR_SLAVE), ("decerr", csr.DMA_ERR_DECODE)):
+        x = states[f"dma_ddr_{name}"][1].x
+        assert x[10] == x[11] == csr.DMA_IDLE | bit, name  # each channel met its error range
 
 
 def test_cycle_model_pinned(states):

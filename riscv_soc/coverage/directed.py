@@ -1,13 +1,17 @@
-"""Directed programs for the SoC RTL: one per instruction of the table, one per trap rule, and the
-DMA cases of docs/isa.md. Each is assembly source; test_soc.py runs them all in one simulator
-process and compares every final state (cycles included) with the ISS.
+"""Directed programs for the SoC RTL: one per instruction of the table, one per trap rule, the DMA
+cases of docs/isa.md (error responses of the DDR included) and operand edges the random programs
+rarely reach. Each is assembly source; `ddr_model(name)` says how the DDR answers it.
+
+Where it sits: `snnsoc coverage` (`riscv_soc.coverage.collect`) runs them on the coverage build;
+tests/hdl/test_soc.py runs them (with FeNN's rule programs, tests/fenn/programs.py) in one
+simulator process and compares every final state (cycles included) with the ISS.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from fenn.programs import CASES
 
+from riscv_soc.ddr import PLAIN, DdrFault, DdrModel
 from riscv_soc.isa.table import INSTRS, OPERANDS
 
 # Operand values that reach the edges of saturation, rounding, shifts and division.
@@ -265,6 +269,29 @@ SPINS = {
 }
 
 
+# The DDR answers the transfers of these programs with error responses (docs/isa.md, "A DDR that
+# stalls or answers with errors"): MM2S reads DDR [0, 1 KiB) and S2MM writes DDR [8 KiB, 9 KiB),
+# each across one faulting range, then both status registers are read.
+DDR_ERROR_TRANSFERS = (
+    _dma_start("mm2s", 0, 16384, 1024)
+    + _dma_start("s2mm", 1024, 8192, 1024)
+    + _dma_wait("mm2s", 1)
+    + _dma_wait("s2mm", 2)
+    + "    csrr x10, dma_mm2s_status\n    csrr x11, dma_s2mm_status\n"
+)
+DDR_ERRORS = {
+    response: DdrModel(faults=(DdrFault(256, 384, response), DdrFault(8448, 8512, response)))
+    for response in ("slverr", "decerr")
+}
+DMA |= {f"ddr_{response}": DDR_ERROR_TRANSFERS for response in DDR_ERRORS}
+
+
+def ddr_model(name: str) -> DdrModel:
+    """How the DDR answers the directed program `name` (a DDR that keeps up, unless listed)."""
+    response = name.removeprefix("dma_ddr_")
+    return DDR_ERRORS[response] if name.startswith("dma_ddr_") else PLAIN
+
+
 def dma_programs() -> dict[str, str]:
     return {
         f"dma_{name}": PRELUDE + text + "    ecall\n" + vector_data() for name, text in DMA.items()
@@ -275,9 +302,19 @@ def spin_programs() -> dict[str, str]:
     return {f"spin_{name}": PRELUDE + text + vector_data() for name, text in SPINS.items()}
 
 
-def fenn_programs() -> dict[str, str]:
-    """FeNN's rules, with the states tests/fenn/programs.py expects (pinned in test_soc.py)."""
-    return {f"fenn_{name}": case.source for name, case in CASES.items()}
+# Instruction fetch faults (docs/isa.md, "Traps") the random programs cannot reach: a taken branch
+# backwards past address 0 (to address -48: 0xffff_ffd0), and the instruction at the last word
+# of the 64 KiB instruction memory falling through to 0x10000 (reached by a jump over the rest).
+FETCH = {
+    "branch_below_zero": "    li x1, 1\n    bne x1, x0, -48\n",
+    "fall_off_the_end": "    li x1, 0xfff8\n    jalr x0, 0(x1)\n    .space 0xfff8 - 12\n"
+    "    addi x2, x0, 7\n    addi x3, x0, 9\n",
+}
+
+
+def fetch_programs() -> dict[str, str]:
+    """Without the prelude: the second needs its own layout of instruction memory."""
+    return {f"trap_fetch_{name}": text for name, text in FETCH.items()}
 
 
 # Operand classes the random programs rarely reach (holes of `snnsoc coverage`'s functional bins).
@@ -327,6 +364,6 @@ def all_programs() -> dict[str, str]:
         **trap_programs(),
         **dma_programs(),
         **spin_programs(),
-        **fenn_programs(),
+        **fetch_programs(),
         **edge_programs(),
     }
