@@ -17,6 +17,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from riscv_soc import rtl
@@ -123,7 +124,7 @@ def collect(
         say(f"directed programs: {len(images)} run")
         for mode in plan.ddr:
             key = f"difftest/{mode}"
-            _timed(result, key, lambda mode=mode: _difftest(result.sampler, plan, mode, say))
+            _timed(result, key, partial(_difftest, result.sampler, plan, mode, say))
             result.runs[key] = plan.programs
     return result
 
@@ -153,4 +154,5 @@ def _run(sampler: Sampler, images: list[Image], models: list[DdrModel]) -> None:
         return
     runs = rtl.run_programs(images, MAX_CYCLES, CONFIG, memories=(), traced=True, ddr=models)
     for image, run in zip(images, runs, strict=True):
+        assert run.trace is not None  # traced=True
         sampler.add(run.trace, run.state, image.memory_arrays(CONFIG)["imem"].view("<u4"))
