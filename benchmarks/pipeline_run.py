@@ -2,7 +2,7 @@
 
 Runs `snnsoc pipeline` (the embedded default config, or `--quick`) into an empty folder, times it
 end to end (training, quantisation, core, ISS, RTL, energy, report) and writes the summary rows,
-the RTL subset's scores of the teacher, the core and the RTL, and the wall time. The README's table
+the RTL subset's scores of the teacher, the core and the RTL, the wall time and each stage's seconds. The README's table
 and the figures around it are checked against this record (tests/docs/test_readme_figures.py). No
 peer runs here: this records what a user of `make run` sees, not a ratio.
 
@@ -49,6 +49,10 @@ def main() -> None:
         "rtl_subset_scores": subset,
         "soc_wga_over_teacher_points": 100 * (by_stage["ISS (firmware)"]["wga"] - teacher["wga"]),
         "rtl_samples": deployed["samples"],
+        "stage_seconds": {
+            stage.parent.name: json.loads(stage.read_text())["seconds"]
+            for stage in sorted(out.glob("*/stage.json"))
+        },
     }
     name = "pipeline_quick" if args.quick else "pipeline_default"
     print(f"{name}: {seconds:.0f} s wall; record: {write_record(name, result)}")
