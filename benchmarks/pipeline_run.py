@@ -2,9 +2,10 @@
 
 Runs `snnsoc pipeline` (the embedded default config, or `--quick`) into an empty folder, times it
 end to end (training, quantisation, core, ISS, RTL, energy, report) and writes the summary rows,
-the RTL subset's scores of the teacher, the core and the RTL, the wall time and each stage's seconds. The README's table
-and the figures around it are checked against this record (tests/docs/test_readme_figures.py). No
-peer runs here: this records what a user of `make run` sees, not a ratio.
+the RTL subset's scores of the teacher, the core and the RTL, the wall time and each stage's
+seconds. The README's table and the figures around it are checked against this record
+(tests/docs/test_readme_figures.py). No peer runs here: this records what a user of `make run`
+sees, not a ratio.
 
     .venv/bin/python benchmarks/pipeline_run.py [--quick] [--out DIR]
 """
@@ -49,8 +50,8 @@ def main() -> None:
         "rtl_subset_scores": subset,
         "soc_wga_over_teacher_points": 100 * (by_stage["ISS (firmware)"]["wga"] - teacher["wga"]),
         "rtl_samples": deployed["samples"],
-        "stage_seconds": {
-            stage.parent.name: json.loads(stage.read_text())["seconds"]
+        "stages": {  # {name: {"wall_s": seconds}}
+            stage.parent.name: {"wall_s": json.loads(stage.read_text())["seconds"]}
             for stage in sorted(out.glob("*/stage.json"))
         },
     }
