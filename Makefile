@@ -6,7 +6,7 @@ PY := .venv/bin/python
 install:
 	bash scripts/install.sh
 
-# The pipeline on its embedded default (3.5 to 10 minutes on two cores once installed, most of it
+# The pipeline on its embedded default (1 to 10 minutes on two cores once installed, most of it
 # the RTL stage: docs/pipeline.md; a rerun resumes).
 run: install
 	$(PY) -m riscv_soc.cli pipeline --out out/pipeline
