@@ -75,11 +75,7 @@ def run(
     beyond a channel's list never completes: the RTL did not complete it either). Raises
     ImageError when the image does not fit `config`, ConfigError for a bad argument.
     """
-    check_max_cycles(max_cycles)
-    names = check_memory_names(memories)
-    machine = Iss(image, config, ddr, dma_late)
-    machine._execute(max_cycles)
-    return machine._state({name: machine.memories[name] for name in names})
+    return _run(image, max_cycles, config, memories, ddr, dma_late, traced=False)[0]
 
 
 def run_traced(
@@ -91,12 +87,25 @@ def run_traced(
     dma_late: DmaLate | None = None,
 ) -> tuple[MachineState, np.ndarray]:
     """`run`, and the commit trace: one `riscv_soc.commit.COMMIT` record per retired instruction."""
+    state, chunks = _run(image, max_cycles, config, memories, ddr, dma_late, traced=True)
+    return state, chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+
+
+def _run(
+    image: Image,
+    max_cycles: int,
+    config: SocConfig,
+    memories: Iterable[str],
+    ddr: DdrModel,
+    dma_late: DmaLate | None,
+    traced: bool,
+) -> tuple[MachineState, list[np.ndarray]]:
+    """The arguments checked, one machine run; its state and (traced) its commit-record chunks."""
     check_max_cycles(max_cycles)
     names = check_memory_names(memories)
     machine = Iss(image, config, ddr, dma_late)
-    chunks = machine._execute(max_cycles, traced=True)
-    state = machine._state({name: machine.memories[name] for name in names})
-    return state, chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+    chunks = machine._execute(max_cycles, traced=traced)
+    return machine._state({name: machine.memories[name] for name in names}), chunks
 
 
 class Iss:

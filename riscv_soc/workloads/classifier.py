@@ -14,6 +14,7 @@ from riscv_soc import core
 from riscv_soc.compiler import CompileOptions, compile_bundle
 from riscv_soc.errors import DataError
 from riscv_soc.firmware.export import firmware_of
+from riscv_soc.quant import FloatNetwork, FloatPopulation, FloatProjection
 from riscv_soc.runtime import run as run_firmware
 
 CLOCK_HZ = 175e6  # FeNN-DMA's clock, for latencies
@@ -33,6 +34,28 @@ def load_arrays(path: str | Path, shapes: dict[str, tuple[int, ...]]) -> dict[st
         if arrays[name].shape != shape:
             raise DataError(f"{path}: {name} shape {arrays[name].shape}, want {shape}")
     return arrays
+
+
+def float_network(
+    n_inputs: int,
+    hidden: FloatPopulation,
+    output: FloatPopulation,
+    projections: list[FloatProjection],
+    steps: int,
+    workload: str,
+) -> FloatNetwork:
+    """FeNN-DMA's classifier shape: inputs -> recurrent hidden -> output, steps of 1 ms, the class
+    read from the output's time average."""
+    return FloatNetwork(
+        n_inputs,
+        [hidden, output],
+        projections,
+        "output",
+        dt=1e-3,
+        num_steps=steps,
+        readout="mean",
+        meta={"workload": workload},
+    )
 
 
 def poisson(samples: int, steps: int, n_inputs: int, per_step: float, seed: int) -> np.ndarray:

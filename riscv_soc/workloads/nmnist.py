@@ -123,16 +123,7 @@ def network(weights: NmnistWeights, steps: int = STEPS) -> FloatNetwork:
         ),
         FloatProjection("hidden_out", "hidden", "output", w.hidden_out),
     ]
-    return FloatNetwork(
-        N_IN,
-        [hidden, output],
-        projs,
-        "output",
-        dt=1e-3,
-        num_steps=steps,
-        readout="mean",
-        meta={"workload": "fenn-nmnist"},
-    )
+    return classifier.float_network(N_IN, hidden, output, projs, steps, "fenn-nmnist")
 
 
 def bundle(weights: NmnistWeights, steps: int = STEPS):

@@ -108,16 +108,7 @@ def network(weights: ShdWeights, steps: int = STEPS, threshold: float = 1.0) -> 
         ),
         FloatProjection("hidden_out", "hidden", "output", gain * w.hidden_out),
     ]
-    return FloatNetwork(
-        N_IN,
-        [hidden, output],
-        projs,
-        "output",
-        dt=1e-3,
-        num_steps=steps,
-        readout="mean",
-        meta={"workload": "fenn-shd"},
-    )
+    return classifier.float_network(N_IN, hidden, output, projs, steps, "fenn-shd")
 
 
 def bundle(weights: ShdWeights, steps: int = STEPS):
